@@ -1,0 +1,197 @@
+//! Customer rows: the types, upserts and deletes the sync engine uses, and the counters.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use super::error::{CacheError, CacheResult};
+use super::text;
+use super::Cache;
+
+/// Whether a cached row matches the server, as the list shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    Synced,
+    /// A local edit waits in the outbox.
+    Pending,
+    /// The server refused the local edit; the user fixes or discards it.
+    Failed,
+    /// Changed on both sides; the user settles it.
+    Conflict,
+}
+
+impl SyncState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Synced => "synced",
+            SyncState::Pending => "pending",
+            SyncState::Failed => "failed",
+            SyncState::Conflict => "conflict",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> CacheResult<SyncState> {
+        Ok(match s {
+            "synced" => SyncState::Synced,
+            "pending" => SyncState::Pending,
+            "failed" => SyncState::Failed,
+            "conflict" => SyncState::Conflict,
+            other => return Err(CacheError::Corrupt(format!("sync_state {other:?}"))),
+        })
+    }
+}
+
+/// A customer as the cache holds it (the sync engine maps the API's type onto this).
+/// Timestamps keep microsecond precision; anything finer is dropped when stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    /// The server's id; local-only creates use negative ids until the server assigns one.
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// E.164 (or as the server sent it), None for no phone.
+    pub phone: Option<String>,
+    pub is_active: bool,
+    pub registration_date: DateTime<Utc>,
+    pub last_modified: DateTime<Utc>,
+    pub sync_state: SyncState,
+}
+
+/// Row counts, kept by triggers (no table scan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCounts {
+    pub total: u64,
+    pub active: u64,
+    pub inactive: u64,
+}
+
+pub(crate) const CUSTOMER_COLUMNS: &str =
+    "id, name, email, phone, is_active, registration_date, last_modified, sync_state";
+
+pub(crate) fn to_micros(t: &DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub(crate) fn from_micros(v: i64) -> CacheResult<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(v)
+        .ok_or_else(|| CacheError::Corrupt(format!("timestamp {v} out of range")))
+}
+
+/// Reads a row selected with `CUSTOMER_COLUMNS` (in that order, from column `offset`).
+pub(crate) fn read_customer(row: &Row<'_>) -> CacheResult<CustomerRow> {
+    let state: String = row.get(7)?;
+    Ok(CustomerRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        phone: row.get(3)?,
+        is_active: row.get(4)?,
+        registration_date: from_micros(row.get(5)?)?,
+        last_modified: from_micros(row.get(6)?)?,
+        sync_state: SyncState::parse(&state)?,
+    })
+}
+
+const UPSERT: &str = "
+INSERT INTO customers (id, name, email, phone, is_active, registration_date, last_modified,
+                       sync_state, name_key, email_key, phone_key, search_text)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name, email = excluded.email, phone = excluded.phone,
+    is_active = excluded.is_active, registration_date = excluded.registration_date,
+    last_modified = excluded.last_modified, sync_state = excluded.sync_state,
+    name_key = excluded.name_key, email_key = excluded.email_key,
+    phone_key = excluded.phone_key, search_text = excluded.search_text
+WHERE (customers.name, customers.email, customers.phone, customers.is_active,
+       customers.registration_date, customers.last_modified, customers.sync_state)
+   IS NOT (excluded.name, excluded.email, excluded.phone, excluded.is_active,
+           excluded.registration_date, excluded.last_modified, excluded.sync_state)";
+
+impl Cache {
+    /// Inserts or replaces customers in one transaction. Rows equal to what is stored are not
+    /// rewritten (no index, FTS or generation churn). Returns how many rows changed.
+    pub fn upsert_customers(&self, rows: &[CustomerRow]) -> CacheResult<usize> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut changed = 0;
+        {
+            let mut stmt = tx.prepare_cached(UPSERT)?;
+            for c in rows {
+                changed += stmt.execute(params![
+                    c.id,
+                    c.name,
+                    c.email,
+                    c.phone,
+                    c.is_active,
+                    to_micros(&c.registration_date),
+                    to_micros(&c.last_modified),
+                    c.sync_state.as_str(),
+                    text::sort_key(&c.name),
+                    text::sort_key(&c.email),
+                    phone_key(c.phone.as_deref()),
+                    text::search_text(&c.name, &c.email, c.phone.as_deref()),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Deletes customers (and, by cascade, their cached detail rows). Returns how many existed.
+    pub fn delete_customers(&self, ids: &[i64]) -> CacheResult<usize> {
+        let tx = self.conn().unchecked_transaction()?;
+        let mut deleted = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?;
+            for id in ids {
+                deleted += stmt.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    pub fn get_customer(&self, id: i64) -> CacheResult<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?1");
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let row = stmt.query_row([id], |r| Ok(read_customer(r))).optional()?;
+        row.transpose()
+    }
+
+    /// Marks one customer's sync state (the outbox does this in its own transaction later).
+    pub fn set_customer_sync_state(&self, id: i64, state: SyncState) -> CacheResult<bool> {
+        let n = self.conn().execute(
+            "UPDATE customers SET sync_state = ?2 WHERE id = ?1",
+            params![id, state.as_str()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Total, active and inactive customers, from the trigger-maintained counters.
+    pub fn customer_counts(&self) -> CacheResult<CustomerCounts> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT (SELECT value FROM customer_counters WHERE name = 'total'),
+                    (SELECT value FROM customer_counters WHERE name = 'active')",
+        )?;
+        let (total, active): (i64, i64) = stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let total = u64::try_from(total).map_err(|_| CacheError::Corrupt("total".into()))?;
+        let active = u64::try_from(active).map_err(|_| CacheError::Corrupt("active".into()))?;
+        Ok(CustomerCounts {
+            total,
+            active,
+            inactive: total.saturating_sub(active),
+        })
+    }
+
+    /// A number that changes whenever any customer row changes (from any connection).
+    pub fn customers_generation(&self) -> CacheResult<i64> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT value FROM customer_counters WHERE name = 'generation'")?;
+        Ok(stmt.query_row([], |r| r.get(0))?)
+    }
+}
+
+pub(crate) fn phone_key(phone: Option<&str>) -> String {
+    phone.map(text::sort_key).unwrap_or_default()
+}

@@ -1,0 +1,12 @@
+//! The Scriptix reseller application without Tauri.
+//!
+//! Everything a desktop shell needs that a test can reach without a window: signing in and
+//! deciding who may use the app (this module set grows with the cache, sync engine and outbox).
+
+pub mod cache;
+pub mod error;
+pub mod session;
+pub mod validation;
+
+pub use error::CoreError;
+pub use session::{mark_demo, sign_in, AuthStyleSetting, Session, SessionInfo, SignInRequest};

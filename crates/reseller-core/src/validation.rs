@@ -1,0 +1,257 @@
+//! One set of rules for what a reseller types, used by the forms (through a command) and again
+//! before anything is sent. Messages say what is wrong and how to fix it.
+
+use serde::Serialize;
+use validator::ValidateEmail;
+
+/// Longest organisation name the API accepts.
+pub const NAME_MAX_CHARS: usize = 200;
+
+/// One problem with one field, as a form shows it beside that field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// A phone number that passed validation: E.164 to store and send, international form to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Phone {
+    pub e164: String,
+    pub international: String,
+}
+
+/// An organisation's editable fields as typed.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerDraft<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+}
+
+/// The same fields, checked and normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidCustomer {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<Phone>,
+}
+
+/// Checks every field and reports every problem at once, so a form can mark them all.
+pub fn validate_customer(draft: &CustomerDraft<'_>) -> Result<ValidCustomer, Vec<FieldError>> {
+    let name = validate_name(draft.name);
+    let email = validate_email(draft.email);
+    let phone = validate_phone(draft.phone);
+    match (name, email, phone) {
+        (Ok(name), Ok(email), Ok(phone)) => Ok(ValidCustomer { name, email, phone }),
+        (name, email, phone) => Err([name.err(), email.err(), phone.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
+}
+
+pub fn validate_name(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new("name", "Enter the organisation's name."));
+    }
+    let chars = name.chars().count();
+    if chars > NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            "name",
+            format!(
+                "The name is {chars} characters long; shorten it to {NAME_MAX_CHARS} or fewer."
+            ),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "name",
+            "The name contains an invisible control character; type it again.",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub fn validate_email(raw: &str) -> Result<String, FieldError> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err(FieldError::new("email", "Enter an email address."));
+    }
+    // `validator` follows the HTML spec, which allows `user@host`; a customer's contact address
+    // needs a real domain, so also ask for a dot in it.
+    let domain_ok = email
+        .rsplit_once('@')
+        .is_some_and(|(_, d)| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
+    if !email.validate_email() || !domain_ok {
+        return Err(FieldError::new(
+            "email",
+            format!("\"{email}\" is not a valid email address; use one like name@example.com."),
+        ));
+    }
+    Ok(email.to_string())
+}
+
+/// Optional; when given, an international number. Accepts `+31 20 123 4567`, `0031 20 1234567`,
+/// `+1 (415) 555-0100` and the like.
+pub fn validate_phone(raw: &str) -> Result<Option<Phone>, FieldError> {
+    let typed = raw.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let international = if let Some(rest) = typed.strip_prefix("00") {
+        format!("+{rest}")
+    } else if typed.starts_with('+') {
+        typed.to_string()
+    } else {
+        return Err(FieldError::new(
+            "phone",
+            format!("Add the country code to \"{typed}\", for example +31 20 123 4567 or 0031 20 123 4567."),
+        ));
+    };
+    let number = phonenumber::parse(None, &international).map_err(|_| {
+        FieldError::new(
+            "phone",
+            format!("\"{typed}\" is not a phone number; use the international form, for example +31 20 123 4567."),
+        )
+    })?;
+    if !phonenumber::is_valid(&number) {
+        return Err(FieldError::new(
+            "phone",
+            format!("\"{typed}\" is not a valid number for its country code; check the digits after the country code."),
+        ));
+    }
+    Ok(Some(Phone {
+        e164: number.format().mode(phonenumber::Mode::E164).to_string(),
+        international: number
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string(),
+    }))
+}
+
+/// A brand colour as `#RRGGBB`; returned in upper case so equal colours compare equal.
+pub fn validate_brand_color(raw: &str) -> Result<String, FieldError> {
+    let c = raw.trim();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if !ok {
+        return Err(FieldError::new(
+            "brandColor",
+            format!("\"{c}\" is not a colour; use six hex digits like #1A7F6E."),
+        ));
+    }
+    Ok(c.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone(s: &str) -> Phone {
+        validate_phone(s).unwrap().unwrap()
+    }
+
+    #[test]
+    fn the_usual_ways_of_writing_a_number_are_accepted() {
+        assert_eq!(phone("+31 20 123 4567").e164, "+31201234567");
+        assert_eq!(phone("0031 20 1234567").e164, "+31201234567");
+        assert_eq!(phone("+1 (415) 555-0100").e164, "+14155550100");
+        assert_eq!(
+            phone("  +44 20 7946 0958 ").international,
+            "+44 20 7946 0958"
+        );
+        assert_eq!(phone("+31201234567").international, "+31 20 123 4567");
+    }
+
+    #[test]
+    fn an_empty_phone_is_fine() {
+        assert_eq!(validate_phone("   ").unwrap(), None);
+    }
+
+    #[test]
+    fn national_only_numbers_ask_for_the_country_code() {
+        let err = validate_phone("020 123 4567").unwrap_err();
+        assert_eq!(err.field, "phone");
+        assert!(err.message.contains("country code"), "{}", err.message);
+    }
+
+    #[test]
+    fn impossible_numbers_are_refused() {
+        for bad in ["+1 555 0100", "+999 123", "+31 abc", "00"] {
+            let err = validate_phone(bad).unwrap_err();
+            assert_eq!(err.field, "phone", "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_required_and_bounded() {
+        assert_eq!(validate_name("  Acme BV ").unwrap(), "Acme BV");
+        assert_eq!(validate_name(" \t").unwrap_err().field, "name");
+        assert!(validate_name(&"x".repeat(200)).is_ok());
+        let long = validate_name(&"é".repeat(201)).unwrap_err();
+        assert!(long.message.contains("201"), "{}", long.message);
+        assert!(validate_name("Acme\u{0}BV").is_err());
+    }
+
+    #[test]
+    fn emails_must_be_real_addresses() {
+        assert_eq!(
+            validate_email(" it@voorbeeld.nl ").unwrap(),
+            "it@voorbeeld.nl"
+        );
+        for bad in [
+            "",
+            "not an email",
+            "a@b",
+            "a@.com",
+            "a@b.",
+            "@example.com",
+            "a b@example.com",
+        ] {
+            assert_eq!(validate_email(bad).unwrap_err().field, "email", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let errs = validate_customer(&CustomerDraft {
+            name: "",
+            email: "nope",
+            phone: "0612345678",
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "email", "phone"]);
+    }
+
+    #[test]
+    fn a_valid_customer_is_normalised() {
+        let ok = validate_customer(&CustomerDraft {
+            name: " Voorbeeld BV ",
+            email: "it@voorbeeld.nl",
+            phone: "0031 20 1234567",
+        })
+        .unwrap();
+        assert_eq!(ok.name, "Voorbeeld BV");
+        assert_eq!(ok.phone.unwrap().e164, "+31201234567");
+    }
+
+    #[test]
+    fn brand_colours_are_six_hex_digits() {
+        assert_eq!(validate_brand_color("#1a7f6e").unwrap(), "#1A7F6E");
+        for bad in ["1a7f6e", "#1a7f6", "#1a7f6eff", "#ggg000", "red"] {
+            assert!(validate_brand_color(bad).is_err(), "{bad}");
+        }
+    }
+}

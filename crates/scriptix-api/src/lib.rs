@@ -1,0 +1,34 @@
+//! Typed async client of Scriptix's reseller API (the contract in
+//! `shared/api/scriptix-reseller-api.md`): tolerant parsing, typed errors, retries and a
+//! two-lane rate budget shared by every clone of a [`Client`].
+
+mod budget;
+mod client;
+mod config;
+mod endpoints;
+mod envelope;
+mod error;
+mod error_body;
+pub mod models;
+mod page;
+mod retry;
+pub mod time;
+mod transport;
+
+pub use budget::BudgetSnapshot;
+pub use client::Client;
+pub use config::{AuthStyle, ClientConfig, Lane, DEFAULT_BASE_URL};
+pub use error::ApiError;
+pub use models::account::{Account, Organization};
+pub use models::branding::{Branding, BrandingColors};
+pub use models::customer::{Customer, CustomerInput, CustomerQuery};
+pub use models::dashboard::{Dashboard, DashboardCustomer, RecentTranscription};
+pub use models::list::{DateRange, Direction};
+pub use models::subscription::{
+    Available, BillingChannel, PaymentModel, Plan, Subscription, SubscriptionInput,
+};
+pub use models::token::{CreatedToken, CustomerToken, TokenInput, TokenType};
+pub use models::transcript::{Transcript, TranscriptQuery, TranscriptStatus, STATUS_TABLE};
+pub use models::usage::{UsageQuery, UsageRow, UsageSplit, UsageSummary, UsageView};
+pub use models::user::{CustomerUser, UserInput, UserUpdate};
+pub use page::{Page, RejectedRecord};

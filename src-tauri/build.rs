@@ -1,0 +1,21 @@
+/// The app's own commands. Listing them makes Tauri generate an `allow-<command>` permission for
+/// each and refuse any command a capability does not grant, so a new command is unreachable until
+/// it is added here and to `capabilities/main.json`.
+const COMMANDS: &[&str] = &[
+    "sign_in_defaults",
+    "session_info",
+    "sign_in",
+    "start_demo",
+    "sign_out",
+];
+
+fn main() {
+    // The frontend is embedded at compile time; without this a newly added ui file would be
+    // missing from the binary until something else triggered a rebuild.
+    println!("cargo:rerun-if-changed=../ui");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

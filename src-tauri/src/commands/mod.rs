@@ -1,0 +1,4 @@
+//! IPC commands, one file per domain. Each is a thin adapter: arguments in, a call into
+//! `reseller-core`, `{code, message, field?}` out on failure.
+
+pub mod session;

@@ -1,0 +1,366 @@
+//! End-to-end harness: the real app binary in a real WebKit window, driven through WebDriver.
+//!
+//! The chain is Xvfb (started by `cargo xtask test`, or `xvfb-run`), then one `tauri-driver`
+//! per test on free ports, which starts `WebKitWebDriver`, which starts the app. Each test gets
+//! its own driver so it can give the app its own environment: a temporary HOME, XDG and TMPDIR
+//! (so the app's data never mixes with another test's or the user's) and any variables the test
+//! adds. [`App`] cleans up on every path, a panic included: it ends the WebDriver session, stops
+//! tauri-driver with SIGTERM, and kills by PID whatever of the process tree is left.
+
+mod process;
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use fantoccini::Locator;
+use fantoccini::{elements::Element, Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+/// How long a wait for the UI gives up after. Generous: two cores are shared by builds.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What to launch: arguments for the app and extra environment for it.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Launch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+}
+
+/// The app under test, with its WebDriver session.
+pub struct App {
+    client: Option<Client>,
+    session_id: Option<String>,
+    driver: Option<Child>,
+    driver_port: u16,
+    log_path: PathBuf,
+    _home: tempfile::TempDir,
+}
+
+impl App {
+    /// Starts tauri-driver and the app. Panics with an explanation when the machine cannot run
+    /// end-to-end tests (no display, no tauri-driver, no app binary).
+    pub async fn launch(launch: Launch) -> App {
+        let display = std::env::var("DISPLAY").unwrap_or_default();
+        assert!(
+            !display.is_empty(),
+            "DISPLAY is not set: the end-to-end tests need an X display. Run them with \
+             `cargo xtask test` (starts Xvfb) or `xvfb-run -a cargo test -p scriptix-reseller -p e2e`."
+        );
+        let app_bin = app_binary();
+        let tauri_driver = tauri_driver();
+        let home = tempfile::Builder::new()
+            .prefix("scriptix-e2e-")
+            .tempdir()
+            .expect("create a temporary home for the app");
+        let (port, native_port) = (free_port(), free_port());
+        let log_path = home.path().join("driver.log");
+        let log = std::fs::File::create(&log_path).expect("create the driver log");
+
+        let mut cmd = Command::new(&tauri_driver);
+        cmd.args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("GSETTINGS_BACKEND", "memory")
+            .stdin(Stdio::null())
+            // The driver's and the app's output only matter when a test fails; Drop prints it then.
+            .stdout(Stdio::from(
+                log.try_clone().expect("duplicate the log file handle"),
+            ))
+            .stderr(Stdio::from(log));
+        for (key, dir) in [
+            ("HOME", ""),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_STATE_HOME", "state"),
+            ("TMPDIR", "tmp"),
+        ] {
+            let path = home.path().join(dir);
+            std::fs::create_dir_all(&path).expect("create a directory in the temporary home");
+            cmd.env(key, path);
+        }
+        for (key, value) in &launch.env {
+            cmd.env(key, value);
+        }
+        let driver = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", tauri_driver.display()));
+
+        let mut app = App {
+            client: None,
+            session_id: None,
+            driver: Some(driver),
+            driver_port: port,
+            log_path,
+            _home: home,
+        };
+        for p in [port, native_port] {
+            app.wait_for_port(p);
+        }
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_bin, "args": launch.args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver session did not start: {e}"));
+        app.session_id = client.session_id().await.ok().flatten();
+        app.client = Some(client);
+        app
+    }
+
+    pub fn client(&self) -> &Client {
+        self.client.as_ref().expect("the WebDriver session is open")
+    }
+
+    /// Waits until an element matching `css` exists and is displayed.
+    pub async fn wait_for(&self, css: &str) -> Element {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            if let Ok(el) = self.client().find(Locator::Css(css)).await {
+                if el.is_displayed().await.unwrap_or(false) {
+                    return el;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no visible {css} after {UI_TIMEOUT:?}; the page shows:\n{}",
+                    self.page_text().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until the element matching `css` is displayed with a non-empty text, and returns it.
+    pub async fn wait_for_text(&self, css: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let el = self.wait_for(css).await;
+            let text = el.text().await.unwrap_or_default();
+            if !text.trim().is_empty() {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("{css} stayed empty for {UI_TIMEOUT:?}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Whether an element matching `css` is displayed right now (no waiting).
+    pub async fn is_visible(&self, css: &str) -> bool {
+        match self.client().find(Locator::Css(css)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    /// Replaces the value of the input matching `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.wait_for(css).await;
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The value property of the input matching `css`.
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|e| panic!("value of {css}: {e}"))
+            .unwrap_or_default()
+    }
+
+    /// The visible text of the whole page (for failure messages).
+    pub async fn page_text(&self) -> String {
+        match self.client().find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("<no page: {e}>"),
+        }
+    }
+
+    /// Saves a PNG of the window once the current DOM state has been painted.
+    pub async fn screenshot(&self, path: &Path) {
+        // A screenshot taken right after a DOM change can show the previous frame.
+        self.client()
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .expect("wait for a paint");
+        let png = self.client().screenshot().await.expect("take a screenshot");
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// Saves a screenshot as `<name>.png` in the directory named by `E2E_SCREENSHOTS`, when
+    /// that is set (for looking at what the tests saw, and for the README's pictures).
+    pub async fn snap(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").filter(|d| !d.is_empty()) {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir)
+                .unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+            self.screenshot(&dir.join(format!("{name}.png"))).await;
+        }
+    }
+
+    /// Ends the session and stops everything. Dropping the app does the same (without waiting
+    /// for the WebDriver answer), so a failing test cleans up too.
+    pub async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            if client.close().await.is_ok() {
+                self.session_id = None;
+            }
+        }
+        // Drop stops the driver and what is left of the tree.
+    }
+
+    fn wait_for_port(&mut self, port: u16) {
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        while TcpStream::connect_timeout(&addr, POLL).is_err() {
+            if let Some(Ok(Some(status))) = self.driver.as_mut().map(Child::try_wait) {
+                panic!("tauri-driver exited before it listened on port {port}: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port {port} within {STARTUP_TIMEOUT:?}"
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // Still open means the test did not reach close(): most likely it panicked. Ending the
+        // session is what makes WebKitWebDriver close the app; a plain HTTP request does it
+        // without an async runtime.
+        if let Some(id) = self.session_id.take() {
+            process::delete_session(self.driver_port, &id);
+        }
+        self.client.take();
+        if let Some(driver) = self.driver.take() {
+            process::stop_tree(driver);
+        }
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+            eprintln!("---- tauri-driver and app output ----\n{log}---- end ----");
+        }
+    }
+}
+
+/// The app binary: `SCRIPTIX_APP_BIN`, else `scriptix-reseller` in the target directory this
+/// test executable was built into (`target/debug/deps/<test>` -> `target/debug/`).
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("SCRIPTIX_APP_BIN").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "SCRIPTIX_APP_BIN={} is not a file",
+            path.display()
+        );
+        return path;
+    }
+    let exe = std::env::current_exe().expect("path of the test executable");
+    let name = format!("scriptix-reseller{}", std::env::consts::EXE_SUFFIX);
+    let candidate = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile_dir| profile_dir.join(&name));
+    match candidate {
+        Some(path) if path.is_file() => path,
+        _ => panic!(
+            "the app binary {name} was not found next to {}. Build it in the same invocation: \
+             `cargo test -p scriptix-reseller -p e2e` (or `cargo test --workspace`), or set \
+             SCRIPTIX_APP_BIN.",
+            exe.display()
+        ),
+    }
+}
+
+/// tauri-driver from PATH, else from ~/.cargo/bin.
+pub fn tauri_driver() -> PathBuf {
+    let name = format!("tauri-driver{}", std::env::consts::EXE_SUFFIX);
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join(&name));
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|dir| dir.join("bin").join(&name));
+    on_path
+        .chain(in_cargo_home)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "tauri-driver not found on PATH or in ~/.cargo/bin: install it with \
+                 `cargo install tauri-driver --locked --version 2.1.0` (or run `cargo xtask test`)"
+            )
+        })
+}
+
+/// A port that was free a moment ago (the OS picks it; the listener is closed again).
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("find a free port")
+}
+
+/// `GET {base_url}/api/v3/account/me` with `token`: what the app should show about an account.
+pub async fn account_me(base_url: &str, token: &str) -> Value {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base_url}/api/v3/account/me"))
+        .header("x-zoom-s2t-key", token)
+        .send()
+        .await
+        .expect("account/me request")
+        .error_for_status()
+        .expect("account/me status")
+        .json()
+        .await
+        .expect("account/me body");
+    body["result"].clone()
+}

@@ -1,0 +1,220 @@
+//! Signing in, through the real window: a reseller gets in, a resellee is told plainly why not,
+//! a wrong token is refused, and the demo works without an account.
+
+use e2e::{account_me, App, Launch};
+use scriptix_sandbox::{FaultConfig, Sandbox, SandboxConfig};
+
+async fn sandbox() -> Sandbox {
+    scriptix_sandbox::start(SandboxConfig {
+        customers: 20,
+        ..Default::default()
+    })
+    .await
+    .expect("start the sandbox")
+}
+
+/// Fills in the sign-in form and submits it with the Sign in button.
+async fn sign_in_with(app: &App, base_url: &str, token: &str) {
+    app.wait_for("#sign-in-form").await;
+    app.fill("#base-url", base_url).await;
+    app.fill("#token", token).await;
+    app.click("#sign-in").await;
+}
+
+fn full_name(account: &serde_json::Value) -> Vec<String> {
+    ["first_name", "last_name"]
+        .iter()
+        .filter_map(|k| account[*k].as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reseller_token_signs_in_and_shows_the_account() {
+    let sandbox = sandbox().await;
+    let me = account_me(sandbox.base_url(), sandbox.reseller_token()).await;
+    let app = App::launch(Launch::new()).await;
+
+    sign_in_with(&app, sandbox.base_url(), sandbox.reseller_token()).await;
+
+    let name = app.wait_for_text("#signed-in-name").await;
+    for part in full_name(&me) {
+        assert!(name.contains(&part), "name {name:?} lacks {part:?}");
+    }
+    let org = app.wait_for_text("#signed-in-org").await;
+    assert_eq!(org, me["organization"]["name"].as_str().unwrap());
+    assert_eq!(
+        app.wait_for_text("#signed-in-email").await,
+        me["email"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.wait_for_text("#signed-in-base-url").await,
+        sandbox.base_url()
+    );
+    assert!(
+        !app.is_visible("#demo-badge").await,
+        "a real sign-in is no demo"
+    );
+    assert!(!app.is_visible("#sign-in-form").await);
+
+    // Signing out returns to the form, with the address kept and the token gone.
+    app.click("#sign-out").await;
+    app.wait_for("#sign-in-form").await;
+    assert_eq!(app.value("#base-url").await, sandbox.base_url());
+    assert_eq!(app.value("#token").await, "");
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resellee_token_is_told_it_has_no_reseller_access() {
+    let sandbox = sandbox().await;
+    let me = account_me(sandbox.base_url(), sandbox.resellee_token()).await;
+    let app = App::launch(Launch::new()).await;
+
+    sign_in_with(&app, sandbox.base_url(), sandbox.resellee_token()).await;
+
+    let message = app.wait_for_text("#no-access-message").await;
+    app.snap("no-access").await;
+    assert!(
+        message.to_lowercase().contains("no reseller access"),
+        "{message:?}"
+    );
+    for part in full_name(&me) {
+        assert!(
+            message.contains(&part),
+            "{message:?} does not name {part:?}"
+        );
+    }
+    assert!(!app.is_visible("#signed-in").await, "a resellee got in");
+
+    // The way out: back to the form, to try another token.
+    app.click("#use-another-token").await;
+    app.wait_for("#token").await;
+    assert_eq!(app.value("#base-url").await, sandbox.base_url());
+    assert_eq!(app.value("#token").await, "");
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_token_is_refused_in_plain_words() {
+    let sandbox = sandbox().await;
+    let app = App::launch(Launch::new()).await;
+
+    sign_in_with(&app, sandbox.base_url(), "sbx-not-a-real-token").await;
+
+    // The refusal appears under the token field or above the button, depending on whether the
+    // error names the field; either way it carries the code and says what happened.
+    let shown = app.wait_for_text("[data-code=\"unauthorized\"]").await;
+    app.snap("wrong-token").await;
+    assert!(
+        shown.to_lowercase().contains("token"),
+        "the message should say the token was not accepted: {shown:?}"
+    );
+    assert!(!app.is_visible("#signed-in").await);
+    // The form is usable again for the next attempt.
+    let button = app.wait_for("#sign-in").await;
+    assert!(button.is_enabled().await.unwrap(), "Sign in stays disabled");
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_the_demo_signs_in_to_the_local_sandbox() {
+    let app = App::launch(Launch::new()).await;
+    app.wait_for("#try-demo").await;
+    app.snap("sign-in").await;
+
+    app.click("#try-demo").await;
+
+    app.wait_for("#demo-badge").await;
+    assert!(!app.wait_for_text("#signed-in-name").await.trim().is_empty());
+    app.snap("signed-in-demo").await;
+    assert_eq!(
+        app.wait_for_text("#signed-in-org").await,
+        "Northwind Speech Partners"
+    );
+    let base_url = app.wait_for_text("#signed-in-base-url").await;
+    assert!(
+        base_url.starts_with("http://127.0.0.1:"),
+        "the demo runs on loopback: {base_url}"
+    );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_flag_starts_signed_in() {
+    let app = App::launch(Launch::new().arg("--demo")).await;
+    app.wait_for("#demo-badge").await;
+    assert_eq!(
+        app.wait_for_text("#signed-in-org").await,
+        "Northwind Speech Partners"
+    );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn base_url_flag_signs_in_with_the_token_from_the_environment() {
+    let sandbox = sandbox().await;
+    let me = account_me(sandbox.base_url(), sandbox.reseller_token()).await;
+    let app = App::launch(
+        Launch::new()
+            .arg("--base-url")
+            .arg(sandbox.base_url())
+            .env("SCRIPTIX_TOKEN", sandbox.reseller_token()),
+    )
+    .await;
+    assert_eq!(
+        app.wait_for_text("#signed-in-email").await,
+        me["email"].as_str().unwrap()
+    );
+    assert!(!app.is_visible("#demo-badge").await);
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_launch_sign_in_shows_its_error_on_the_form() {
+    let sandbox = sandbox().await;
+    let app = App::launch(
+        Launch::new()
+            .arg("--base-url")
+            .arg(sandbox.base_url())
+            .env("SCRIPTIX_TOKEN", sandbox.resellee_token()),
+    )
+    .await;
+    app.wait_for("#no-access").await;
+    assert!(!app.is_visible("#signed-in").await);
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enter_submits_and_the_button_shows_progress_while_working() {
+    let sandbox = sandbox().await;
+    // A slow server keeps the sign-in in flight long enough to look at it.
+    sandbox.set_faults(FaultConfig {
+        latency_ms: 4000,
+        route: Some("/account/me".into()),
+        ..Default::default()
+    });
+    let app = App::launch(Launch::new()).await;
+    app.wait_for("#sign-in-form").await;
+    app.fill("#base-url", sandbox.base_url()).await;
+    // U+E007 is WebDriver's Enter key.
+    app.fill("#token", &format!("{}\u{E007}", sandbox.reseller_token()))
+        .await;
+
+    let button = app.wait_for("#sign-in[aria-busy=\"true\"]").await;
+    assert!(
+        !button.is_enabled().await.unwrap(),
+        "Sign in clickable twice"
+    );
+    assert!(button.text().await.unwrap().contains("Signing in"));
+
+    app.wait_for("#signed-in").await;
+    app.close().await;
+    sandbox.shutdown().await;
+}

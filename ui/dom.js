@@ -1,0 +1,33 @@
+// Building DOM without HTML strings: every text goes in as a text node, so a name or message
+// from a server can never become markup.
+
+/**
+ * h('button', {id: 'x', class: 'primary', onclick: fn}, 'Label', childNode, ...)
+ * Props: `class`, `dataset` (object), `on<event>` (listener), booleans (set when true),
+ * anything else as an attribute. Children: nodes, strings (as text), arrays, null/false (skipped).
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value == null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child == null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Runs `fn` after the browser has painted the current state (two animation frames). */
+export function afterPaint(fn) {
+  requestAnimationFrame(() => requestAnimationFrame(fn));
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask <task>`: the project's two commands and their helpers.
+//!
+//! - `demo`:  install what is missing, then build and open the app in demo mode.
+//! - `test`:  install what is missing, then fmt, clippy, unit, contract and end-to-end tests
+//!   (under Xvfb when there is no display).
+//! - `bench`: the benchmarks, printing their figures.
+//! - `setup`: only install what is missing.
+
+mod cmd;
+mod display;
+mod setup;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <demo | test | bench | setup>
+
+  demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
+  test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
+  bench   the benchmarks; prints their figures
+  setup   install the system packages and tauri-driver the other tasks need";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        Some("setup") => setup::ensure(setup::Need::Test),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown task\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo(extra: &[String]) -> Result<(), String> {
+    setup::ensure(setup::Need::Demo)?;
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err("the demo opens a window, and this session has no display (DISPLAY and WAYLAND_DISPLAY are unset). \
+                    Run it from a desktop session, or under `xvfb-run -a cargo xtask demo` to run it headless."
+            .into());
+    }
+    let mut args = vec!["run", "--package", "scriptix-reseller", "--", "--demo"];
+    args.extend(extra.iter().map(String::as_str));
+    cmd::cargo(&args, &[])
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    setup::ensure(setup::Need::Test)?;
+    cmd::step("cargo fmt --check");
+    cmd::cargo(&["fmt", "--all", "--", "--check"], &[])?;
+    cmd::step("cargo clippy (warnings are errors)");
+    cmd::cargo(
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+
+    // One `cargo test --workspace` builds every test and the app binary in one go (the app crate
+    // has an integration test, so its binary is built with the same features the e2e tests use).
+    let display = display::ensure()?;
+    let mut env: Vec<(String, String)> = vec![
+        ("DISPLAY".into(), display.name().to_string()),
+        ("GSETTINGS_BACKEND".into(), "memory".into()),
+        ("NO_AT_BRIDGE".into(), "1".into()),
+    ];
+    if let Some(path) = setup::path_with_cargo_bin() {
+        env.push(("PATH".into(), path));
+    }
+    cmd::step(&format!(
+        "cargo test --workspace (display {})",
+        display.name()
+    ));
+    let mut args = vec!["test", "--workspace"];
+    args.extend(extra.iter().map(String::as_str));
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    cmd::cargo(&args, &env_refs)
+}
+
+fn bench(extra: &[String]) -> Result<(), String> {
+    cmd::step("benchmark: sandbox page and client listing (release build)");
+    let mut args = vec!["bench", "--package", "scriptix-api", "--bench", "listing"];
+    if !extra.is_empty() {
+        args.push("--");
+        args.extend(extra.iter().map(String::as_str));
+    }
+    cmd::cargo(&args, &[])
+}
