@@ -27,6 +27,7 @@ use crate::config::Gap;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::faults::FaultState;
+use crate::listing::{apply, ListParams, Query};
 use crate::ratelimit::RateLimiter;
 use crate::seed::Frame;
 use crate::stats::{documented_route, StatsCollector};
@@ -288,6 +289,69 @@ pub fn opt_string(
             "must be a string",
         )),
     }
+}
+
+/// A required text field: absent, null or blank is 422 with `missing` as the message.
+pub fn required_string(
+    body: &Map<String, Value>,
+    field: &str,
+    label: &str,
+    missing: &str,
+) -> Result<String, ApiError> {
+    opt_string(body, field, label)?
+        .ok_or_else(|| ApiError::validation(field, missing.to_string(), "required"))
+}
+
+/// One customer's child rows (subscriptions, users, tokens) as a paged, sorted, filtered list.
+/// `select` reads the rows of customer `?1`.
+pub async fn list_children(
+    app: &App,
+    customer: i64,
+    raw_query: Option<&str>,
+    fields: &[&str],
+    select: String,
+    to_json: fn(&rusqlite::Row<'_>) -> rusqlite::Result<Map<String, Value>>,
+) -> Result<Response, ApiError> {
+    let params = ListParams::from_query(&Query::parse(raw_query), fields)?;
+    let rows = app
+        .db
+        .call(move |conn| {
+            customers::require(conn, customer)?;
+            let mut stmt = conn.prepare(&select)?;
+            let rows = stmt
+                .query_map([customer], to_json)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let (page, total) = apply(rows, &params, "id")?;
+    Ok(many(page, total))
+}
+
+/// Deletes row `child` of `table` when it belongs to `customer`; 404 naming the `noun` otherwise.
+pub async fn delete_child(
+    app: &App,
+    customer: i64,
+    child: i64,
+    table: &'static str,
+    noun: &'static str,
+) -> Result<Response, ApiError> {
+    app.db
+        .call(move |conn| {
+            customers::require(conn, customer)?;
+            let n = conn.execute(
+                &format!("DELETE FROM {table} WHERE id = ?1 AND customer_id = ?2"),
+                rusqlite::params![child, customer],
+            )?;
+            if n == 0 {
+                return Err(ApiError::not_found(format!(
+                    "Customer {customer} has no {noun} with id {child}."
+                )));
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(no_content())
 }
 
 /// An optional boolean field (absent or null gives `default`).

@@ -7,7 +7,9 @@ use axum::response::Response;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
-use super::{customers, json_object, many, one, opt_bool, parse_id, App};
+use super::{
+    customers, json_object, list_children, many, one, opt_bool, parse_id, required_string, App,
+};
 use crate::catalog::{self, PLANS};
 use crate::clock::{format_date, micros_date};
 use crate::error::ApiError;
@@ -75,22 +77,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
-    let params = ListParams::from_query(&Query::parse(raw.as_deref()), FIELDS)?;
-    let rows = app
-        .db
-        .call(move |conn| {
-            customers::require(conn, id)?;
-            let mut stmt = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM subscriptions WHERE customer_id = ?1"
-            ))?;
-            let rows = stmt
-                .query_map([id], sub_json)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await?;
-    let (page, total) = apply(rows, &params, "id")?;
-    Ok(many(page, total))
+    list_children(
+        &app,
+        id,
+        raw.as_deref(),
+        FIELDS,
+        format!("SELECT {COLUMNS} FROM subscriptions WHERE customer_id = ?1"),
+        sub_json,
+    )
+    .await
 }
 
 pub async fn create(
@@ -100,23 +95,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
     let body = json_object(&body)?;
-    let sku = match body.get("sku") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::validation(
-                "sku",
-                "Choose a plan: a SKU is required.",
-                "required",
-            ))
-        }
-        Some(_) => {
-            return Err(ApiError::validation(
-                "sku",
-                "The SKU must be text.",
-                "must be a string",
-            ))
-        }
-    };
+    let sku = required_string(&body, "sku", "The SKU", "Choose a plan: a SKU is required.")?;
     let plan = catalog::plan(&sku).ok_or_else(|| {
         ApiError::validation(
             "sku",

@@ -8,11 +8,12 @@ use rand::distr::{Alphanumeric, SampleString};
 use rusqlite::{params, Row};
 use serde_json::{json, Map, Value};
 
-use super::{customers, json_object, many, no_content, one, parse_id, App};
+use super::{
+    customers, delete_child, json_object, list_children, one, parse_id, required_string, App,
+};
 use crate::catalog::{TOKEN_TYPES, TOKEN_YEARS};
 use crate::clock::format_ts;
 use crate::error::ApiError;
-use crate::listing::{apply, ListParams, Query};
 
 const FIELDS: &[&str] = &["id", "name", "type", "created_at", "expires_at"];
 const MAX_NAME_CHARS: usize = 100;
@@ -37,22 +38,16 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
-    let params = ListParams::from_query(&Query::parse(raw.as_deref()), FIELDS)?;
-    let rows = app
-        .db
-        .call(move |conn| {
-            customers::require(conn, id)?;
-            let mut stmt = conn.prepare(
-                "SELECT id, name, type, created_at, expires_at FROM tokens WHERE customer_id = ?1",
-            )?;
-            let rows = stmt
-                .query_map([id], token_json)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await?;
-    let (page, total) = apply(rows, &params, "id")?;
-    Ok(many(page, total))
+    list_children(
+        &app,
+        id,
+        raw.as_deref(),
+        FIELDS,
+        "SELECT id, name, type, created_at, expires_at FROM tokens WHERE customer_id = ?1"
+            .to_string(),
+        token_json,
+    )
+    .await
 }
 
 pub async fn create(
@@ -62,23 +57,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
     let body = json_object(&body)?;
-    let name = match body.get("name") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::validation(
-                "name",
-                "Give the token a name.",
-                "required",
-            ))
-        }
-        Some(_) => {
-            return Err(ApiError::validation(
-                "name",
-                "The token name must be text.",
-                "must be a string",
-            ))
-        }
-    };
+    let name = required_string(&body, "name", "The token name", "Give the token a name.")?;
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::validation(
             "name",
@@ -139,20 +118,5 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
     let token = parse_id(&token, "token")?;
-    app.db
-        .call(move |conn| {
-            customers::require(conn, id)?;
-            let n = conn.execute(
-                "DELETE FROM tokens WHERE id = ?1 AND customer_id = ?2",
-                params![token, id],
-            )?;
-            if n == 0 {
-                return Err(ApiError::not_found(format!(
-                    "Customer {id} has no token with id {token}."
-                )));
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(no_content())
+    delete_child(&app, id, token, "tokens", "token").await
 }

@@ -8,13 +8,12 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
 use super::{
-    customers, json_object, many, no_content, one, opt_bool, opt_string, parse_id, required_email,
-    App,
+    customers, delete_child, json_object, list_children, no_content, one, opt_bool, opt_string,
+    parse_id, required_email, App,
 };
 use crate::catalog::USER_ROLES;
 use crate::clock::format_ts;
 use crate::error::ApiError;
-use crate::listing::{apply, ListParams, Query};
 
 const FIELDS: &[&str] = &[
     "id",
@@ -133,22 +132,15 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
-    let params = ListParams::from_query(&Query::parse(raw.as_deref()), FIELDS)?;
-    let rows = app
-        .db
-        .call(move |conn| {
-            customers::require(conn, id)?;
-            let mut stmt = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM users WHERE customer_id = ?1"
-            ))?;
-            let rows = stmt
-                .query_map([id], user_json)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
-        .await?;
-    let (page, total) = apply(rows, &params, "id")?;
-    Ok(many(page, total))
+    list_children(
+        &app,
+        id,
+        raw.as_deref(),
+        FIELDS,
+        format!("SELECT {COLUMNS} FROM users WHERE customer_id = ?1"),
+        user_json,
+    )
+    .await
 }
 
 pub async fn create(
@@ -203,22 +195,7 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "customer")?;
     let user = parse_id(&user, "user")?;
-    app.db
-        .call(move |conn| {
-            customers::require(conn, id)?;
-            let n = conn.execute(
-                "DELETE FROM users WHERE id = ?1 AND customer_id = ?2",
-                params![user, id],
-            )?;
-            if n == 0 {
-                return Err(ApiError::not_found(format!(
-                    "Customer {id} has no user with id {user}."
-                )));
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(no_content())
+    delete_child(&app, id, user, "users", "user").await
 }
 
 /// "Send reactivation link": records when it was sent.
