@@ -3,7 +3,7 @@
 //! - `demo`:  install what is missing, then build and open the app in demo mode.
 //! - `test`:  install what is missing, then fmt, clippy, unit, contract and end-to-end tests
 //!   (under Xvfb when there is no display).
-//! - `bench`: the benchmarks, printing their figures.
+//! - `bench [NAME...]`: the benchmarks (all, or the named `benches/` targets), printing their figures.
 //! - `setup`: only install what is missing.
 
 mod cmd;
@@ -16,7 +16,7 @@ const USAGE: &str = "usage: cargo xtask <demo | test | bench | setup>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
-  bench   the benchmarks; prints their figures
+  bench   the benchmarks (all, or `bench NAME...`); prints their figures
   setup   install the system packages and tauri-driver the other tasks need";
 
 fn main() -> ExitCode {
@@ -94,12 +94,17 @@ fn test(extra: &[String]) -> Result<(), String> {
     cmd::cargo(&args, &env_refs)
 }
 
-fn bench(extra: &[String]) -> Result<(), String> {
-    cmd::step("benchmark: sandbox page and client listing (release build)");
-    let mut args = vec!["bench", "--package", "scriptix-api", "--bench", "listing"];
-    if !extra.is_empty() {
-        args.push("--");
-        args.extend(extra.iter().map(String::as_str));
+fn bench(names: &[String]) -> Result<(), String> {
+    // Every crate's `benches/` (release builds; each prints its own figures), or the named ones.
+    let mut args = vec!["bench", "--workspace"];
+    if names.is_empty() {
+        cmd::step("benchmarks: all (release build)");
+        args.push("--benches");
+    } else {
+        cmd::step(&format!("benchmarks: {} (release build)", names.join(", ")));
+        for name in names {
+            args.extend(["--bench", name.as_str()]);
+        }
     }
     cmd::cargo(&args, &[])
 }
