@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod error;
 pub mod session;
+pub mod sync;
 pub mod validation;
 
 pub use error::CoreError;

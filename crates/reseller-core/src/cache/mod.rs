@@ -13,6 +13,7 @@ mod details;
 mod error;
 mod file_name;
 pub mod freshness;
+pub mod ids;
 mod list;
 mod outbox;
 mod schema;
