@@ -99,7 +99,9 @@ fn bench(names: &[String]) -> Result<(), String> {
     let mut args = vec!["bench", "--workspace"];
     if names.is_empty() {
         cmd::step("benchmarks: all (release build)");
-        args.push("--benches");
+        // A glob over bench targets only: `--benches` would also build and run every crate's
+        // unit tests in bench mode (and compile the desktop shell in release for nothing).
+        args.extend(["--bench", "*"]);
     } else {
         cmd::step(&format!("benchmarks: {} (release build)", names.join(", ")));
         for name in names {
