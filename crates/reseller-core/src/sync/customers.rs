@@ -16,7 +16,8 @@ use scriptix_api::{ApiError, Client, Customer, CustomerQuery, Direction, Page};
 
 use super::map::{customer_row, normalize_phone};
 use super::plan::{
-    plan_deletions, plan_scan_page, FetchedPage, ListWalk, Next, RejectedRow, PAGE_LIMIT,
+    plan_deletions, plan_scan_page, FetchedPage, ListWalk, Next, PageStep, Pager, RejectedRow,
+    PAGE_LIMIT,
 };
 use crate::cache::CustomerRow;
 use crate::cache::{Cache, CacheError};
@@ -264,8 +265,7 @@ pub async fn scan_deletions(
     let mut report = ScanReport::default();
     let mut server_ids: HashSet<i64> = HashSet::new();
     let mut unidentified = 0usize;
-    let mut offset = 0u64;
-    let mut last_total: Option<u64> = None;
+    let mut pager = Pager::default();
     loop {
         if report.pages >= MAX_PAGES {
             return Err(SyncError::Runaway {
@@ -275,7 +275,7 @@ pub async fn scan_deletions(
         report.pages += 1;
         let page = fetched(
             client
-                .list_customers(&query("id", Direction::Asc, offset))
+                .list_customers(&query("id", Direction::Asc, pager.next_offset()))
                 .await?,
         );
         let raw_len = page.raw_len();
@@ -294,19 +294,9 @@ pub async fn scan_deletions(
         let cached = lock(cache)?.customer_id_states_among(&ids)?;
         let rows = normalize_phones(plan_scan_page(page.rows, &cached)).await?;
         report.upserted += write_rows(&*lock(cache)?, rows)?.changed;
-        // Same paging rules as the walk: re-read after the list shrank under us (rows slid
-        // onto the previous page would otherwise look deleted), stop at a short page or total.
-        let shrunk = match (last_total, page.total) {
-            (Some(before), Some(now)) if now < before => before - now,
-            _ => 0,
-        };
-        last_total = page.total.or(last_total);
-        if shrunk > 0 {
-            offset = offset.saturating_sub(shrunk);
-            continue;
-        }
-        offset += raw_len;
-        if raw_len < u64::from(PAGE_LIMIT) || page.total.is_some_and(|t| offset >= t) {
+        // Re-reading after the list shrank matters here too: rows slid onto the previous page
+        // would otherwise look deleted.
+        if pager.advance(raw_len, page.total) == PageStep::End {
             break;
         }
     }

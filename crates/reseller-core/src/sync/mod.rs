@@ -13,6 +13,6 @@ pub use customers::{
 };
 pub use map::{customer_row, normalize_phone};
 pub use plan::{
-    plan_deletions, plan_scan_page, DeletionPlan, FetchedPage, ListWalk, Next, PagePlan,
-    RejectedRow, PAGE_LIMIT,
+    plan_deletions, plan_scan_page, DeletionPlan, FetchedPage, ListWalk, Next, PagePlan, PageStep,
+    Pager, RejectedRow, PAGE_LIMIT,
 };

@@ -72,13 +72,64 @@ pub struct PagePlan {
     pub next: Next,
 }
 
+/// Offset paging over a list that can move between two requests; shared by the walk and the
+/// deletion scan.
+#[derive(Clone, Debug, Default)]
+pub struct Pager {
+    next_offset: u64,
+    /// `total_results` of the previous page, to notice the list shrinking under the pager.
+    last_total: Option<u64>,
+}
+
+/// Where paging goes after one page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageStep {
+    /// The list shrank: re-read from this earlier offset.
+    Reread(u64),
+    /// Fetch the page at this offset.
+    Next(u64),
+    /// That was the last page.
+    End,
+}
+
+impl Pager {
+    /// Offset of the next page to fetch.
+    pub fn next_offset(&self) -> u64 {
+        self.next_offset
+    }
+
+    /// Moves past a page fetched at `next_offset()` that held `raw_len` records (readable or
+    /// not) and reported `total` (`total_results`).
+    pub fn advance(&mut self, raw_len: u64, total: Option<u64>) -> PageStep {
+        // Rows deleted between two requests shift the list up: the first rows of this page
+        // slid onto the previous one, unseen. Noticed by `total_results` shrinking: re-read
+        // from that many rows earlier (callers drop the duplicates). Creates and edits move
+        // rows down instead, which only shows a row twice.
+        let shrunk = match (self.last_total, total) {
+            (Some(before), Some(now)) if now < before => before - now,
+            _ => 0,
+        };
+        self.last_total = total.or(self.last_total);
+        if shrunk > 0 {
+            self.next_offset = self.next_offset.saturating_sub(shrunk);
+            return PageStep::Reread(self.next_offset);
+        }
+        let end_offset = self.next_offset + raw_len;
+        // A page shorter than asked is the end; so is reaching `total_results`, which saves
+        // the empty page a list of exactly N * 1000 rows would otherwise need.
+        if raw_len < u64::from(PAGE_LIMIT) || total.is_some_and(|t| end_offset >= t) {
+            return PageStep::End;
+        }
+        self.next_offset = end_offset;
+        PageStep::Next(end_offset)
+    }
+}
+
 /// The state of one incremental walk over the customer list.
 #[derive(Clone, Debug)]
 pub struct ListWalk {
     stored: Option<HighWaterMark>,
-    next_offset: u64,
-    /// `total_results` of the previous page, to notice the list shrinking under the walk.
-    last_total: Option<u64>,
+    pager: Pager,
     /// Versions taken this walk, by id: duplicates from a list that moved are dropped.
     seen: HashMap<i64, DateTime<Utc>>,
     /// The mark the walk will store if it completes.
@@ -92,8 +143,7 @@ impl ListWalk {
         ListWalk {
             candidate: stored.clone(),
             stored,
-            next_offset: 0,
-            last_total: None,
+            pager: Pager::default(),
             seen: HashMap::new(),
             pages: 0,
         }
@@ -101,7 +151,7 @@ impl ListWalk {
 
     /// Offset of the next page to fetch.
     pub fn next_offset(&self) -> u64 {
-        self.next_offset
+        self.pager.next_offset()
     }
 
     pub fn pages(&self) -> u32 {
@@ -164,36 +214,13 @@ impl ListWalk {
                 .any(|r| r.last_modified.is_some_and(|t| micros(&t) < mark_t));
         }
 
-        // Rows deleted between two requests shift the list up: the first rows of this page
-        // slid onto the previous one, unseen. Noticed by `total_results` shrinking: re-read
-        // from that many rows earlier (duplicates are dropped above). Creates and edits move
-        // rows down instead, which only shows a row twice.
-        let shrunk = match (self.last_total, page.total) {
-            (Some(before), Some(now)) if now < before => before - now,
-            _ => 0,
-        };
-        self.last_total = page.total.or(self.last_total);
-        let this_offset = self.next_offset;
-        let end_offset = this_offset + raw_len;
-        // A page shorter than asked is the end; so is reaching `total_results`, which saves
-        // the empty page a list of exactly N * 1000 rows would otherwise need.
-        let at_end =
-            raw_len < u64::from(PAGE_LIMIT) || page.total.is_some_and(|total| end_offset >= total);
-        let next = if shrunk > 0 {
-            // Even at the mark or the end: the skipped rows sort before this page's first row.
-            self.next_offset = this_offset.saturating_sub(shrunk);
-            Next::Fetch {
-                offset: self.next_offset,
-            }
-        } else if reached_mark || at_end {
-            Next::Done {
+        let next = match self.pager.advance(raw_len, page.total) {
+            // Even at the mark: the skipped rows sort before this page's first row.
+            PageStep::Reread(offset) => Next::Fetch { offset },
+            PageStep::Next(offset) if !reached_mark => Next::Fetch { offset },
+            PageStep::Next(_) | PageStep::End => Next::Done {
                 mark: self.candidate.clone(),
-            }
-        } else {
-            self.next_offset = end_offset;
-            Next::Fetch {
-                offset: self.next_offset,
-            }
+            },
         };
         PagePlan {
             upsert,
