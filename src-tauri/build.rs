@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "start_demo",
     "sign_out",
+    "validate_customer",
 ];
 
 fn main() {

@@ -48,6 +48,7 @@ pub fn run() -> i32 {
             commands::session::sign_in,
             commands::session::start_demo,
             commands::session::sign_out,
+            commands::customers::validate_customer,
         ])
         .build(tauri::generate_context!());
     let app = match app {

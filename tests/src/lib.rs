@@ -217,6 +217,25 @@ impl App {
         }
     }
 
+    /// Calls an app command from inside the webview, as the UI does: Ok(answer) or Err(the
+    /// `{code, message, field?}` the command failed with).
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let out = self
+            .client()
+            .execute_async(
+                "const [cmd, args, done] = arguments;\
+                 window.__TAURI__.core.invoke(cmd, args)\
+                   .then(ok => done({ ok }), err => done({ err }));",
+                vec![Value::from(command), args],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("invoke {command}: {e}"));
+        match out.get("err") {
+            Some(err) => Err(err.clone()),
+            None => Ok(out.get("ok").cloned().unwrap_or(Value::Null)),
+        }
+    }
+
     /// Saves a PNG of the window once the current DOM state has been painted.
     pub async fn screenshot(&self, path: &Path) {
         // A screenshot taken right after a DOM change can show the previous frame.

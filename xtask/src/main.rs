@@ -4,6 +4,7 @@
 //! - `test`:  install what is missing, then fmt, clippy, unit, contract and end-to-end tests
 //!   (under Xvfb when there is no display).
 //! - `bench [NAME...]`: the benchmarks (all, or the named `benches/` targets), printing their figures.
+//! - `soak [MINUTES]`: the long crash soak (SIGKILLs of a syncing process; default 10 minutes).
 //! - `setup`: only install what is missing.
 
 mod cmd;
@@ -12,11 +13,13 @@ mod setup;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | bench | setup>
+const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
   bench   the benchmarks (all, or `bench NAME...`); prints their figures
+  soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
+          (`soak [MINUTES]`, default 10), every outcome checked
   setup   install the system packages and tauri-driver the other tasks need";
 
 fn main() -> ExitCode {
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure(setup::Need::Test),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -92,6 +96,32 @@ fn test(extra: &[String]) -> Result<(), String> {
     args.extend(extra.iter().map(String::as_str));
     let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     cmd::cargo(&args, &env_refs)
+}
+
+fn soak(args: &[String]) -> Result<(), String> {
+    let minutes = args.first().map_or("10", String::as_str);
+    if minutes.parse::<f64>().map_or(true, |m| m <= 0.0) {
+        return Err(format!("soak takes a number of minutes, not {minutes:?}"));
+    }
+    cmd::step(&format!("crash soak: {minutes} minutes (release build)"));
+    // Both binaries: the soak starts the worker from its own directory.
+    cmd::cargo(
+        &["build", "--release", "-p", "reseller-soak", "--bins"],
+        &[],
+    )?;
+    cmd::cargo(
+        &[
+            "run",
+            "--release",
+            "-p",
+            "reseller-soak",
+            "--bin",
+            "soak",
+            "--",
+            minutes,
+        ],
+        &[],
+    )
 }
 
 fn bench(names: &[String]) -> Result<(), String> {

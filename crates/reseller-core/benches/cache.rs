@@ -240,11 +240,124 @@ fn main() {
         return;
     }
 
-    search_as_you_type(&cache);
+    // The in-memory search index: built in the background; searches run in SQLite until it is
+    // in (first keystrokes are measured apart, at the end).
+    let (ready, t_ready) = time(|| {
+        cache.warm_search_index().expect("warm");
+        cache
+            .wait_for_search_index(Duration::from_secs(60))
+            .expect("wait")
+    });
+    assert!(ready, "the search index was not built");
+    let stats = cache.search_index_stats().expect("stats");
+    println!(
+        "\n== in-memory search index: built in the background in {} (ready {} after asked for); {} rows, {} tokens, {} postings, {:.1} MB",
+        ms(stats.build_time),
+        ms(t_ready),
+        stats.rows,
+        stats.tokens,
+        stats.postings,
+        stats.bytes as f64 / 1e6
+    );
+    search_as_you_type(&cache, "in-memory index");
+    cache.set_search_index_mode(SearchIndexMode::Off);
+    search_as_you_type(
+        &cache,
+        "SQLite only, as while the index is missing or stale",
+    );
+    cache.set_search_index_mode(SearchIndexMode::Background);
+    // Rebuilt before the sorted pages, whose first read would otherwise start the build
+    // alongside them (2 cores).
+    cache
+        .wait_for_search_index(Duration::from_secs(60))
+        .expect("wait");
     sorted_pages(&cache, &path);
+    first_keystrokes(&path);
 }
 
-fn search_as_you_type(cache: &Cache) {
+/// The first keystrokes of a search on a freshly opened cache (app start: nothing derived is in
+/// memory yet), and right after a write (the in-memory index is stale until rebuilt). Keystrokes
+/// come back to back, faster than anyone types; `*` marks those the in-memory index answered.
+fn first_keystrokes(path: &std::path::Path) {
+    println!("\n== first keystrokes (page of 100 + count capped at 1000), ms per keystroke");
+    let cache = Cache::open(path).expect("open");
+    let type_query = |cache: &Cache, label: &str, q: &str| {
+        let chars: Vec<char> = q.chars().collect();
+        let mut shown = Vec::new();
+        let mut worst = Duration::ZERO;
+        for n in 1..=chars.len() {
+            let typed: String = chars[..n].iter().collect();
+            let query = CustomerQuery {
+                search: Some(typed.clone()),
+                limit: 100,
+                ..Default::default()
+            };
+            let (_, took) = time(|| {
+                cache.customer_page(&query).expect("page");
+                cache
+                    .count_customers(Some(&typed), None, Some(1000))
+                    .expect("count")
+            });
+            let generation = cache.customers_generation().expect("generation");
+            let from_index = cache
+                .search_index_stats()
+                .is_some_and(|s| s.generation == generation);
+            worst = worst.max(took);
+            shown.push(format!(
+                "{:.2}{}",
+                took.as_secs_f64() * 1000.0,
+                if from_index { "*" } else { "" }
+            ));
+        }
+        println!("{label} {q:?}: [{}], max {}", shown.join(" "), ms(worst));
+    };
+    let wait = |cache: &Cache| {
+        let (ready, took) = time(|| {
+            cache
+                .wait_for_search_index(Duration::from_secs(60))
+                .expect("wait")
+        });
+        assert!(ready);
+        took
+    };
+    type_query(&cache, "right after opening", "maria jansen");
+    println!("  index ready {} later", ms(wait(&cache)));
+
+    let write = |cache: &Cache| {
+        let mut row = cache.get_customer(5).expect("get").expect("row 5");
+        row.name.push('X');
+        cache.upsert_customers(&[row]).expect("write");
+    };
+    write(&cache);
+    type_query(&cache, "right after a write", "peter smit");
+    println!("  index ready {} later", ms(wait(&cache)));
+
+    // With a rebuild asked for after the write (as the app can when a sync round ends).
+    write(&cache);
+    cache.warm_search_index().expect("warm");
+    println!(
+        "after a write and warm_search_index: ready {} later",
+        ms(wait(&cache))
+    );
+    type_query(&cache, "then typed", "de vries");
+
+    // The usual start: the list is on screen before anyone types; its first read starts the build.
+    drop(cache);
+    let cache = Cache::open(path).expect("open");
+    let (_, t_list) = time(|| {
+        cache
+            .customer_page(&CustomerQuery::default())
+            .expect("list")
+    });
+    println!(
+        "reopened: the first list read ({}) starts the build; ready {} later",
+        ms(t_list),
+        ms(wait(&cache))
+    );
+    type_query(&cache, "then typed", "van der meer");
+}
+
+fn search_as_you_type(cache: &Cache, label: &str) {
     let queries = [
         "maria jansen",
         "de vries",
@@ -302,6 +415,11 @@ fn search_as_you_type(cache: &Cache) {
         }
     }
     let mut times: Vec<Duration> = keystrokes.iter().map(|k| k.1).collect();
+    println!(
+        "\n== search as you type ({label}): {} queries, {} keystrokes (2 measured passes), first page of 100 (name asc) + match count capped at {CAP}",
+        queries.len(),
+        times.len()
+    );
     for plan in [SearchPlan::FtsFirst, SearchPlan::IndexWalk] {
         let mut t: Vec<Duration> = keystrokes
             .iter()
@@ -318,11 +436,6 @@ fn search_as_you_type(cache: &Cache) {
             );
         }
     }
-    println!(
-        "\n== search as you type: {} queries, {} keystrokes (2 measured passes), first page of 100 (name asc) + match count capped at {CAP}",
-        queries.len(),
-        times.len()
-    );
     println!(
         "per keystroke: p50 {}  p95 {}  max {}",
         ms(pct(&mut times, 0.5)),

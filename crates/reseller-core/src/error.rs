@@ -2,6 +2,9 @@
 
 use scriptix_api::ApiError;
 
+use crate::cache::CacheError;
+use crate::validation::FieldError;
+
 /// An error the UI can act on. `code()` is stable across releases (the UI switches on it);
 /// `Display` is a sentence a reseller understands.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +20,22 @@ pub enum CoreError {
         message: String,
     },
 
+    /// A form has problems in one or more fields (all of them, so the form can mark each).
+    #[error("{}", .errors.first().map(|e| e.message.as_str()).unwrap_or("Check the form."))]
+    Invalid { errors: Vec<FieldError> },
+
+    /// What the user acted on is no longer there (deleted meanwhile, here or on the server).
+    #[error("{what} no longer exists; the list has been updated.")]
+    NotFound { what: String },
+
+    /// The action cannot be taken right now; the message says why and what to do.
+    #[error("{message}")]
+    Busy { message: String },
+
+    /// The local cache failed.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+
     /// The API answered with an error or could not be reached.
     #[error(transparent)]
     Api(#[from] ApiError),
@@ -27,6 +46,10 @@ impl CoreError {
         match self {
             CoreError::NoResellerAccess { .. } => "no_reseller_access",
             CoreError::InvalidInput { .. } => "invalid_input",
+            CoreError::Invalid { .. } => "invalid_input",
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Busy { .. } => "busy",
+            CoreError::Cache(e) => e.code(),
             CoreError::Api(e) => e.code(),
         }
     }
@@ -35,8 +58,18 @@ impl CoreError {
     pub fn field(&self) -> Option<&str> {
         match self {
             CoreError::InvalidInput { field, .. } => Some(field),
+            CoreError::Invalid { errors } => errors.first().map(|e| e.field),
             CoreError::Api(e) => e.field(),
-            CoreError::NoResellerAccess { .. } => None,
+            CoreError::NoResellerAccess { .. }
+            | CoreError::NotFound { .. }
+            | CoreError::Busy { .. }
+            | CoreError::Cache(_) => None,
         }
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Cache(CacheError::Sqlite(e))
     }
 }

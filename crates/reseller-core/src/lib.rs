@@ -5,9 +5,11 @@
 
 pub mod cache;
 pub mod error;
+pub mod outbox;
 pub mod session;
 pub mod sync;
 pub mod validation;
+pub mod workspace;
 
 pub use error::CoreError;
 pub use session::{mark_demo, sign_in, AuthStyleSetting, Session, SessionInfo, SignInRequest};

@@ -1,8 +1,11 @@
 //! The customer list: sorting, keyset paging, random access, status filter, search, and plans.
 
+use std::time::Duration;
+
 use chrono::{DateTime, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
 use reseller_core::cache::*;
 
 const FIRST: &[&str] = &[
@@ -334,8 +337,20 @@ fn naive_match(row: &CustomerRow, query: &str) -> bool {
 }
 
 #[test]
-fn search_matches_the_naive_definition_in_both_plans_for_every_sort() {
+fn search_in_sqlite_matches_the_naive_definition_in_both_plans_for_every_sort() {
+    search_matches_the_naive_definition(SearchIndexMode::Off);
+}
+
+#[test]
+fn search_in_memory_matches_the_naive_definition_in_both_plans_for_every_sort() {
+    search_matches_the_naive_definition(SearchIndexMode::Inline);
+}
+
+/// Every search, in every order, paged through and jumped into, against `naive_match`; with
+/// the in-memory index (`Inline`) or in SQLite alone (`Off`).
+fn search_matches_the_naive_definition(mode: SearchIndexMode) {
     let (_dir, cache, rows) = seeded_cache(5000);
+    cache.set_search_index_mode(mode);
     // Lower thresholds reach every plan with little data: FTS-first, a walk, and a walk that
     // gives up (matches clustered in sort order) for FTS-first.
     cache.set_search_tuning(SearchTuning {
@@ -425,6 +440,16 @@ fn search_matches_the_naive_definition_in_both_plans_for_every_sort() {
         }
     }
     assert!(plans.contains(&SearchPlan::IndexWalk) && plans.contains(&SearchPlan::FtsFirst));
+    // The path under test is the one that answered.
+    let stats = cache.search_index_stats();
+    match mode {
+        SearchIndexMode::Off => assert_eq!(stats, None),
+        _ => {
+            let stats = stats.expect("an index was built");
+            assert_eq!(stats.generation, cache.customers_generation().unwrap());
+            assert_eq!(stats.rows, 5000);
+        }
+    }
     // A capped count says when it stopped.
     let capped = cache.count_customers(Some("e"), None, Some(100)).unwrap();
     assert_eq!(
@@ -439,28 +464,11 @@ fn search_matches_the_naive_definition_in_both_plans_for_every_sort() {
 #[test]
 fn hostile_search_input_never_errors() {
     let (_dir, cache, rows) = seeded_cache(500);
-    for input in [
-        "\"a\" OR b*",
-        "NEAR(",
-        "NEAR(a b, 2)",
-        "*",
-        "\"",
-        "\"\"\"",
-        "AND",
-        "a AND",
-        "OR OR",
-        "-x",
-        "name:anna",
-        "{name email}: x",
-        "^anna",
-        "a NOT b",
-        "(((",
-        "'; DROP TABLE customers; --",
-        "🙂",
-        "\u{0}",
-        "",
-        "   ",
-    ] {
+    for (mode, input) in [SearchIndexMode::Off, SearchIndexMode::Inline]
+        .into_iter()
+        .flat_map(|mode| HOSTILE.iter().map(move |input| (mode, *input)))
+    {
+        cache.set_search_index_mode(mode);
         let q = CustomerQuery {
             search: Some(input.into()),
             ..Default::default()
@@ -470,16 +478,49 @@ fn hostile_search_input_never_errors() {
             .unwrap_or_else(|e| panic!("{input:?}: {e}"));
         let count = cache.count_customers(Some(input), None, None).unwrap();
         let want = rows.iter().filter(|r| naive_match(r, input)).count() as u64;
-        assert_eq!(count.count, want, "{input:?}");
-        assert_eq!(page.rows.len() as u64, want.min(100), "{input:?}");
+        assert_eq!(count.count, want, "{mode:?} {input:?}");
+        assert_eq!(page.rows.len() as u64, want.min(100), "{mode:?} {input:?}");
     }
     assert_eq!(cache.customer_counts().unwrap().total, 500);
 }
 
+const HOSTILE: &[&str] = &[
+    "\"a\" OR b*",
+    "NEAR(",
+    "NEAR(a b, 2)",
+    "*",
+    "\"",
+    "\"\"\"",
+    "AND",
+    "a AND",
+    "OR OR",
+    "-x",
+    "name:anna",
+    "{name email}: x",
+    "^anna",
+    "a NOT b",
+    "(((",
+    "'; DROP TABLE customers; --",
+    "🙂",
+    "\u{0}",
+    "",
+    "   ",
+];
+
 #[test]
 fn fts_follows_inserts_updates_and_deletes() {
+    search_follows_inserts_updates_and_deletes(SearchIndexMode::Off);
+}
+
+#[test]
+fn the_in_memory_index_follows_inserts_updates_and_deletes() {
+    search_follows_inserts_updates_and_deletes(SearchIndexMode::Inline);
+}
+
+fn search_follows_inserts_updates_and_deletes(mode: SearchIndexMode) {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(dir.path().join("fts.sqlite3")).unwrap();
+    cache.set_search_index_mode(mode);
     let search = |q: &str| -> Vec<i64> {
         let q = CustomerQuery {
             search: Some(q.into()),
@@ -588,4 +629,163 @@ fn every_sort_walks_an_index_with_no_temp_sort() {
     assert_eq!(cache.customer_page(&q).unwrap().plan, SearchPlan::IndexWalk);
     let plan = cache.explain_customer_query(&q).unwrap().join(" | ");
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+fn search_ids(cache: &Cache, search: &str, sort: SortColumn) -> Vec<i64> {
+    page_through(
+        cache,
+        CustomerQuery {
+            search: Some(search.into()),
+            sort,
+            limit: 40,
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn writes_from_another_connection_make_the_in_memory_index_stale() {
+    let (dir, cache, _rows) = seeded_cache(800);
+    cache.set_search_index_mode(SearchIndexMode::Inline);
+    assert_eq!(
+        search_ids(&cache, "quentin", SortColumn::Name),
+        Vec::<i64>::new()
+    );
+    let built = cache.search_index_stats().expect("built by the search");
+
+    // Another connection (the sync engine's, say) writes: the index must not answer stale.
+    let other = Cache::open(dir.path().join("list.sqlite3")).unwrap();
+    let quentin = CustomerRow {
+        id: 9001,
+        name: "Quentin Tarantula".into(),
+        email: "q@films.example".into(),
+        phone: None,
+        is_active: false,
+        registration_date: ts(0),
+        last_modified: ts(0),
+        sync_state: SyncState::Synced,
+    };
+    other
+        .upsert_customers(std::slice::from_ref(&quentin))
+        .unwrap();
+    assert_eq!(search_ids(&cache, "quentin", SortColumn::Name), vec![9001]);
+    assert_eq!(
+        cache
+            .count_customers(Some("quen"), Some(false), None)
+            .unwrap(),
+        MatchCount {
+            count: 1,
+            exact: true
+        }
+    );
+    let rebuilt = cache.search_index_stats().unwrap();
+    assert!(rebuilt.generation > built.generation);
+    assert_eq!(rebuilt.rows, 801);
+
+    other.delete_customers(&[9001]).unwrap();
+    assert_eq!(
+        search_ids(&cache, "quent", SortColumn::Email),
+        Vec::<i64>::new()
+    );
+}
+
+#[test]
+fn the_background_index_is_built_then_used_and_rebuilt_after_a_write() {
+    let (_dir, cache, mut rows) = seeded_cache(2000);
+    // The default mode: nothing is built until a list is read; then off the calling thread.
+    assert_eq!(cache.search_index_stats(), None);
+    let queries = ["an", "e", "bak", "+31 6 0", "o'br", "zzz"];
+    let sqlite: Vec<Vec<i64>> = queries
+        .iter()
+        .map(|q| search_ids(&cache, q, SortColumn::Phone))
+        .collect();
+    assert!(cache
+        .wait_for_search_index(Duration::from_secs(30))
+        .unwrap());
+    let stats = cache.search_index_stats().unwrap();
+    assert_eq!(stats.rows, 2000);
+    assert_eq!(stats.generation, cache.customers_generation().unwrap());
+    assert!(stats.tokens > 0 && stats.postings >= stats.tokens && stats.bytes > 0);
+    for (q, want) in queries.iter().zip(&sqlite) {
+        assert_eq!(&search_ids(&cache, q, SortColumn::Phone), want, "{q}");
+        let naive = expected_order(&rows, SortColumn::Phone, SortDirection::Asc, None, |r| {
+            naive_match(r, q)
+        });
+        assert_eq!(want, &naive, "{q}");
+    }
+
+    // A write makes it stale: searches stay exact (SQLite) until the rebuild is in.
+    let renamed = CustomerRow {
+        name: "Zzz Sleepers BV".into(),
+        ..rows[10].clone()
+    };
+    cache
+        .upsert_customers(std::slice::from_ref(&renamed))
+        .unwrap();
+    rows[10] = renamed;
+    assert_eq!(
+        search_ids(&cache, "zzz", SortColumn::Name),
+        vec![rows[10].id]
+    );
+    assert!(cache
+        .wait_for_search_index(Duration::from_secs(30))
+        .unwrap());
+    let stats = cache.search_index_stats().unwrap();
+    assert_eq!(stats.generation, cache.customers_generation().unwrap());
+    assert_eq!(
+        search_ids(&cache, "zzz sle", SortColumn::Name),
+        vec![rows[10].id]
+    );
+}
+
+#[test]
+fn a_search_continues_after_a_cursor_whose_row_was_deleted() {
+    // Both paths, each with both plans (few matches: FTS-first; many: a walk).
+    let plans = [
+        (10, SearchPlan::IndexWalk),
+        (FTS_FIRST_MAX, SearchPlan::FtsFirst),
+    ];
+    for mode in [SearchIndexMode::Off, SearchIndexMode::Inline] {
+        for (fts_first_max, plan) in plans {
+            for sort in [SortColumn::Name, SortColumn::Id, SortColumn::Status] {
+                for direction in DIRECTIONS {
+                    let (_dir, cache, rows) = seeded_cache(1200);
+                    cache.set_search_index_mode(mode);
+                    cache.set_search_tuning(SearchTuning {
+                        fts_first_max,
+                        walk_budget: 100_000,
+                    });
+                    let q = CustomerQuery {
+                        search: Some("an".into()),
+                        sort,
+                        direction,
+                        limit: 30,
+                        ..Default::default()
+                    };
+                    let cursor = cache.customer_page(&q).unwrap().next.unwrap();
+                    // The cursor's own row and the row right after it go away.
+                    let want =
+                        expected_order(&rows, sort, direction, None, |r| naive_match(r, "an"));
+                    cache.delete_customers(&[want[29], want[30]]).unwrap();
+                    let next = cache
+                        .customer_page(&CustomerQuery {
+                            after: Some(cursor),
+                            ..q.clone()
+                        })
+                        .unwrap();
+                    let got: Vec<i64> = next.rows.iter().map(|r| r.id).collect();
+                    let case = format!("{mode:?} {fts_first_max} {sort:?} {direction:?}");
+                    assert_eq!(got, want[31..61].to_vec(), "{case}");
+                    assert_eq!(next.plan, plan, "{case}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cache_can_still_move_between_threads() {
+    // The index lives behind Arc, not Rc: the app shares a Cache through a Mutex.
+    fn assert_send<T: Send>() {}
+    assert_send::<Cache>();
 }

@@ -1,108 +1,17 @@
 //! The customer-list sync against a real sandbox over loopback HTTP (and, for answers the
 //! sandbox will not give, a tiny scripted HTTP server).
 
-use std::collections::{BTreeMap, HashSet};
+mod support;
+
+use std::collections::HashSet;
 use std::sync::Mutex;
 
-use reseller_core::cache::{Cache, CustomerRow, SyncState};
+use reseller_core::cache::{Cache, SyncState};
 use reseller_core::sync::{scan_deletions, sync_customer_list, CUSTOMERS_ENTITY};
-use scriptix_api::{Client, ClientConfig, Customer, CustomerInput, CustomerQuery, Direction};
-use scriptix_sandbox::{start, FaultConfig, Sandbox, SandboxConfig};
+use scriptix_api::{Client, ClientConfig, CustomerInput};
+use scriptix_sandbox::FaultConfig;
+use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn sandbox(customers: usize, seed: u64) -> Sandbox {
-    start(SandboxConfig {
-        customers,
-        seed,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn client_for(base_url: &str, token: &str) -> Client {
-    Client::new(ClientConfig::new(base_url, token)).unwrap()
-}
-
-fn client(sb: &Sandbox) -> Client {
-    client_for(sb.base_url(), sb.reseller_token())
-}
-
-fn cache() -> (tempfile::TempDir, Mutex<Cache>) {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(dir.path().join("cache.sqlite3")).unwrap();
-    (dir, Mutex::new(cache))
-}
-
-/// Every customer the server lists, by id (read through the client, id ascending).
-async fn server_customers(client: &Client) -> BTreeMap<i64, Customer> {
-    let mut out = BTreeMap::new();
-    let mut offset = 0;
-    loop {
-        let page = client
-            .list_customers(&CustomerQuery {
-                limit: Some(1000),
-                offset: Some(offset),
-                sort: Some("id".into()),
-                direction: Some(Direction::Asc),
-                ..CustomerQuery::default()
-            })
-            .await
-            .unwrap();
-        assert!(page.rejected.is_empty(), "{:?}", page.rejected);
-        let n = page.items.len() as u64;
-        out.extend(page.items.into_iter().map(|c| (c.id, c)));
-        offset += n;
-        if n < 1000 {
-            return out;
-        }
-    }
-}
-
-fn cached_customers(cache: &Mutex<Cache>) -> BTreeMap<i64, CustomerRow> {
-    let cache = cache.lock().unwrap();
-    cache
-        .customer_id_states()
-        .unwrap()
-        .into_iter()
-        .map(|s| (s.id, cache.get_customer(s.id).unwrap().unwrap()))
-        .collect()
-}
-
-/// Only '+' and digits: how a phone compares across formatting.
-fn digits(phone: &str) -> String {
-    phone
-        .chars()
-        .filter(|c| *c == '+' || c.is_ascii_digit())
-        .collect()
-}
-
-/// The cache holds exactly the server's customers, every field equal.
-async fn assert_cache_equals_server(client: &Client, cache: &Mutex<Cache>) {
-    let server = server_customers(client).await;
-    let cached = cached_customers(cache);
-    let server_ids: Vec<i64> = server.keys().copied().collect();
-    let cached_ids: Vec<i64> = cached.keys().copied().collect();
-    assert_eq!(cached_ids, server_ids, "same ids");
-    for (id, s) in &server {
-        let c = &cached[id];
-        assert_eq!(c.name, s.name, "name of {id}");
-        assert_eq!(c.email, s.email, "email of {id}");
-        assert_eq!(c.is_active, s.is_active, "is_active of {id}");
-        assert_eq!(c.registration_date, s.registration_date, "registered {id}");
-        assert_eq!(c.last_modified, s.last_modified, "last_modified of {id}");
-        assert_eq!(c.sync_state, SyncState::Synced);
-        match (&c.phone, &s.phone) {
-            (None, None) => {}
-            // Stored in E.164: the same digits as the server's formatted number.
-            (Some(cp), Some(sp)) => assert_eq!(digits(cp), digits(sp), "phone of {id}"),
-            other => panic!("phone of {id}: {other:?}"),
-        }
-        if let Some(p) = &c.phone {
-            assert!(!p.contains(' '), "E.164 has no spaces: {p}");
-        }
-    }
-}
 
 #[tokio::test]
 async fn first_sync_resync_edits_and_deletions() {

@@ -1,7 +1,7 @@
 //! Customer rows: the types, upserts and deletes the sync engine uses, and the counters.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use super::error::{CacheError, CacheResult};
@@ -113,26 +113,7 @@ impl Cache {
     /// rewritten (no index, FTS or generation churn). Returns how many rows changed.
     pub fn upsert_customers(&self, rows: &[CustomerRow]) -> CacheResult<usize> {
         let tx = self.conn().unchecked_transaction()?;
-        let mut changed = 0;
-        {
-            let mut stmt = tx.prepare_cached(UPSERT)?;
-            for c in rows {
-                changed += stmt.execute(params![
-                    c.id,
-                    c.name,
-                    c.email,
-                    c.phone,
-                    c.is_active,
-                    to_micros(&c.registration_date),
-                    to_micros(&c.last_modified),
-                    c.sync_state.as_str(),
-                    text::sort_key(&c.name),
-                    text::sort_key(&c.email),
-                    phone_key(c.phone.as_deref()),
-                    text::search_text(&c.name, &c.email, c.phone.as_deref()),
-                ])?;
-            }
-        }
+        let changed = upsert_rows(&tx, rows)?;
         tx.commit()?;
         Ok(changed)
     }
@@ -140,22 +121,13 @@ impl Cache {
     /// Deletes customers (and, by cascade, their cached detail rows). Returns how many existed.
     pub fn delete_customers(&self, ids: &[i64]) -> CacheResult<usize> {
         let tx = self.conn().unchecked_transaction()?;
-        let mut deleted = 0;
-        {
-            let mut stmt = tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?;
-            for id in ids {
-                deleted += stmt.execute([id])?;
-            }
-        }
+        let deleted = delete_rows(&tx, ids)?;
         tx.commit()?;
         Ok(deleted)
     }
 
     pub fn get_customer(&self, id: i64) -> CacheResult<Option<CustomerRow>> {
-        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?1");
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let row = stmt.query_row([id], |r| Ok(read_customer(r))).optional()?;
-        row.transpose()
+        get_row(self.conn(), id)
     }
 
     /// Marks one customer's sync state (the outbox does this in its own transaction later).
@@ -190,6 +162,46 @@ impl Cache {
             .prepare_cached("SELECT value FROM customer_counters WHERE name = 'generation'")?;
         Ok(stmt.query_row([], |r| r.get(0))?)
     }
+}
+
+/// Upserts rows on the caller's connection or transaction (see `Cache::upsert_customers`).
+pub(crate) fn upsert_rows(conn: &Connection, rows: &[CustomerRow]) -> CacheResult<usize> {
+    let mut stmt = conn.prepare_cached(UPSERT)?;
+    let mut changed = 0;
+    for c in rows {
+        changed += stmt.execute(params![
+            c.id,
+            c.name,
+            c.email,
+            c.phone,
+            c.is_active,
+            to_micros(&c.registration_date),
+            to_micros(&c.last_modified),
+            c.sync_state.as_str(),
+            text::sort_key(&c.name),
+            text::sort_key(&c.email),
+            phone_key(c.phone.as_deref()),
+            text::search_text(&c.name, &c.email, c.phone.as_deref()),
+        ])?;
+    }
+    Ok(changed)
+}
+
+/// Deletes rows on the caller's connection or transaction; returns how many existed.
+pub(crate) fn delete_rows(conn: &Connection, ids: &[i64]) -> CacheResult<usize> {
+    let mut stmt = conn.prepare_cached("DELETE FROM customers WHERE id = ?1")?;
+    let mut deleted = 0;
+    for id in ids {
+        deleted += stmt.execute([id])?;
+    }
+    Ok(deleted)
+}
+
+pub(crate) fn get_row(conn: &Connection, id: i64) -> CacheResult<Option<CustomerRow>> {
+    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let row = stmt.query_row([id], |r| Ok(read_customer(r))).optional()?;
+    row.transpose()
 }
 
 pub(crate) fn phone_key(phone: Option<&str>) -> String {

@@ -1,11 +1,12 @@
 //! The detail tabs, branding and dashboard: replaced whole when fetched, read back as fetched.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::customers::{from_micros, to_micros};
 use super::error::{CacheError, CacheResult};
+use super::freshness::{FreshnessRecord, GapFeature};
 use super::Cache;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,20 +121,102 @@ fn opt_time(v: Option<i64>) -> CacheResult<Option<DateTime<Utc>>> {
     v.map(from_micros).transpose()
 }
 
+/// Ends what `Cache::begin_write` began: commits its own transaction, or leaves the caller's
+/// open (`None`).
+fn commit(tx: Option<Transaction<'_>>) -> CacheResult<()> {
+    if let Some(tx) = tx {
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 impl Cache {
+    /// A transaction for one write, unless the caller's (`in_transaction`) is already open: the
+    /// `replace_*` writes then join it, so a tab's rows and its freshness record commit together.
+    fn begin_write(&self) -> CacheResult<Option<Transaction<'_>>> {
+        if self.conn().is_autocommit() {
+            Ok(Some(self.conn().unchecked_transaction()?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Runs `f` in one transaction: committed when it returns Ok, rolled back on Err. Nested
+    /// calls join the outer transaction.
+    pub fn in_transaction<T>(&self, f: impl FnOnce(&Cache) -> CacheResult<T>) -> CacheResult<T> {
+        let tx = self.begin_write()?;
+        let out = f(self)?;
+        commit(tx)?;
+        Ok(out)
+    }
+
+    /// Records that the server does not offer `gap` (see `GapFeature`), until the record's
+    /// `stale_after`, when the sync asks again.
+    pub fn set_gap_unsupported(
+        &self,
+        gap: GapFeature,
+        record: &FreshnessRecord,
+    ) -> CacheResult<()> {
+        let (name, id) = gap.key();
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO freshness (scope, customer_id, fetched_at, stale_after)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (scope, customer_id) DO UPDATE SET
+                     fetched_at = excluded.fetched_at, stale_after = excluded.stale_after",
+            )?
+            .execute(params![
+                name,
+                id,
+                to_micros(&record.fetched_at),
+                to_micros(&record.stale_after)
+            ])?;
+        Ok(())
+    }
+
+    /// Forgets that `gap` was missing (the server answered it).
+    pub fn clear_gap_unsupported(&self, gap: GapFeature) -> CacheResult<()> {
+        let (name, id) = gap.key();
+        self.conn()
+            .prepare_cached("DELETE FROM freshness WHERE scope = ?1 AND customer_id = ?2")?
+            .execute(params![name, id])?;
+        Ok(())
+    }
+
+    /// When the server was found not to offer `gap`, and until when that holds; `None` when it
+    /// has not been found missing. Judge it with `freshness()`: fresh means still missing.
+    pub fn gap_unsupported(&self, gap: GapFeature) -> CacheResult<Option<FreshnessRecord>> {
+        let (name, id) = gap.key();
+        let row: Option<(i64, i64)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT fetched_at, stale_after FROM freshness WHERE scope = ?1 AND customer_id = ?2",
+            )?
+            .query_row(params![name, id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(f, s)| {
+            Ok(FreshnessRecord {
+                fetched_at: from_micros(f)?,
+                stale_after: from_micros(s)?,
+            })
+        })
+        .transpose()
+    }
+
     /// Replaces a customer's cached subscriptions with what the server listed.
     pub fn replace_subscriptions(
         &self,
         customer_id: i64,
         rows: &[SubscriptionRow],
     ) -> CacheResult<()> {
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
+        let tx = self.begin_write()?;
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM subscriptions WHERE customer_id = ?1",
             [customer_id],
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "INSERT INTO subscriptions (customer_id, id, sku, description, billing_channel,
                      payment_model, start_date, end_date, cancel_date, is_suspended, auto_renew,
                      stt_units, alignment_units, translation_budget, credits)
@@ -159,7 +242,7 @@ impl Cache {
                 ])?;
             }
         }
-        tx.commit()?;
+        commit(tx)?;
         Ok(())
     }
 
@@ -201,13 +284,14 @@ impl Cache {
         query_key: &str,
         rows: &[UsageRow],
     ) -> CacheResult<()> {
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
+        let tx = self.begin_write()?;
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM usage_rows WHERE customer_id = ?1 AND query_key = ?2",
             params![customer_id, query_key],
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "INSERT INTO usage_rows (customer_id, query_key, seq, units_used,
                      usage_period_start, usage_period_end, language, token_name,
                      subscription_id, cost)
@@ -228,7 +312,7 @@ impl Cache {
                 ])?;
             }
         }
-        tx.commit()?;
+        commit(tx)?;
         Ok(())
     }
 
@@ -312,13 +396,14 @@ impl Cache {
     }
 
     pub fn replace_tokens(&self, customer_id: i64, rows: &[TokenRow]) -> CacheResult<()> {
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
+        let tx = self.begin_write()?;
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM customer_tokens WHERE customer_id = ?1",
             [customer_id],
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "INSERT INTO customer_tokens (customer_id, id, name, token_type, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
@@ -333,7 +418,7 @@ impl Cache {
                 ])?;
             }
         }
-        tx.commit()?;
+        commit(tx)?;
         Ok(())
     }
 
@@ -357,13 +442,14 @@ impl Cache {
     }
 
     pub fn replace_users(&self, customer_id: i64, rows: &[UserRow]) -> CacheResult<()> {
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
+        let tx = self.begin_write()?;
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM customer_users WHERE customer_id = ?1",
             [customer_id],
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "INSERT INTO customer_users (customer_id, id, first_name, last_name, email,
                      is_active, roles, last_login, created_at, reactivation_sent_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -385,7 +471,7 @@ impl Cache {
                 ])?;
             }
         }
-        tx.commit()?;
+        commit(tx)?;
         Ok(())
     }
 
@@ -420,13 +506,14 @@ impl Cache {
         customer_id: i64,
         rows: &[TranscriptionRow],
     ) -> CacheResult<()> {
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
+        let tx = self.begin_write()?;
+        let conn = self.conn();
+        conn.execute(
             "DELETE FROM transcriptions WHERE customer_id = ?1",
             [customer_id],
         )?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = conn.prepare_cached(
                 "INSERT OR REPLACE INTO transcriptions (customer_id, session_id, filename,
                      date_session_start, status, status_label, language, duration, last_update,
                      is_deleted)
@@ -447,7 +534,7 @@ impl Cache {
                 ])?;
             }
         }
-        tx.commit()?;
+        commit(tx)?;
         Ok(())
     }
 
@@ -546,5 +633,96 @@ impl Cache {
             Ok((value, from_micros(t)?))
         })
         .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{CustomerRow, Freshness, Scope, SyncState, Tab};
+    use chrono::{Duration, TimeZone};
+
+    fn cache_with_customer(id: i64) -> Cache {
+        let cache = Cache::open_in_memory().unwrap();
+        let t = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        cache
+            .upsert_customers(&[CustomerRow {
+                id,
+                name: "Voorbeeld BV".into(),
+                email: "it@voorbeeld.nl".into(),
+                phone: None,
+                is_active: true,
+                registration_date: t,
+                last_modified: t,
+                sync_state: SyncState::Synced,
+            }])
+            .unwrap();
+        cache
+    }
+
+    fn token(id: i64) -> TokenRow {
+        TokenRow {
+            id,
+            name: format!("t{id}"),
+            token_type: "batch".into(),
+            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn replaces_join_the_callers_transaction_and_roll_back_with_it() {
+        let cache = cache_with_customer(5);
+        let scope = Scope::CustomerTab {
+            customer_id: 5,
+            tab: Tab::Tokens,
+        };
+        let now = Utc.timestamp_opt(1_700_000_500, 0).unwrap();
+        let record = FreshnessRecord::new(now, Duration::hours(1));
+        cache
+            .in_transaction(|c| {
+                c.replace_tokens(5, &[token(1), token(2)])?;
+                c.set_freshness(&scope, &record)
+            })
+            .unwrap();
+        assert_eq!(cache.tokens(5).unwrap().len(), 2);
+        assert_eq!(cache.freshness(&scope, now).unwrap(), Freshness::Fresh);
+
+        // A failure after the rows were replaced undoes the replacement too.
+        let failed = cache.in_transaction(|c| {
+            c.replace_tokens(5, &[token(3)])?;
+            c.set_freshness(&scope, &FreshnessRecord::new(now, Duration::zero()))?;
+            Err::<(), _>(CacheError::Corrupt("injected".into()))
+        });
+        assert!(failed.is_err());
+        let ids: Vec<i64> = cache.tokens(5).unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(ids, vec![1, 2]);
+        assert_eq!(cache.freshness(&scope, now).unwrap(), Freshness::Fresh);
+        // On its own a replace still commits.
+        cache.replace_tokens(5, &[token(4)]).unwrap();
+        assert_eq!(cache.tokens(5).unwrap()[0].id, 4);
+    }
+
+    #[test]
+    fn gap_records_are_kept_apart_from_tab_records() {
+        let cache = cache_with_customer(5);
+        let now = Utc.timestamp_opt(1_700_000_500, 0).unwrap();
+        let record = FreshnessRecord::new(now, Duration::hours(6));
+        assert_eq!(cache.gap_unsupported(GapFeature::Users).unwrap(), None);
+        cache
+            .set_gap_unsupported(GapFeature::Users, &record)
+            .unwrap();
+        assert_eq!(
+            cache.gap_unsupported(GapFeature::Users).unwrap(),
+            Some(record)
+        );
+        assert_eq!(cache.gap_unsupported(GapFeature::Tokens).unwrap(), None);
+        let users_tab = Scope::CustomerTab {
+            customer_id: 0,
+            tab: Tab::Users,
+        };
+        assert_eq!(cache.freshness_record(&users_tab).unwrap(), None);
+        cache.clear_gap_unsupported(GapFeature::Users).unwrap();
+        assert_eq!(cache.gap_unsupported(GapFeature::Users).unwrap(), None);
     }
 }

@@ -48,6 +48,73 @@ impl Tab {
     }
 }
 
+/// A proposed endpoint of the contract's gap table that a server may lack. A 404/405 from one
+/// means the server does not offer it, for every customer alike (a missing route is missing for
+/// all), so it is recorded once (`Cache::set_gap_unsupported`, in the freshness table): the UI
+/// says "not available" instead of showing an empty tab, and the sync stops asking until the
+/// record goes stale (a server can be upgraded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GapFeature {
+    /// G3, the subscriptions tab.
+    Subscriptions,
+    /// G4, the usage tab's summary (its rows come from a documented route).
+    UsageSummary,
+    /// G5, the tokens tab.
+    Tokens,
+    /// G6, the users tab.
+    Users,
+    /// G8.
+    Dashboard,
+    /// G9.
+    Branding,
+}
+
+impl GapFeature {
+    pub const ALL: [GapFeature; 6] = [
+        GapFeature::Subscriptions,
+        GapFeature::UsageSummary,
+        GapFeature::Tokens,
+        GapFeature::Users,
+        GapFeature::Dashboard,
+        GapFeature::Branding,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapFeature::Subscriptions => "subscriptions",
+            GapFeature::UsageSummary => "usage_summary",
+            GapFeature::Tokens => "tokens",
+            GapFeature::Users => "users",
+            GapFeature::Dashboard => "dashboard",
+            GapFeature::Branding => "branding",
+        }
+    }
+
+    /// The gap endpoint a whole tab is read from; `None` for the tabs read from documented
+    /// routes (usage rows, transcriptions).
+    pub fn of_tab(tab: Tab) -> Option<GapFeature> {
+        match tab {
+            Tab::Subscriptions => Some(GapFeature::Subscriptions),
+            Tab::Tokens => Some(GapFeature::Tokens),
+            Tab::Users => Some(GapFeature::Users),
+            Tab::Usage | Tab::Transcriptions => None,
+        }
+    }
+
+    /// The `freshness` table key of the "not offered" record: a scope name no `Scope` uses.
+    pub(crate) fn key(self) -> (&'static str, i64) {
+        let name = match self {
+            GapFeature::Subscriptions => "unsupported:subscriptions",
+            GapFeature::UsageSummary => "unsupported:usage_summary",
+            GapFeature::Tokens => "unsupported:tokens",
+            GapFeature::Users => "unsupported:users",
+            GapFeature::Dashboard => "unsupported:dashboard",
+            GapFeature::Branding => "unsupported:branding",
+        };
+        (name, 0)
+    }
+}
+
 impl Scope {
     /// The (scope, customer_id) key the `freshness` table stores; 0 for global scopes.
     pub(crate) fn key(&self) -> (&'static str, i64) {
@@ -139,6 +206,7 @@ mod tests {
                 .key(),
             );
         }
+        keys.extend(GapFeature::ALL.map(GapFeature::key));
         let n = keys.len();
         keys.sort();
         keys.dedup();

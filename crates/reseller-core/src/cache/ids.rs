@@ -65,13 +65,25 @@ impl Cache {
         Ok(out)
     }
 
-    /// Those of `ids` whose cached row carries a local edit (pending, failed or conflict).
+    /// Those of `ids` that carry local work: a cached row marked pending, failed or conflict,
+    /// or an unfinished outbox operation (a customer deleted locally has no row, but the list
+    /// must not bring it back before the delete reaches the server).
     pub fn customers_with_local_work(&self, ids: &[i64]) -> CacheResult<HashSet<i64>> {
-        Ok(self
+        let mut out: HashSet<i64> = self
             .customer_id_states_among(ids)?
             .into_values()
             .filter(|c| c.sync_state != SyncState::Synced)
             .map(|c| c.id)
-            .collect())
+            .collect();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT 1 FROM outbox WHERE entity = 'customer' AND entity_id = ?1 AND state <> 'done'
+             LIMIT 1",
+        )?;
+        for &id in ids {
+            if !out.contains(&id) && stmt.exists([id])? {
+                out.insert(id);
+            }
+        }
+        Ok(out)
     }
 }

@@ -5,13 +5,18 @@
 //! continues from a cursor. Ties are broken by id in the same direction as the sort (descending
 //! is the exact reverse of ascending, so one index serves both).
 //!
-//! Search uses one of two plans, chosen per query by how many rows the FTS index matches:
-//! - `FtsFirst` (at most `FTS_FIRST_MAX` matches): the FTS index yields the matching ids,
-//!   which are filtered and ordered by in-memory sort keys (`sort_keys`); only the page's rows
-//!   are read.
-//! - `IndexWalk` (more matches): walk the sort index in order and keep the rows whose
-//!   `search_text` matches; dense matches fill a page after a few hundred rows. The Rust matcher
-//!   accepts exactly what the FTS query matches (see `text`), so both plans return the same rows.
+//! Search runs on the in-memory search index when it is current (`search_index`,
+//! `memory_search`: a keystroke costs well under a millisecond plus reading the page's rows),
+//! and in SQLite otherwise (after opening or a write, until the background build is done).
+//! Either way one of two plans is chosen per query by how many rows match:
+//! - `FtsFirst` (at most `FTS_FIRST_MAX` matches): take the matches, then order and page them
+//!   (in SQLite: the FTS index yields them and SQLite sorts them).
+//! - `IndexWalk` (more matches): walk the list order and keep the rows that match; dense
+//!   matches fill a page after a few hundred rows (in SQLite: the sort index, testing each
+//!   row's `search_text` in Rust).
+//!
+//! The token index, the Rust matcher and the FTS query accept exactly the same rows (see
+//! `text`), so every plan returns the same rows.
 
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Row};
@@ -24,8 +29,9 @@ use super::Cache;
 
 /// Search matches at or below which the FTS-first plan is used.
 pub const FTS_FIRST_MAX: u64 = 10_000;
-/// Rows an index walk may examine before it gives up and the FTS-first plan takes over
-/// (matches can cluster in sort order: "peter" sorted by name sits under P).
+/// Rows an index walk in SQLite may examine before it gives up and the FTS-first plan takes
+/// over (matches can cluster in sort order: "peter" sorted by name sits under P). In memory a
+/// walk needs no budget: a row costs nanoseconds.
 pub const WALK_BUDGET: u64 = 2_000;
 
 /// The search plan thresholds (tests lower them to reach every plan with little data).
@@ -33,7 +39,7 @@ pub const WALK_BUDGET: u64 = 2_000;
 pub struct SearchTuning {
     /// At most this many matches: FTS-first.
     pub fts_first_max: u64,
-    /// Rows an index walk may examine before FTS-first takes over.
+    /// Rows an index walk in SQLite may examine before FTS-first takes over.
     pub walk_budget: u64,
 }
 
@@ -98,10 +104,6 @@ impl SortColumn {
             self.key_column(),
             self.index().unwrap_or("customers_by_status"),
         )
-    }
-
-    pub(crate) fn is_text(self) -> bool {
-        self.text_key()
     }
 
     fn text_key(self) -> bool {
@@ -206,7 +208,9 @@ impl Default for CustomerQuery {
 pub enum SearchPlan {
     /// No search: the sort index alone.
     Index,
+    /// Few matches: all of them first, then ordered and paged.
     FtsFirst,
+    /// Many matches: the list order walked, keeping matching rows.
     IndexWalk,
 }
 
@@ -355,6 +359,46 @@ fn build_sql(
     (sql, params)
 }
 
+/// The FTS-first statement: matches joined to their rows, filtered, sorted, one page.
+fn fts_first_sql(
+    q: &CustomerQuery,
+    fts: &str,
+    after: Option<&Cursor>,
+    limit: u64,
+    offset: u64,
+) -> (String, Vec<Value>) {
+    let key = q.sort.key_column();
+    let dir = q.direction.sql();
+    let mut sql = String::from(
+        "SELECT c.id FROM customers_fts CROSS JOIN customers AS c \
+         ON c.id = customers_fts.rowid WHERE customers_fts MATCH ?",
+    );
+    let mut params = vec![Value::Text(fts.to_string())];
+    if let Some(active) = q.status {
+        sql.push_str(" AND c.is_active = ?");
+        params.push(Value::Integer(i64::from(active)));
+    }
+    let op = q.direction.after_op();
+    if let Some(cursor) = after {
+        if q.sort == SortColumn::Id {
+            sql.push_str(&format!(" AND c.id {op} ?"));
+        } else {
+            sql.push_str(&format!(" AND (c.{key}, c.id) {op} (?, ?)"));
+            params.push(key_value(&cursor.key));
+        }
+        params.push(Value::Integer(cursor.id));
+    }
+    if q.sort == SortColumn::Id {
+        sql.push_str(&format!(" ORDER BY c.id {dir}"));
+    } else {
+        sql.push_str(&format!(" ORDER BY c.{key} {dir}, c.id {dir}"));
+    }
+    sql.push_str(" LIMIT ? OFFSET ?");
+    params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    (sql, params)
+}
+
 fn check_cursor(q: &CustomerQuery, cursor: &Cursor) -> CacheResult<()> {
     let key_ok = match cursor.key {
         CursorKey::Text(_) => q.sort.text_key(),
@@ -455,6 +499,10 @@ impl Cache {
             };
             return Ok(MatchCount { count, exact: true });
         }
+        let _snapshot = self.read_snapshot()?;
+        if let Some(index) = self.fresh_search_index()? {
+            return Ok(self.memory_count(&index, &terms, status, cap));
+        }
         self.fts_count(&text::fts_query(&terms), status, cap)
     }
 
@@ -506,9 +554,19 @@ impl Cache {
         if let Some(cursor) = after {
             check_cursor(q, cursor)?;
         }
+        let _snapshot = self.read_snapshot()?;
         let limit = q.limit as u64;
         let terms = search_terms(q);
         let take = limit + 1;
+        if terms.is_empty() {
+            self.warm_search_index_once()?;
+        } else if let Some(index) = self.fresh_search_index()? {
+            if let Some((plan, ids)) =
+                self.memory_page_ids(&index, q, &terms, after, offset, take)?
+            {
+                return Ok(finish_page(q, self.rows_by_ids(&ids)?, plan));
+            }
+        }
         let (plan, rows) = if terms.is_empty() {
             let mut rows = Vec::new();
             let mut skip = offset;
@@ -528,14 +586,14 @@ impl Cache {
             (SearchPlan::Index, rows)
         } else {
             let fts = text::fts_query(&terms);
-            // One FTS pass: up to FTS_FIRST_MAX + 1 ids decides the plan and, when few, is the
-            // match set itself.
             let tuning = self.search_tuning.get();
-            let ids = self.fts_ids(&fts, tuning.fts_first_max.saturating_add(1))?;
-            if ids.len() as u64 <= tuning.fts_first_max {
+            if self
+                .fts_count(&fts, None, Some(tuning.fts_first_max))?
+                .exact
+            {
                 (
                     SearchPlan::FtsFirst,
-                    self.fts_first(q, ids, after, offset, take)?,
+                    self.fts_first(q, &fts, after, offset, take)?,
                 )
             } else {
                 let mut walk = Walk {
@@ -554,10 +612,9 @@ impl Cache {
                 if walk.full() || walk.budget > 0 {
                     (SearchPlan::IndexWalk, walk.rows)
                 } else {
-                    let ids = self.fts_ids(&fts, u64::MAX)?;
                     (
                         SearchPlan::FtsFirst,
-                        self.fts_first(q, ids, after, offset, take)?,
+                        self.fts_first(q, &fts, after, offset, take)?,
                     )
                 }
             }
@@ -565,87 +622,76 @@ impl Cache {
         Ok(finish_page(q, rows, plan))
     }
 
-    /// Up to `limit` ids the FTS query matches, in id order.
-    fn fts_ids(&self, fts: &str, limit: u64) -> CacheResult<Vec<i64>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 LIMIT ?2",
-        )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let ids = stmt
-            .query_map(rusqlite::params![fts, limit], |r| r.get::<_, i64>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ids)
-    }
-
-    /// FTS-first: the matching ids, filtered and ordered by the in-memory sort keys; only the
-    /// page's rows are read from the table.
+    /// FTS-first in SQLite: the FTS index yields the matches and SQLite sorts their keys (at
+    /// most `fts_first_max` of them, one row lookup each), then the page's rows are read.
     fn fts_first(
         &self,
         q: &CustomerQuery,
-        ids: Vec<i64>,
+        fts: &str,
         after: Option<&Cursor>,
         offset: u64,
         take: u64,
     ) -> CacheResult<Vec<CustomerRow>> {
-        let chosen: Vec<i64> = self.with_sort_keys(q.sort, q.status.is_some(), |keys| {
-            let desc = q.direction == SortDirection::Desc;
-            let ordered = |a: (&CursorKey, i64), b: (&CursorKey, i64)| {
-                let ord = a.cmp(&b);
-                if desc {
-                    ord.reverse()
-                } else {
-                    ord
-                }
-            };
-            let mut hits: Vec<(&CursorKey, i64)> = Vec::with_capacity(ids.len());
-            let id_keys: Vec<CursorKey> = if q.sort == SortColumn::Id {
-                ids.iter().map(|id| CursorKey::Int(*id)).collect()
-            } else {
-                Vec::new()
-            };
-            for (i, id) in ids.iter().enumerate() {
-                if let Some(active) = q.status {
-                    if keys.is_active(*id) != active {
-                        continue;
-                    }
-                }
-                let key = if q.sort == SortColumn::Id {
-                    &id_keys[i]
-                } else {
-                    match keys.key_ref(q.sort, *id) {
-                        Some(k) => k,
-                        None => continue,
-                    }
-                };
-                if let Some(c) = after {
-                    if ordered((key, *id), (&c.key, c.id)) != std::cmp::Ordering::Greater {
-                        continue;
-                    }
-                }
-                hits.push((key, *id));
-            }
-            let wanted = usize::try_from(offset.saturating_add(take)).unwrap_or(usize::MAX);
-            if hits.len() > wanted {
-                hits.select_nth_unstable_by(wanted, |a, b| ordered(*a, *b));
-                hits.truncate(wanted);
-            }
-            hits.sort_unstable_by(|a, b| ordered(*a, *b));
-            Ok(hits
-                .iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .map(|h| h.1)
-                .collect())
-        })?;
-        let sql = format!("SELECT {SELECT_COLUMNS} FROM customers AS c WHERE c.id = ?1");
+        let (sql, params) = fts_first_sql(q, fts, after, take, offset);
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut out = Vec::with_capacity(chosen.len());
-        for id in chosen {
-            let mut rows = stmt.query([id])?;
-            if let Some(row) = rows.next()? {
-                out.push(read_customer(row)?);
+        let ids = stmt
+            .query_map(params_from_iter(params), |r| r.get::<_, i64>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        self.rows_by_ids(&ids)
+    }
+
+    /// The rows with these ids, in this order (rows that vanished are left out). One statement
+    /// per `ID_CHUNK` ids: a statement per id costs five times as much.
+    fn rows_by_ids(&self, ids: &[i64]) -> CacheResult<Vec<CustomerRow>> {
+        const ID_CHUNK: usize = 64;
+        let sql = format!(
+            "SELECT {SELECT_COLUMNS} FROM customers AS c WHERE c.id IN ({})",
+            vec!["?"; ID_CHUNK].join(", ")
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(ID_CHUNK) {
+            // Unused places are NULL, which matches no id.
+            let params = (0..ID_CHUNK).map(|i| chunk.get(i).map_or(Value::Null, |&id| id.into()));
+            let mut rows = stmt.query(params_from_iter(params))?;
+            while let Some(row) = rows.next()? {
+                let row = read_customer(row)?;
+                found.insert(row.id, row);
             }
         }
-        Ok(out)
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// The id of the first row after `cursor` in the query's order, ignoring search and status
+    /// (one seek in the sort index), or None at the end of the list.
+    pub(crate) fn first_id_after(
+        &self,
+        q: &CustomerQuery,
+        cursor: &Cursor,
+    ) -> CacheResult<Option<i64>> {
+        let unfiltered = CustomerQuery {
+            search: None,
+            status: None,
+            after: None,
+            ..q.clone()
+        };
+        for phase in walk_phases(q.sort, Some(cursor)) {
+            let (sql, params) = build_sql(&unfiltered, phase, Mode::Index, Some((1, 0)));
+            if let Some(row) = self.query_rows(&sql, params)?.first() {
+                return Ok(Some(row.id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A read transaction unless one is open: the generation check, the in-memory index and the
+    /// rows read then all see the same snapshot, whatever other connections write meanwhile.
+    fn read_snapshot(&self) -> CacheResult<Option<rusqlite::Transaction<'_>>> {
+        Ok(if self.conn().is_autocommit() {
+            Some(self.conn().unchecked_transaction()?)
+        } else {
+            None
+        })
     }
 
     fn query_rows(&self, sql: &str, params: Vec<Value>) -> CacheResult<Vec<CustomerRow>> {
@@ -761,11 +807,10 @@ pub(crate) fn explain(cache: &Cache, q: &CustomerQuery) -> CacheResult<Vec<Strin
         .fts_count(&fts, None, Some(cache.search_tuning.get().fts_first_max))?
         .exact
     {
-        let mut stmt = cache.conn().prepare(
-            "EXPLAIN QUERY PLAN SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1",
-        )?;
+        let (sql, params) = fts_first_sql(q, &fts, q.after.as_ref(), q.limit as u64 + 1, 0);
+        let mut stmt = cache.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let rows = stmt
-            .query_map([&fts], |r| r.get::<_, String>(3))?
+            .query_map(params_from_iter(params), |r| r.get::<_, String>(3))?
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(rows);
     } else {

@@ -8,18 +8,22 @@
 //! server's microsecond timestamps, compact, and integer order is time order. Calendar dates
 //! (subscription start/end, usage periods) are TEXT `YYYY-MM-DD`, whose text order is date order.
 
-mod customers;
+pub(crate) mod customers;
 mod details;
 mod error;
 mod file_name;
 pub mod freshness;
 pub mod ids;
 mod list;
-mod outbox;
+mod memory_search;
+pub(crate) mod outbox;
+mod row_set;
 mod schema;
-mod sort_keys;
+mod search_index;
+mod sort_orders;
 mod sync_marks;
 mod text;
+mod token_index;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -39,8 +43,9 @@ pub use list::{
     Cursor, CursorKey, CustomerPage, CustomerQuery, MatchCount, SearchPlan, SearchTuning,
     SortColumn, SortDirection, ANCHOR_STRIDE, FTS_FIRST_MAX, WALK_BUDGET,
 };
-pub use outbox::{ConflictRow, NewOutboxOp, OutboxOp, OutboxState};
+pub use outbox::{ConflictRow, NewOutboxOp, OutboxCounts, OutboxOp, OutboxState};
 pub use schema::SCHEMA_VERSION;
+pub use search_index::{SearchIndexMode, SearchIndexStats};
 pub use sync_marks::HighWaterMark;
 
 /// An open cache. One connection; not `Sync` (wrap it in a mutex to share it between threads,
@@ -50,8 +55,8 @@ pub struct Cache {
     path: Option<PathBuf>,
     /// Page anchors for jumping to row N of an unsearched list, per list order.
     anchors: RefCell<HashMap<list::AnchorKey, list::Anchors>>,
-    /// Sort keys by id for FTS-first search, per sort column.
-    sort_keys: RefCell<sort_keys::SortKeys>,
+    /// The in-memory search index and its background build.
+    search_index: RefCell<search_index::SearchIndexSlot>,
     search_tuning: Cell<SearchTuning>,
 }
 
@@ -101,7 +106,7 @@ impl Cache {
             conn,
             path,
             anchors: RefCell::new(HashMap::new()),
-            sort_keys: RefCell::new(sort_keys::SortKeys::default()),
+            search_index: RefCell::new(search_index::SearchIndexSlot::default()),
             search_tuning: Cell::new(SearchTuning::default()),
         })
     }

@@ -1,20 +1,29 @@
-//! Outbox and conflict tables: typed insert and list only; the replay logic builds on these.
+//! Outbox and conflict tables: typed rows and the statements the outbox module composes into its
+//! transactions. The rules (what an edit queues, how a replay settles it) live in `crate::outbox`
+//! and `crate::sync::replay`; this module only stores and reads.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::customers::{from_micros, to_micros};
+use super::customers::{from_micros, to_micros, SyncState};
 use super::error::{CacheError, CacheResult};
 use super::Cache;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
+    /// Waiting to be sent.
     Pending,
+    /// Sent at least once with no known outcome (the answer was lost, or the app stopped):
+    /// the next replay finds out what the server did before it sends anything again.
     InFlight,
+    /// The server refused it; the user fixes or discards it. Later operations on the same
+    /// entity wait behind it.
     Failed,
+    /// Changed on both sides; the user settles each field.
     Conflict,
+    /// Finished (kept only by databases of earlier builds; finished operations are deleted).
     Done,
 }
 
@@ -74,51 +83,254 @@ pub struct ConflictRow {
     pub theirs: serde_json::Value,
 }
 
+/// Unfinished operations by state, for the status line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxCounts {
+    /// Waiting or being sent.
+    pub pending: u64,
+    pub failed: u64,
+    pub conflict: u64,
+}
+
+const OP_COLUMNS: &str = "op_id, entity, entity_id, kind, payload, base_last_modified, attempts, \
+                          state, last_error, created_at";
+
+fn read_op(r: &Row<'_>) -> CacheResult<OutboxOp> {
+    let payload: String = r.get(4)?;
+    let state: String = r.get(7)?;
+    Ok(OutboxOp {
+        op_id: r.get(0)?,
+        entity: r.get(1)?,
+        entity_id: r.get(2)?,
+        kind: r.get(3)?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| CacheError::Corrupt(format!("outbox payload: {e}")))?,
+        base_last_modified: r.get::<_, Option<i64>>(5)?.map(from_micros).transpose()?,
+        attempts: r.get(6)?,
+        state: OutboxState::parse(&state)?,
+        last_error: r.get(8)?,
+        created_at: from_micros(r.get(9)?)?,
+    })
+}
+
+fn read_ops(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> CacheResult<Vec<OutboxOp>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(args)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_op(r)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn insert_op(conn: &Connection, op: &NewOutboxOp) -> CacheResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (entity, entity_id, kind, payload, base_last_modified, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        op.entity,
+        op.entity_id,
+        op.kind,
+        op.payload.to_string(),
+        op.base_last_modified.as_ref().map(to_micros),
+        to_micros(&op.created_at)
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn get_op(conn: &Connection, op_id: i64) -> CacheResult<Option<OutboxOp>> {
+    let sql = format!("SELECT {OP_COLUMNS} FROM outbox WHERE op_id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_row([op_id], |r| Ok(read_op(r)))
+        .optional()?
+        .transpose()
+}
+
+/// An entity's unfinished operations, oldest first.
+pub(crate) fn ops_for_entity(
+    conn: &Connection,
+    entity: &str,
+    id: i64,
+) -> CacheResult<Vec<OutboxOp>> {
+    let sql = format!(
+        "SELECT {OP_COLUMNS} FROM outbox
+         WHERE entity = ?1 AND entity_id = ?2 AND state <> 'done' ORDER BY op_id"
+    );
+    read_ops(conn, &sql, params![entity, id])
+}
+
+/// The oldest operation that may be sent now: pending or in flight, with no failed or
+/// conflicting operation before it on the same entity (those hold what depends on them).
+pub(crate) fn next_runnable(conn: &Connection) -> CacheResult<Option<OutboxOp>> {
+    let sql = format!(
+        "SELECT {OP_COLUMNS} FROM outbox o
+         WHERE o.state IN ('pending', 'in_flight')
+           AND NOT EXISTS (SELECT 1 FROM outbox b
+                           WHERE b.entity = o.entity AND b.entity_id = o.entity_id
+                             AND b.op_id < o.op_id AND b.state IN ('failed', 'conflict'))
+         ORDER BY o.op_id LIMIT 1"
+    );
+    Ok(read_ops(conn, &sql, [])?.into_iter().next())
+}
+
+pub(crate) fn set_payload(
+    conn: &Connection,
+    op_id: i64,
+    payload: &serde_json::Value,
+    base_last_modified: Option<&DateTime<Utc>>,
+) -> CacheResult<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET payload = ?2, base_last_modified = ?3 WHERE op_id = ?1",
+    )?
+    .execute(params![
+        op_id,
+        payload.to_string(),
+        base_last_modified.map(to_micros)
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn set_state(
+    conn: &Connection,
+    op_id: i64,
+    state: OutboxState,
+    last_error: Option<&str>,
+    attempted: bool,
+) -> CacheResult<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = ?2, last_error = ?3, attempts = attempts + ?4
+             WHERE op_id = ?1",
+        )?
+        .execute(params![
+            op_id,
+            state.as_str(),
+            last_error,
+            i64::from(attempted)
+        ])?;
+    Ok(n == 1)
+}
+
+/// Deletes an operation and, by cascade, its conflicts.
+pub(crate) fn delete_op(conn: &Connection, op_id: i64) -> CacheResult<()> {
+    conn.prepare_cached("DELETE FROM outbox WHERE op_id = ?1")?
+        .execute([op_id])?;
+    Ok(())
+}
+
+/// Points an entity's operations at its new id (a local create got its server id).
+pub(crate) fn remap_entity(conn: &Connection, entity: &str, from: i64, to: i64) -> CacheResult<()> {
+    conn.prepare_cached("UPDATE outbox SET entity_id = ?3 WHERE entity = ?1 AND entity_id = ?2")?
+        .execute(params![entity, from, to])?;
+    Ok(())
+}
+
+/// The sync state a row shows, from its entity's unfinished operations (a queued re-read
+/// after a discard is not a change of the user's, so it does not count).
+pub(crate) fn entity_sync_state(
+    conn: &Connection,
+    entity: &str,
+    id: i64,
+) -> CacheResult<SyncState> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT max(state = 'conflict'), max(state = 'failed'), count(*) FROM outbox
+         WHERE entity = ?1 AND entity_id = ?2 AND state <> 'done' AND kind <> 'refresh'",
+    )?;
+    let (conflict, failed, n): (Option<bool>, Option<bool>, i64) = stmt
+        .query_row(params![entity, id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    Ok(if conflict == Some(true) {
+        SyncState::Conflict
+    } else if failed == Some(true) {
+        SyncState::Failed
+    } else if n > 0 {
+        SyncState::Pending
+    } else {
+        SyncState::Synced
+    })
+}
+
+/// The next id for a local create: below every local id in the customers table and the outbox,
+/// so an id is never reused while anything still refers to it.
+pub(crate) fn next_local_id(conn: &Connection, entity: &str) -> CacheResult<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT min(0, coalesce((SELECT min(id) FROM customers), 0),
+                       coalesce((SELECT min(entity_id) FROM outbox WHERE entity = ?1), 0)) - 1",
+    )?;
+    Ok(stmt.query_row([entity], |r| r.get(0))?)
+}
+
+pub(crate) fn insert_conflict(conn: &Connection, c: &ConflictRow) -> CacheResult<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO conflicts (op_id, field, mine, theirs) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        c.op_id,
+        c.field,
+        c.mine.to_string(),
+        c.theirs.to_string()
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn delete_conflict(conn: &Connection, op_id: i64, field: &str) -> CacheResult<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM conflicts WHERE op_id = ?1 AND field = ?2")?
+        .execute(params![op_id, field])?;
+    Ok(n == 1)
+}
+
+pub(crate) fn read_conflicts(
+    conn: &Connection,
+    op_id: Option<i64>,
+) -> CacheResult<Vec<ConflictRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT op_id, field, mine, theirs FROM conflicts
+         WHERE ?1 IS NULL OR op_id = ?1 ORDER BY op_id, field",
+    )?;
+    let mut rows = stmt.query([op_id])?;
+    let mut out = Vec::new();
+    let json = |s: Option<String>| -> CacheResult<serde_json::Value> {
+        match s {
+            None => Ok(serde_json::Value::Null),
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| CacheError::Corrupt(format!("conflict value: {e}"))),
+        }
+    };
+    while let Some(r) = rows.next()? {
+        out.push(ConflictRow {
+            op_id: r.get(0)?,
+            field: r.get(1)?,
+            mine: json(r.get(2)?)?,
+            theirs: json(r.get(3)?)?,
+        });
+    }
+    Ok(out)
+}
+
 impl Cache {
     /// Appends an operation (state pending, no attempts); returns its op_id.
     pub fn push_outbox(&self, op: &NewOutboxOp) -> CacheResult<i64> {
-        self.conn().execute(
-            "INSERT INTO outbox (entity, entity_id, kind, payload, base_last_modified, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                op.entity,
-                op.entity_id,
-                op.kind,
-                op.payload.to_string(),
-                op.base_last_modified.as_ref().map(to_micros),
-                to_micros(&op.created_at)
-            ],
-        )?;
-        Ok(self.conn().last_insert_rowid())
+        insert_op(self.conn(), op)
     }
 
     /// Operations in replay order, optionally only those in `state`.
     pub fn outbox(&self, state: Option<OutboxState>) -> CacheResult<Vec<OutboxOp>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT op_id, entity, entity_id, kind, payload, base_last_modified, attempts, state,
-                    last_error, created_at
-             FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY op_id",
-        )?;
-        let mut rows = stmt.query([state.map(OutboxState::as_str)])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let payload: String = r.get(4)?;
-            let state: String = r.get(7)?;
-            out.push(OutboxOp {
-                op_id: r.get(0)?,
-                entity: r.get(1)?,
-                entity_id: r.get(2)?,
-                kind: r.get(3)?,
-                payload: serde_json::from_str(&payload)
-                    .map_err(|e| CacheError::Corrupt(format!("outbox payload: {e}")))?,
-                base_last_modified: r.get::<_, Option<i64>>(5)?.map(from_micros).transpose()?,
-                attempts: r.get(6)?,
-                state: OutboxState::parse(&state)?,
-                last_error: r.get(8)?,
-                created_at: from_micros(r.get(9)?)?,
-            });
-        }
-        Ok(out)
+        let sql = format!(
+            "SELECT {OP_COLUMNS} FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY op_id"
+        );
+        read_ops(self.conn(), &sql, [state.map(OutboxState::as_str)])
+    }
+
+    /// One operation by id.
+    pub fn outbox_op(&self, op_id: i64) -> CacheResult<Option<OutboxOp>> {
+        get_op(self.conn(), op_id)
     }
 
     /// Sets an operation's state and last error, counting an attempt when `attempted`.
@@ -129,45 +341,56 @@ impl Cache {
         last_error: Option<&str>,
         attempted: bool,
     ) -> CacheResult<bool> {
-        let n = self.conn().execute(
-            "UPDATE outbox SET state = ?2, last_error = ?3, attempts = attempts + ?4
-             WHERE op_id = ?1",
-            params![op_id, state.as_str(), last_error, i64::from(attempted)],
-        )?;
-        Ok(n == 1)
+        set_state(self.conn(), op_id, state, last_error, attempted)
     }
 
     pub fn add_conflict(&self, c: &ConflictRow) -> CacheResult<()> {
-        self.conn().execute(
-            "INSERT OR REPLACE INTO conflicts (op_id, field, mine, theirs) VALUES (?1, ?2, ?3, ?4)",
-            params![c.op_id, c.field, c.mine.to_string(), c.theirs.to_string()],
-        )?;
-        Ok(())
+        insert_conflict(self.conn(), c)
     }
 
     /// Conflicts, optionally of one operation, by op then field.
     pub fn conflicts(&self, op_id: Option<i64>) -> CacheResult<Vec<ConflictRow>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT op_id, field, mine, theirs FROM conflicts
-             WHERE ?1 IS NULL OR op_id = ?1 ORDER BY op_id, field",
-        )?;
-        let mut rows = stmt.query([op_id])?;
-        let mut out = Vec::new();
-        let json = |s: Option<String>| -> CacheResult<serde_json::Value> {
-            match s {
-                None => Ok(serde_json::Value::Null),
-                Some(s) => serde_json::from_str(&s)
-                    .map_err(|e| CacheError::Corrupt(format!("conflict value: {e}"))),
-            }
-        };
-        while let Some(r) = rows.next()? {
-            out.push(ConflictRow {
-                op_id: r.get(0)?,
-                field: r.get(1)?,
-                mine: json(r.get(2)?)?,
-                theirs: json(r.get(3)?)?,
-            });
-        }
-        Ok(out)
+        read_conflicts(self.conn(), op_id)
     }
+
+    /// Unfinished operations by state (an index range per state, no table scan).
+    pub fn outbox_counts(&self) -> CacheResult<OutboxCounts> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT (SELECT count(*) FROM outbox WHERE state IN ('pending', 'in_flight')),
+                    (SELECT count(*) FROM outbox WHERE state = 'failed'),
+                    (SELECT count(*) FROM outbox WHERE state = 'conflict')",
+        )?;
+        let (pending, failed, conflict): (i64, i64, i64) =
+            stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(OutboxCounts {
+            pending: n(pending),
+            failed: n(failed),
+            conflict: n(conflict),
+        })
+    }
+}
+
+/// Records that a local create produced `server_id`.
+pub(crate) fn record_created(
+    conn: &Connection,
+    server_id: i64,
+    at: &DateTime<Utc>,
+) -> CacheResult<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO created_customers (server_id, created_at) VALUES (?1, ?2)",
+    )?
+    .execute(params![server_id, to_micros(at)])?;
+    Ok(())
+}
+
+/// Server ids local creates produced, after pruning those older than `keep_since`.
+pub(crate) fn created_ids(conn: &Connection, keep_since: &DateTime<Utc>) -> CacheResult<Vec<i64>> {
+    conn.prepare_cached("DELETE FROM created_customers WHERE created_at < ?1")?
+        .execute([to_micros(keep_since)])?;
+    let mut stmt = conn.prepare_cached("SELECT server_id FROM created_customers")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
 }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_dashboard.sql"),
     include_str!("migrations/0010_outbox.sql"),
     include_str!("migrations/0011_conflicts.sql"),
+    include_str!("migrations/0012_created_customers.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).

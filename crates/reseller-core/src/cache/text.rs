@@ -80,7 +80,7 @@ pub(crate) fn query_terms(input: &str) -> Vec<String> {
 
 /// A phone number typed in groups (`+31 6 12`): when every term is digits and there are several,
 /// their concatenation is also tried as a prefix of the stored digits-only phone.
-fn joined_digits(terms: &[String]) -> Option<String> {
+pub(crate) fn joined_digits(terms: &[String]) -> Option<String> {
     (terms.len() > 1 && terms.iter().all(|t| t.chars().all(char::is_numeric)))
         .then(|| terms.concat())
 }

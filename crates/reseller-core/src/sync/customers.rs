@@ -155,9 +155,22 @@ fn bounded(reason: &str) -> String {
 /// instead of stalling an async worker; a page with nothing to parse skips the hop.
 async fn normalize_phones(mut rows: Vec<CustomerRow>) -> Result<Vec<CustomerRow>, SyncError> {
     fn normalize(rows: &mut [CustomerRow]) {
-        for row in rows {
-            if let Some(p) = &row.phone {
-                row.phone = Some(normalize_phone(p));
+        // Parsed grouped by country code: `phonenumber` keeps a small cache of compiled
+        // patterns, and alternating countries (as a customer list does) recompiles them for
+        // nearly every number.
+        let mut order: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].phone.is_some())
+            .collect();
+        order.sort_by_cached_key(|&i| {
+            let p = rows[i].phone.as_deref().unwrap_or_default();
+            p.chars()
+                .filter(char::is_ascii_digit)
+                .take(3)
+                .collect::<String>()
+        });
+        for i in order {
+            if let Some(p) = &rows[i].phone {
+                rows[i].phone = Some(normalize_phone(p));
             }
         }
     }
@@ -212,6 +225,16 @@ pub async fn sync_customer_list(
     client: &Client,
     cache: &Mutex<Cache>,
 ) -> Result<ListSyncReport, SyncError> {
+    sync_customer_list_with(client, cache, &|_| {}).await
+}
+
+/// `sync_customer_list`, calling `on_rows` with the number of rows read so far after each page
+/// (the status line's count).
+pub async fn sync_customer_list_with(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    on_rows: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ListSyncReport, SyncError> {
     let sent_before = client.requests_sent();
     let stored = lock(cache)?.high_water_mark(CUSTOMERS_ENTITY)?;
     let mut walk = ListWalk::new(stored);
@@ -241,6 +264,7 @@ pub async fn sync_customer_list(
             }
         }
         report.held += plan.held.len();
+        on_rows((report.upserted + report.unchanged + report.held) as u64);
         report
             .rejected
             .extend(plan.rejected.into_iter().map(|r| (r.id, r.reason)));
@@ -263,6 +287,12 @@ pub async fn scan_deletions(
 ) -> Result<ScanReport, SyncError> {
     let sent_before = client.requests_sent();
     let mut report = ScanReport::default();
+    // Only rows cached before the scan starts are judged (see `plan_deletions`).
+    let before: HashSet<i64> = lock(cache)?
+        .customer_id_states()?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     let mut server_ids: HashSet<i64> = HashSet::new();
     let mut unidentified = 0usize;
     let mut pager = Pager::default();
@@ -302,7 +332,8 @@ pub async fn scan_deletions(
     }
     let plan = {
         let cache = lock(cache)?;
-        let cached = cache.customer_id_states()?;
+        let mut cached = cache.customer_id_states()?;
+        cached.retain(|c| before.contains(&c.id));
         let plan = plan_deletions(&server_ids, &cached, unidentified);
         cache.delete_customers(&plan.delete)?;
         plan
@@ -316,4 +347,10 @@ pub async fn scan_deletions(
     report.withheld = plan.withheld;
     report.requests = client.requests_sent().saturating_sub(sent_before);
     Ok(report)
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Cache(e.into())
+    }
 }

@@ -262,8 +262,10 @@ pub struct DeletionPlan {
     pub withheld: Option<String>,
 }
 
-/// Which cached rows to delete after a complete scan of the server's ids.
-/// `unidentified` counts scanned records that could not be read and had no readable id: one of
+/// Which cached rows to delete after a complete scan of the server's ids. `cached` holds only
+/// rows that were cached before the scan started (with their current state): a row cached
+/// meanwhile may be a customer created after the scan passed its place in the list, which the
+/// scan cannot judge. `unidentified` counts scanned records that could not be read and had no readable id: one of
 /// them may be any cached row, so nothing is deleted then (a later scan tries again).
 pub fn plan_deletions(
     server_ids: &HashSet<i64>,
@@ -271,12 +273,8 @@ pub fn plan_deletions(
     unidentified: usize,
 ) -> DeletionPlan {
     let mut plan = DeletionPlan::default();
-    // Server ids grow: a cached id above the highest the scan saw may be a customer created
-    // after the scan passed the end of the list (and cached by a list sync meanwhile). The
-    // scan cannot judge it; the next one will. An empty server list judges everything.
-    let highest = server_ids.iter().max().copied().unwrap_or(i64::MAX);
     for c in cached {
-        if server_ids.contains(&c.id) || c.id > highest {
+        if server_ids.contains(&c.id) {
             continue;
         }
         // The outbox's rows: a negative id was never on the server; a non-synced row has an
@@ -668,10 +666,11 @@ mod tests {
         assert_eq!(plan.kept_local, vec![-2, -1, 5, 6, 7]);
         assert_eq!(plan.withheld, None);
 
-        // Id 11, above every id the scan saw, may be newer than the scan: not judged.
+        // Id 11, above every id the scan saw, was cached before the scan: deleted on the server
+        // (the newest customer is deleted as surely as any other).
         let mut newer = cache.to_vec();
         newer.push(cached(11, SyncState::Synced));
-        assert_eq!(plan_deletions(&server, &newer, 0).delete, vec![4, 8]);
+        assert_eq!(plan_deletions(&server, &newer, 0).delete, vec![4, 8, 11]);
         // An empty server list judges every row.
         assert_eq!(
             plan_deletions(&HashSet::new(), &newer, 0).delete,

@@ -1,0 +1,584 @@
+//! Executing the detail sync: one customer tab, the dashboard or branding at a time, each
+//! fetched, then written with its freshness record in one transaction; and `prefetch`, which
+//! runs a plan from `detail_plan`.
+//!
+//! Like the list sync, the cache is shared as `&Mutex<Cache>` and the lock is held only for
+//! the short write after each fetch, never across an `.await`. Every request goes through the
+//! `Client` given (and its clones), so the one rate budget they share paces all of them: a
+//! plan of any length never makes the client exceed it.
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use scriptix_api::{ApiError, Client, Direction, TranscriptQuery};
+
+use super::customers::SyncError;
+use super::detail_map::{
+    branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
+    transcription_rows, usage_rows, usage_summary_row, user_rows, Mapped, RejectedDetail,
+};
+use super::detail_plan::{
+    dashboard_range, default_usage_query, effective_freshness, max_age, usage_range, DetailState,
+    PrefetchPlan, Target, TRANSCRIPTION_PAGE_LIMIT, UNSUPPORTED_MAX_AGE,
+};
+use crate::cache::freshness::{freshness, GapFeature};
+use crate::cache::{
+    Cache, CacheError, CacheResult, Freshness, FreshnessRecord, SubscriptionRow, Tab, TokenRow,
+    TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
+};
+
+/// A prefetch stops after this many failed fetches in a row: the server is unwell, and every
+/// further attempt (with its retries) would spend budget on it.
+pub const MAX_CONSECUTIVE_FAILURES: u32 = 5;
+
+/// What refreshing one target did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RefreshOutcome {
+    /// The cached rows were replaced and the freshness record written.
+    Refreshed {
+        /// Rows now cached for the target (1 for the dashboard and branding).
+        rows: usize,
+        /// Records left out (also logged).
+        rejected: Vec<RejectedDetail>,
+        /// A part the server does not offer: the usage summary, while the usage rows came.
+        missing: Option<GapFeature>,
+    },
+    /// The server does not offer the endpoint. Recorded (`Cache::gap_unsupported`) so the UI
+    /// says "not available"; what the cache held is kept.
+    NotSupported { gap: GapFeature },
+    /// The customer left the cache while its data was fetched (deleted): nothing written.
+    CustomerNotCached,
+}
+
+fn lock(cache: &Mutex<Cache>) -> Result<MutexGuard<'_, Cache>, SyncError> {
+    cache.lock().map_err(|_| SyncError::CacheUnavailable)
+}
+
+/// `Ok(None)` when a gap endpoint answered "not supported".
+fn gap_answer<T>(answer: Result<T, ApiError>) -> Result<Option<T>, ApiError> {
+    match answer {
+        Ok(v) => Ok(Some(v)),
+        Err(ApiError::NotSupported { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn log_rejected(target: Target, rejected: &[RejectedDetail]) {
+    for r in rejected {
+        tracing::warn!(?target, id = ?r.id, reason = %r.reason, "detail record left out; sync goes on");
+    }
+}
+
+/// The usage summary, as the fetch left it.
+enum Summary {
+    Fetched(UsageSummaryRow),
+    /// The server answered "not supported" just now.
+    Unsupported,
+    /// Not asked: the server was recently found not to offer it.
+    Skipped,
+}
+
+enum TabData {
+    Subscriptions(Vec<SubscriptionRow>),
+    Usage {
+        key: String,
+        rows: Vec<UsageRow>,
+        summary: Summary,
+    },
+    Tokens(Vec<TokenRow>),
+    Users(Vec<UserRow>),
+    Transcriptions(Vec<TranscriptionRow>),
+}
+
+impl TabData {
+    fn len(&self) -> usize {
+        match self {
+            TabData::Subscriptions(r) => r.len(),
+            TabData::Usage { rows, .. } => rows.len(),
+            TabData::Tokens(r) => r.len(),
+            TabData::Users(r) => r.len(),
+            TabData::Transcriptions(r) => r.len(),
+        }
+    }
+}
+
+fn take<T>(m: Mapped<T>, rejected: &mut Vec<RejectedDetail>) -> Vec<T> {
+    rejected.extend(m.rejected);
+    m.rows
+}
+
+/// Fetches one tab. `Ok(Err(gap))`: the server does not offer the tab's endpoint.
+async fn fetch_tab(
+    client: &Client,
+    customer_id: i64,
+    tab: Tab,
+    now: DateTime<Utc>,
+    known_missing: &BTreeSet<GapFeature>,
+) -> Result<Result<(TabData, Vec<RejectedDetail>), GapFeature>, ApiError> {
+    let mut rejected = Vec::new();
+    let data = match tab {
+        Tab::Subscriptions => match gap_answer(client.customer_subscriptions(customer_id).await)? {
+            Some(items) => TabData::Subscriptions(take(subscription_rows(&items), &mut rejected)),
+            None => return Ok(Err(GapFeature::Subscriptions)),
+        },
+        Tab::Tokens => match gap_answer(client.customer_tokens(customer_id).await)? {
+            Some(items) => TabData::Tokens(take(token_rows(&items), &mut rejected)),
+            None => return Ok(Err(GapFeature::Tokens)),
+        },
+        Tab::Users => match gap_answer(client.customer_users(customer_id).await)? {
+            Some(items) => TabData::Users(take(user_rows(&items), &mut rejected)),
+            None => return Ok(Err(GapFeature::Users)),
+        },
+        Tab::Usage => {
+            let (query, key) = default_usage_query(now.date_naive());
+            let (from, to) = usage_range(now.date_naive());
+            // Rows first: a documented route, so a 404 there means the customer is gone and
+            // the summary's answer below can be trusted.
+            let page = client.customer_usage(customer_id, &query).await?;
+            rejected.extend(page_rejections(&page.rejected));
+            let rows = usage_rows(&page.items, from, to);
+            let summary = if known_missing.contains(&GapFeature::UsageSummary) {
+                Summary::Skipped
+            } else {
+                let range = scriptix_api::DateRange::new(from, to);
+                match gap_answer(client.customer_usage_summary(customer_id, &range).await)? {
+                    Some(s) => Summary::Fetched(usage_summary_row(&s)),
+                    None => Summary::Unsupported,
+                }
+            };
+            TabData::Usage { key, rows, summary }
+        }
+        Tab::Transcriptions => {
+            let query = TranscriptQuery {
+                limit: Some(TRANSCRIPTION_PAGE_LIMIT),
+                sort: Some("date_session_start".into()),
+                direction: Some(Direction::Desc),
+                ..TranscriptQuery::default()
+            };
+            let page = client.customer_transcripts(customer_id, &query).await?;
+            rejected.extend(page_rejections(&page.rejected));
+            TabData::Transcriptions(take(transcription_rows(&page.items), &mut rejected))
+        }
+    };
+    Ok(Ok((data, rejected)))
+}
+
+/// Replaces a tab's rows and writes its freshness record (and what was learnt about gaps), in
+/// one transaction.
+fn write_tab(
+    cache: &Cache,
+    customer_id: i64,
+    tab: Tab,
+    data: TabData,
+    rejected: Vec<RejectedDetail>,
+    now: DateTime<Utc>,
+) -> CacheResult<RefreshOutcome> {
+    let target = Target::Tab { customer_id, tab };
+    let scope = target.scope();
+    cache.in_transaction(|c| {
+        // The rows reference the customer; it may have been deleted while we fetched.
+        if c.get_customer(customer_id)?.is_none() {
+            return Ok(RefreshOutcome::CustomerNotCached);
+        }
+        let rows = data.len();
+        let mut missing = None;
+        match data {
+            TabData::Subscriptions(r) => c.replace_subscriptions(customer_id, &r)?,
+            TabData::Tokens(r) => c.replace_tokens(customer_id, &r)?,
+            TabData::Users(r) => c.replace_users(customer_id, &r)?,
+            TabData::Transcriptions(r) => c.replace_transcriptions(customer_id, &r)?,
+            TabData::Usage { key, rows, summary } => {
+                c.replace_usage_rows(customer_id, &key, &rows)?;
+                match summary {
+                    Summary::Fetched(s) => {
+                        c.set_usage_summary(customer_id, &key, &s)?;
+                        c.clear_gap_unsupported(GapFeature::UsageSummary)?;
+                    }
+                    Summary::Unsupported => {
+                        c.set_gap_unsupported(
+                            GapFeature::UsageSummary,
+                            &FreshnessRecord::new(now, UNSUPPORTED_MAX_AGE),
+                        )?;
+                        missing = Some(GapFeature::UsageSummary);
+                    }
+                    // Not re-recorded: the record's age is what makes the sync ask again.
+                    Summary::Skipped => missing = Some(GapFeature::UsageSummary),
+                }
+            }
+        }
+        c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
+        if let Some(gap) = GapFeature::of_tab(tab) {
+            c.clear_gap_unsupported(gap)?;
+        }
+        Ok(RefreshOutcome::Refreshed {
+            rows,
+            rejected,
+            missing,
+        })
+    })
+}
+
+fn record_gap(cache: &Mutex<Cache>, gap: GapFeature, now: DateTime<Utc>) -> Result<(), SyncError> {
+    tracing::info!(
+        gap = gap.as_str(),
+        "the server does not offer this endpoint"
+    );
+    lock(cache)?.set_gap_unsupported(gap, &FreshnessRecord::new(now, UNSUPPORTED_MAX_AGE))?;
+    Ok(())
+}
+
+async fn refresh_tab_with(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    customer_id: i64,
+    tab: Tab,
+    now: DateTime<Utc>,
+    known_missing: &BTreeSet<GapFeature>,
+) -> Result<RefreshOutcome, SyncError> {
+    match fetch_tab(client, customer_id, tab, now, known_missing).await? {
+        Ok((data, rejected)) => {
+            log_rejected(Target::Tab { customer_id, tab }, &rejected);
+            Ok(write_tab(
+                &*lock(cache)?,
+                customer_id,
+                tab,
+                data,
+                rejected,
+                now,
+            )?)
+        }
+        Err(gap) => {
+            // A gap route answers 404 for an unknown customer too. Ask the documented route
+            // once: if the customer is gone (NotFound), that is the answer, not a missing
+            // endpoint to remember for every customer.
+            client.get_customer(customer_id).await?;
+            record_gap(cache, gap, now)?;
+            Ok(RefreshOutcome::NotSupported { gap })
+        }
+    }
+}
+
+/// Fetches one tab of a customer and replaces its cached rows and freshness record in one
+/// transaction, at `now`. The usage tab is `default_usage_query` (12 months by month) and its
+/// summary; transcriptions are the first page, newest first. A gap endpoint the server lacks
+/// gives `NotSupported` (recorded), not an error; every other error is returned and the cache
+/// keeps what it had. Requests go in `client`'s lane.
+pub async fn refresh_tab(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    customer_id: i64,
+    tab: Tab,
+    now: DateTime<Utc>,
+) -> Result<RefreshOutcome, SyncError> {
+    refresh_tab_with(client, cache, customer_id, tab, now, &BTreeSet::new()).await
+}
+
+/// Fetches this month's dashboard (`dashboard_range`) and stores it with its freshness record.
+pub async fn refresh_dashboard(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    now: DateTime<Utc>,
+) -> Result<RefreshOutcome, SyncError> {
+    let (range, key) = dashboard_range(now.date_naive());
+    let Some(dashboard) = gap_answer(client.dashboard(&range).await)? else {
+        record_gap(cache, GapFeature::Dashboard, now)?;
+        return Ok(RefreshOutcome::NotSupported {
+            gap: GapFeature::Dashboard,
+        });
+    };
+    let payload = dashboard_payload(&dashboard).map_err(SyncError::Internal)?;
+    let scope = Target::Dashboard.scope();
+    lock(cache)?.in_transaction(|c| {
+        c.set_dashboard(&key, &payload, now)?;
+        c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
+        c.clear_gap_unsupported(GapFeature::Dashboard)
+    })?;
+    Ok(RefreshOutcome::Refreshed {
+        rows: 1,
+        rejected: Vec::new(),
+        missing: None,
+    })
+}
+
+/// Fetches the branding and its logo's bytes (so the navigation shows it offline) and stores
+/// them with the freshness record. A logo that is gone, too large or not an image is left out
+/// (and reported); a logo that could not be fetched for any other reason fails the refresh,
+/// so the cached logo is kept rather than lost.
+pub async fn refresh_branding(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    now: DateTime<Utc>,
+) -> Result<RefreshOutcome, SyncError> {
+    let Some(branding) = gap_answer(client.branding().await)? else {
+        record_gap(cache, GapFeature::Branding, now)?;
+        return Ok(RefreshOutcome::NotSupported {
+            gap: GapFeature::Branding,
+        });
+    };
+    let mut rejected = Vec::new();
+    let logo = match branding.logo_url.as_deref() {
+        None => None,
+        Some(url) => match client.fetch_logo(url).await {
+            Ok((bytes, content_type)) => match logo_problem(&bytes, &content_type) {
+                None => Some((bytes, content_type)),
+                Some(why) => {
+                    rejected.push(RejectedDetail::new(Some("logo".into()), &why));
+                    None
+                }
+            },
+            // Its address answers 404: the logo was removed since the branding was read.
+            Err(ApiError::NotSupported { .. } | ApiError::NotFound { .. }) => {
+                rejected.push(RejectedDetail::new(
+                    Some("logo".into()),
+                    "the logo's address answered 404",
+                ));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    log_rejected(Target::Branding, &rejected);
+    let row = branding_row(&branding, logo);
+    let scope = Target::Branding.scope();
+    lock(cache)?.in_transaction(|c| {
+        c.set_branding(&row)?;
+        c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
+        c.clear_gap_unsupported(GapFeature::Branding)
+    })?;
+    Ok(RefreshOutcome::Refreshed {
+        rows: 1,
+        rejected,
+        missing: None,
+    })
+}
+
+async fn refresh_target(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    target: Target,
+    now: DateTime<Utc>,
+    known_missing: &BTreeSet<GapFeature>,
+) -> Result<RefreshOutcome, SyncError> {
+    match target {
+        Target::Tab { customer_id, tab } => {
+            refresh_tab_with(client, cache, customer_id, tab, now, known_missing).await
+        }
+        Target::Dashboard => refresh_dashboard(client, cache, now).await,
+        Target::Branding => refresh_branding(client, cache, now).await,
+    }
+}
+
+/// What the planner needs from the cache at `now`: the freshness of every tab of
+/// `customer_ids` (in that order), of the dashboard and branding, and the gap endpoints
+/// recently found missing. Point reads through cached statements: about 1 ms per 100 tabs.
+pub fn detail_state(
+    cache: &Cache,
+    customer_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<DetailState, CacheError> {
+    let state_of = |target: Target| -> Result<Freshness, CacheError> {
+        let record = cache.freshness_record(&target.scope())?;
+        Ok(effective_freshness(target, record.as_ref(), now))
+    };
+    let mut tabs = Vec::with_capacity(customer_ids.len() * Tab::ALL.len());
+    for &customer_id in customer_ids {
+        for tab in Tab::ALL {
+            tabs.push((
+                customer_id,
+                tab,
+                state_of(Target::Tab { customer_id, tab })?,
+            ));
+        }
+    }
+    let mut unsupported = Vec::new();
+    for gap in GapFeature::ALL {
+        if freshness(cache.gap_unsupported(gap)?.as_ref(), now) == Freshness::Fresh {
+            unsupported.push(gap);
+        }
+    }
+    Ok(DetailState {
+        tabs,
+        dashboard: Some(state_of(Target::Dashboard)?),
+        branding: Some(state_of(Target::Branding)?),
+        unsupported,
+    })
+}
+
+/// Where a prefetch is, told after each target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefetchProgress {
+    /// Targets handled so far, this one included (fetched, failed or skipped).
+    pub done: usize,
+    pub total: usize,
+    pub target: Target,
+    /// Requests sent so far by this prefetch (retries included).
+    pub requests: u64,
+}
+
+/// A fetch that failed without stopping the prefetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedFetch {
+    pub target: Target,
+    /// The error's stable code (`not_found`, `server`, `malformed`, ...).
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Why a prefetch stopped before its plan's end.
+#[derive(Debug)]
+pub enum PrefetchStop {
+    /// The progress callback said stop.
+    Cancelled,
+    /// An error every later fetch would meet too: offline (a state, not a failure), the token
+    /// refused, the rate limit still hit after the client's retries, or the cache failing.
+    Failed(SyncError),
+    /// `MAX_CONSECUTIVE_FAILURES` fetches failed in a row (the last error's code).
+    Unwell { last: &'static str },
+}
+
+/// What a prefetch did. Everything written before a stop stays in the cache.
+#[derive(Debug, Default)]
+pub struct PrefetchReport {
+    pub planned: usize,
+    /// Targets handled: refreshed, not supported, customer gone, failed or skipped.
+    pub done: usize,
+    pub refreshed: usize,
+    /// Fetches answered "not supported" (each recorded).
+    pub not_supported: usize,
+    /// Fetches not sent: an earlier fetch of this run found their endpoint missing, or their
+    /// customer gone from the server.
+    pub skipped: usize,
+    /// Customers deleted from the cache while their data was fetched (nothing written).
+    pub customer_gone: usize,
+    /// Customers the server answered 404 for (deleted there; the deletion scan removes them
+    /// from the cache). Their remaining tabs are skipped.
+    pub gone_on_server: Vec<i64>,
+    /// Records left out, per target.
+    pub rejected: Vec<(Target, RejectedDetail)>,
+    pub failed: Vec<FailedFetch>,
+    /// Requests over the wire (the client's counter: a clone used elsewhere at the same time
+    /// is counted too).
+    pub requests: u64,
+    pub stopped: Option<PrefetchStop>,
+}
+
+impl PrefetchReport {
+    /// Stopped because the server could not be reached.
+    pub fn is_offline(&self) -> bool {
+        matches!(&self.stopped, Some(PrefetchStop::Failed(e)) if e.is_offline())
+    }
+}
+
+/// Errors that no later fetch would escape.
+fn stops_the_run(e: &SyncError) -> bool {
+    match e {
+        SyncError::Api(api) => matches!(
+            api,
+            ApiError::Offline { .. }
+                | ApiError::Unauthorized { .. }
+                | ApiError::Forbidden { .. }
+                | ApiError::RateLimited { .. }
+        ),
+        SyncError::Runaway { .. } => false,
+        // The cache failing, or anything new: stopping is the safe side.
+        _ => true,
+    }
+}
+
+/// Runs a plan in order, each fetch in its planned lane of `client` (whose rate budget paces
+/// them all). A fetch that fails on its own (the customer gone on the server, a server error
+/// after the client's retries, an unreadable answer) is reported and the run goes on (a
+/// customer the server no longer has also skips its other tabs); offline,
+/// a refused token, exhausted rate-limit retries or a failing cache stop it, as do
+/// `MAX_CONSECUTIVE_FAILURES` failures in a row. Once a gap endpoint answers "not supported",
+/// the rest of the run does not ask it again. `progress` is called after every target; return
+/// `ControlFlow::Break(())` to stop. Freshness records carry the time each fetch began.
+pub async fn prefetch<F>(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    plan: &PrefetchPlan,
+    mut progress: F,
+) -> PrefetchReport
+where
+    F: FnMut(&PrefetchProgress) -> ControlFlow<()>,
+{
+    let sent_before = client.requests_sent();
+    let mut known_missing: BTreeSet<GapFeature> = plan.missing_gaps.iter().copied().collect();
+    let mut report = PrefetchReport {
+        planned: plan.fetches.len(),
+        ..PrefetchReport::default()
+    };
+    let mut failures_in_a_row = 0u32;
+    for fetch in &plan.fetches {
+        let target = fetch.target;
+        let customer = match target {
+            Target::Tab { customer_id, .. } => Some(customer_id),
+            _ => None,
+        };
+        let skip = target.gap().is_some_and(|g| known_missing.contains(&g))
+            || customer.is_some_and(|id| report.gone_on_server.contains(&id));
+        if skip {
+            report.skipped += 1;
+        } else {
+            let lane = client.lane(fetch.lane);
+            match refresh_target(&lane, cache, target, Utc::now(), &known_missing).await {
+                Ok(outcome) => {
+                    failures_in_a_row = 0;
+                    match outcome {
+                        RefreshOutcome::Refreshed {
+                            rejected, missing, ..
+                        } => {
+                            report.refreshed += 1;
+                            report
+                                .rejected
+                                .extend(rejected.into_iter().map(|r| (target, r)));
+                            known_missing.extend(missing);
+                        }
+                        RefreshOutcome::NotSupported { gap } => {
+                            report.not_supported += 1;
+                            known_missing.insert(gap);
+                        }
+                        RefreshOutcome::CustomerNotCached => report.customer_gone += 1,
+                    }
+                }
+                Err(e) if stops_the_run(&e) => {
+                    report.stopped = Some(PrefetchStop::Failed(e));
+                    break;
+                }
+                // The customer was deleted on the server: about that customer, not the server.
+                Err(SyncError::Api(ApiError::NotFound { .. })) if customer.is_some() => {
+                    report.gone_on_server.extend(customer);
+                }
+                Err(e) => {
+                    tracing::warn!(?target, code = e.code(), error = %e, "detail fetch failed; prefetch goes on");
+                    report.failed.push(FailedFetch {
+                        target,
+                        code: e.code(),
+                        message: e.to_string(),
+                    });
+                    failures_in_a_row += 1;
+                    if failures_in_a_row >= MAX_CONSECUTIVE_FAILURES {
+                        report.done += 1;
+                        report.stopped = Some(PrefetchStop::Unwell { last: e.code() });
+                        break;
+                    }
+                }
+            }
+        }
+        report.done += 1;
+        let now_at = PrefetchProgress {
+            done: report.done,
+            total: report.planned,
+            target,
+            requests: client.requests_sent().saturating_sub(sent_before),
+        };
+        if progress(&now_at).is_break() {
+            report.stopped = Some(PrefetchStop::Cancelled);
+            break;
+        }
+    }
+    report.requests = client.requests_sent().saturating_sub(sent_before);
+    report
+}

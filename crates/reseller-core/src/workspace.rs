@@ -1,0 +1,237 @@
+//! An open account: who is signed in, the account's cache and its sync engine. The desktop
+//! commands are thin adapters over these methods: reads come from the cache, writes go
+//! through the outbox and nudge the engine.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Utc;
+use scriptix_api::Client;
+use serde::{Deserialize, Serialize};
+
+use crate::cache::{
+    cache_file_name, Cache, CustomerQuery, CustomerRow, MatchCount, OutboxState, SortColumn,
+    SortDirection,
+};
+use crate::outbox::{
+    create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
+    CustomerForm, Resolution, CUSTOMER,
+};
+use crate::session::SessionInfo;
+use crate::sync::SyncEngine;
+use crate::CoreError;
+
+/// One window of the customer list, as a virtualised list asks for it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListRequest {
+    #[serde(default)]
+    pub search: String,
+    /// None: all; Some(true): active only; Some(false): inactive only.
+    #[serde(default)]
+    pub status: Option<bool>,
+    pub sort: SortColumn,
+    pub direction: SortDirection,
+    /// The first row wanted.
+    pub offset: u64,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListWindow {
+    pub offset: u64,
+    pub rows: Vec<CustomerRow>,
+    /// Rows the whole list has (exact when `exact`; a search counts at most `MAX_COUNTED`).
+    pub total: u64,
+    pub exact: bool,
+}
+
+/// Search matches counted before the list says "more than".
+pub const MAX_COUNTED: u64 = 100_000;
+
+/// Longest window a list may ask for at once.
+pub const MAX_WINDOW: usize = 500;
+
+/// A customer with what waits in the outbox for it, as the organisation page shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerView {
+    pub customer: CustomerRow,
+    /// The server's words when the last change failed.
+    pub error: Option<String>,
+    pub conflicts: Vec<ConflictView>,
+}
+
+/// One conflicting field: mine and theirs, to be settled.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictView {
+    pub op_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub field: String,
+    pub mine: serde_json::Value,
+    pub theirs: serde_json::Value,
+}
+
+pub struct Workspace {
+    info: SessionInfo,
+    cache: Arc<Mutex<Cache>>,
+    engine: Arc<SyncEngine>,
+}
+
+impl Workspace {
+    /// Opens (creating it if needed) the account's cache under `data_dir` and its engine. The
+    /// engine is not started: the shell spawns `engine.run` on its runtime.
+    pub fn open(
+        info: SessionInfo,
+        client: Client,
+        data_dir: &Path,
+    ) -> Result<Workspace, CoreError> {
+        let path = Self::cache_path(&info, data_dir);
+        let cache = Arc::new(Mutex::new(Cache::open(&path)?));
+        let engine = SyncEngine::new(client, cache.clone());
+        Ok(Workspace {
+            info,
+            cache,
+            engine,
+        })
+    }
+
+    /// Where an account's cache lives: one file per base URL + organisation.
+    pub fn cache_path(info: &SessionInfo, data_dir: &Path) -> PathBuf {
+        data_dir.join(cache_file_name(
+            &info.base_url,
+            info.organization_id.unwrap_or(0),
+        ))
+    }
+
+    pub fn info(&self) -> &SessionInfo {
+        &self.info
+    }
+
+    pub fn engine(&self) -> &Arc<SyncEngine> {
+        &self.engine
+    }
+
+    fn cache(&self) -> Result<MutexGuard<'_, Cache>, CoreError> {
+        self.cache.lock().map_err(|_| CoreError::Busy {
+            message: "The local cache stopped after an internal error; restart the app.".into(),
+        })
+    }
+
+    /// A window of the customer list with the number of rows it has.
+    pub fn list(&self, req: &ListRequest) -> Result<ListWindow, CoreError> {
+        let search = req.search.trim();
+        let query = CustomerQuery {
+            search: (!search.is_empty()).then(|| search.to_string()),
+            status: req.status,
+            sort: req.sort,
+            direction: req.direction,
+            limit: req.limit.clamp(1, MAX_WINDOW),
+            after: None,
+        };
+        let cache = self.cache()?;
+        let page = cache.customer_page_at(&query, req.offset)?;
+        let MatchCount { count, exact } =
+            cache.count_customers(query.search.as_deref(), req.status, Some(MAX_COUNTED))?;
+        Ok(ListWindow {
+            offset: req.offset,
+            rows: page.rows,
+            total: count,
+            exact,
+        })
+    }
+
+    pub fn customer(&self, id: i64) -> Result<CustomerView, CoreError> {
+        let cache = self.cache()?;
+        let customer = cache.get_customer(id)?.ok_or_else(|| CoreError::NotFound {
+            what: "This organisation".into(),
+        })?;
+        let ops = cache.outbox(None)?;
+        let mine: Vec<_> = ops
+            .iter()
+            .filter(|o| o.entity == CUSTOMER && o.entity_id == id)
+            .collect();
+        let error = mine
+            .iter()
+            .find(|o| o.state == OutboxState::Failed)
+            .and_then(|o| o.last_error.clone());
+        let mut conflicts = Vec::new();
+        for op in mine.iter().filter(|o| o.state == OutboxState::Conflict) {
+            for c in cache.conflicts(Some(op.op_id))? {
+                conflicts.push(ConflictView {
+                    op_id: c.op_id,
+                    customer_id: id,
+                    customer_name: customer.name.clone(),
+                    field: c.field,
+                    mine: c.mine,
+                    theirs: c.theirs,
+                });
+            }
+        }
+        Ok(CustomerView {
+            customer,
+            error,
+            conflicts,
+        })
+    }
+
+    /// Every conflict waiting for the user, with the customer it is about.
+    pub fn conflicts(&self) -> Result<Vec<ConflictView>, CoreError> {
+        let cache = self.cache()?;
+        let mut out = Vec::new();
+        for c in cache.conflicts(None)? {
+            let Some(op) = cache.outbox_op(c.op_id)? else {
+                continue;
+            };
+            let name = cache
+                .get_customer(op.entity_id)?
+                .map(|r| r.name)
+                .unwrap_or_default();
+            out.push(ConflictView {
+                op_id: c.op_id,
+                customer_id: op.entity_id,
+                customer_name: name,
+                field: c.field,
+                mine: c.mine,
+                theirs: c.theirs,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs a local write, then tells the engine (counts now, a round soon).
+    fn write<T>(&self, f: impl FnOnce(&Cache) -> Result<T, CoreError>) -> Result<T, CoreError> {
+        let out = f(&*self.cache()?)?;
+        self.engine.refresh_counts();
+        self.engine.nudge();
+        Ok(out)
+    }
+
+    pub fn create_customer(&self, form: &CustomerForm) -> Result<CustomerRow, CoreError> {
+        self.write(|c| create_customer(c, form, Utc::now()))
+    }
+
+    pub fn update_customer(&self, id: i64, form: &CustomerForm) -> Result<CustomerRow, CoreError> {
+        self.write(|c| update_customer(c, id, form, Utc::now()))
+    }
+
+    pub fn delete_customer(&self, id: i64) -> Result<(), CoreError> {
+        self.write(|c| delete_customer(c, id, Utc::now()))
+    }
+
+    pub fn discard_changes(&self, id: i64) -> Result<Option<CustomerRow>, CoreError> {
+        self.write(|c| discard_customer_changes(c, id, Utc::now()))
+    }
+
+    pub fn settle_conflict(
+        &self,
+        op_id: i64,
+        field: &str,
+        resolution: Resolution,
+    ) -> Result<Option<CustomerRow>, CoreError> {
+        self.write(|c| settle_conflict(c, op_id, field, resolution))
+    }
+}

@@ -1,0 +1,160 @@
+//! The sync engine as the app runs it: the status stream (offline is a state), the change
+//! feed, and the background loop woken by a nudge.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use reseller_core::outbox::{create_customer, CustomerForm};
+use reseller_core::sync::{Connectivity, SyncEngine};
+use support::*;
+
+fn form(email: &str) -> CustomerForm {
+    CustomerForm {
+        name: "Engine Test BV".into(),
+        email: email.into(),
+        phone: String::new(),
+        is_active: true,
+    }
+}
+
+#[tokio::test]
+async fn offline_is_a_state_and_the_next_online_round_clears_it() {
+    let sb = sandbox(30, 21).await;
+    let (_dir, cache) = cache();
+    let cache = Arc::new(cache);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let offline = SyncEngine::new(
+        client_for(&format!("http://127.0.0.1:{port}"), sb.reseller_token()),
+        cache.clone(),
+    );
+    let local = create_customer(
+        &cache.lock().unwrap(),
+        &form("engine@offline.test"),
+        Utc::now(),
+    )
+    .unwrap();
+    offline.refresh_counts();
+    assert_eq!(offline.status().pending, 1);
+
+    let err = offline.sync_now(false).await.unwrap_err();
+    assert!(err.is_offline());
+    let status = offline.status();
+    assert_eq!(status.connectivity, Connectivity::Offline);
+    assert!(
+        status.offline_reason.as_deref().unwrap().contains("reach"),
+        "{status:?}"
+    );
+    assert_eq!(status.last_error, None, "offline is not an error");
+    assert_eq!(status.last_synced, None);
+    assert_eq!(status.pending, 1, "still waiting");
+    assert_eq!(status.activity, None);
+
+    let online = SyncEngine::new(client(&sb), cache.clone());
+    let mut changes = online.changes();
+    let round = online.sync_now(false).await.unwrap();
+    assert_eq!(round.replay.completed, 1);
+    let status = online.status();
+    assert_eq!(status.connectivity, Connectivity::Online);
+    assert!(status.last_synced.is_some());
+    assert_eq!((status.pending, status.failed, status.conflicts), (0, 0, 0));
+    let change = changes.try_recv().unwrap();
+    assert_eq!(change.remapped.len(), 1);
+    assert_eq!(change.remapped[0].0, local.id);
+    assert_cache_equals_server(online.client(), &cache).await;
+}
+
+#[tokio::test]
+async fn the_background_loop_sends_an_edit_when_nudged() {
+    let sb = sandbox(30, 22).await;
+    let (_dir, cache) = cache();
+    let cache = Arc::new(cache);
+    let engine = SyncEngine::new(client(&sb), cache.clone());
+    let mut status = engine.subscribe();
+    // A long interval: only the nudge can make the second round happen in time.
+    tokio::spawn(engine.clone().run(Duration::from_secs(3600), 0));
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        status.wait_for(|s| s.last_synced.is_some()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    create_customer(
+        &cache.lock().unwrap(),
+        &form("engine@nudge.test"),
+        Utc::now(),
+    )
+    .unwrap();
+    engine.refresh_counts();
+    assert_eq!(engine.status().pending, 1);
+    engine.nudge();
+    tokio::time::timeout(Duration::from_secs(10), status.wait_for(|s| s.pending == 0))
+        .await
+        .expect("the nudged round sent the edit")
+        .unwrap();
+    let on_server = engine
+        .client()
+        .list_customers(&scriptix_api::CustomerQuery {
+            filters: vec![("email".into(), "engine@nudge.test".into())],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(on_server.items.len(), 1);
+}
+
+#[tokio::test]
+async fn the_open_customer_is_fetched_first_and_rounds_prefetch_within_the_budget() {
+    use reseller_core::cache::{Freshness, Scope, Tab};
+    let sb = sandbox(40, 23).await; // the default 100 requests a minute
+    let (_dir, cache) = cache();
+    let cache = Arc::new(cache);
+    let engine = SyncEngine::new(client(&sb), cache.clone());
+    let freshness = |id: i64, tab: Tab| {
+        cache
+            .lock()
+            .unwrap()
+            .freshness(
+                &Scope::CustomerTab {
+                    customer_id: id,
+                    tab,
+                },
+                Utc::now(),
+            )
+            .unwrap()
+    };
+    reseller_core::sync::sync_customer_list(engine.client(), &cache)
+        .await
+        .unwrap();
+
+    engine.set_open_customer(Some(1007));
+    let opened = engine.refresh_open_customer().await.unwrap();
+    assert_eq!(opened.refreshed, 5, "the five tabs of the open customer");
+    for tab in Tab::ALL {
+        assert_eq!(freshness(1007, tab), Freshness::Fresh, "{tab:?}");
+        assert_eq!(
+            freshness(1008, tab),
+            Freshness::Missing,
+            "only the open one"
+        );
+    }
+
+    // A round prefetches the rest with what the budget leaves, and never draws a 429.
+    let round = engine.sync_now(false).await.unwrap();
+    let prefetch = round.prefetch.expect("the round prefetched");
+    assert!(prefetch.refreshed > 0, "{prefetch:?}");
+    assert_eq!(sb.stats().rate_limited, 0);
+    let budget = engine.client().budget();
+    assert!(
+        budget.remaining_in_window >= budget.reserve,
+        "the interactive reserve is kept: {budget:?}"
+    );
+}
