@@ -8,6 +8,19 @@ const COMMANDS: &[&str] = &[
     "start_demo",
     "sign_out",
     "validate_customer",
+    "list_customers",
+    "get_customer",
+    "create_customer",
+    "update_customer",
+    "delete_customer",
+    "discard_changes",
+    "list_conflicts",
+    "settle_conflict",
+    "open_customer",
+    "sync_status",
+    "sync_now",
+    "get_settings",
+    "set_theme",
 ];
 
 fn main() {

@@ -2,15 +2,19 @@
 //! and the demo sandbox, and registers the IPC commands; the application itself lives in
 //! `reseller-core`.
 
+mod active;
 mod cli;
 mod commands;
 mod demo;
 mod error;
+mod settings;
 mod state;
 
 pub use error::IpcError;
 
 use tauri::{Manager, RunEvent};
+
+use reseller_core::secrets::TokenStorage;
 
 use crate::cli::Startup;
 use crate::state::{AppState, SignInDefaults};
@@ -36,6 +40,9 @@ pub fn run() -> i32 {
     });
     let startup = launch.startup;
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        // Restores the window's size and position at start; saves them as it closes.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
         .setup(move |app| {
             exit_on_signals(app.handle());
@@ -49,6 +56,19 @@ pub fn run() -> i32 {
             commands::session::start_demo,
             commands::session::sign_out,
             commands::customers::validate_customer,
+            commands::customers::list_customers,
+            commands::customers::get_customer,
+            commands::customers::create_customer,
+            commands::customers::update_customer,
+            commands::customers::delete_customer,
+            commands::customers::discard_changes,
+            commands::customers::list_conflicts,
+            commands::customers::settle_conflict,
+            commands::customers::open_customer,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::settings::get_settings,
+            commands::settings::set_theme,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -69,25 +89,72 @@ pub fn run() -> i32 {
 /// Starts the sign-in the command line asked for, so it runs while the window loads; the UI
 /// picks up its result through `session_info`.
 fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
-    let request = match startup {
-        Startup::SignInScreen => return,
-        Startup::Demo => None,
-        Startup::SignIn(request) => Some(request),
+    enum Job {
+        Demo,
+        SignIn(reseller_core::SignInRequest),
+        /// The account remembered from last time (offline: opened from the cache).
+        Resume(
+            reseller_core::SignInRequest,
+            reseller_core::SessionInfo,
+            TokenStorage,
+        ),
+    }
+    let job = match startup {
+        Startup::Demo => Job::Demo,
+        Startup::SignIn(request) => Job::SignIn(request),
+        Startup::SignInScreen => match remembered(handle) {
+            Some((request, info, storage)) => Job::Resume(request, info, storage),
+            None => return,
+        },
     };
     let task_handle = handle.clone();
     let job = tauri::async_runtime::spawn(async move {
         let state = task_handle.state::<AppState>();
-        let session = match request {
-            None => state.demo.sign_in().await?,
-            Some(request) => reseller_core::sign_in(request).await.map_err(|e| {
-                tracing::warn!(code = e.code(), "sign-in at start refused");
-                IpcError::from(e)
-            })?,
+        let refused = |e: reseller_core::CoreError| {
+            tracing::warn!(code = e.code(), "sign-in at start refused");
+            IpcError::from(e)
         };
-        state.replace_session(session).await;
+        let session = match job {
+            Job::Demo => state.demo.sign_in().await?,
+            Job::SignIn(request) => reseller_core::sign_in(request).await.map_err(refused)?,
+            Job::Resume(request, info, storage) => {
+                let session = reseller_core::resume(request, &info)
+                    .await
+                    .map_err(refused)?;
+                state.set_token_storage(Some(storage));
+                session
+            }
+        };
+        state.replace_session(&task_handle, session).await?;
         Ok(())
     });
     handle.state::<AppState>().set_startup_job(job);
+}
+
+/// The account to resume and its token, when both are remembered.
+fn remembered(
+    handle: &tauri::AppHandle,
+) -> Option<(
+    reseller_core::SignInRequest,
+    reseller_core::SessionInfo,
+    TokenStorage,
+)> {
+    let settings = settings::load(handle);
+    let info = settings.account?;
+    let store = settings::token_store(handle).ok()?;
+    let (token, storage) = match store.load(&info.base_url) {
+        Ok(found) => found?,
+        Err(e) => {
+            tracing::warn!(code = %IpcError::from(e).code, "the remembered token could not be read");
+            return None;
+        }
+    };
+    let request = reseller_core::SignInRequest {
+        base_url: info.base_url.clone(),
+        token,
+        auth_style: settings.account_auth_style,
+    };
+    Some((request, info, storage))
 }
 
 /// Ctrl-C in a terminal and SIGTERM end the app the way closing its window does, so the demo

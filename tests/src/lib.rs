@@ -29,6 +29,11 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Launch {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// The app's home (settings, token file, caches); a fresh temporary one when None. Pass the
+    /// same directory to two launches to test what a restart remembers.
+    pub home: Option<PathBuf>,
+    /// Another Tauri binary to launch instead of the app (the benchmark's empty window).
+    pub binary: Option<PathBuf>,
 }
 
 impl Launch {
@@ -43,6 +48,16 @@ impl Launch {
 
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn home(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.home = Some(dir.into());
+        self
+    }
+
+    pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+        self.binary = Some(path.into());
         self
     }
 }
@@ -67,12 +82,16 @@ impl App {
             "DISPLAY is not set: the end-to-end tests need an X display. Run them with \
              `cargo xtask test` (starts Xvfb) or `xvfb-run -a cargo test -p scriptix-reseller -p e2e`."
         );
-        let app_bin = app_binary();
+        let app_bin = launch.binary.clone().unwrap_or_else(app_binary);
         let tauri_driver = tauri_driver();
         let home = tempfile::Builder::new()
             .prefix("scriptix-e2e-")
             .tempdir()
             .expect("create a temporary home for the app");
+        let home_dir = launch
+            .home
+            .clone()
+            .unwrap_or_else(|| home.path().to_path_buf());
         let (port, native_port) = (free_port(), free_port());
         let log_path = home.path().join("driver.log");
         let log = std::fs::File::create(&log_path).expect("create the driver log");
@@ -81,6 +100,9 @@ impl App {
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("GSETTINGS_BACKEND", "memory")
+            // Tokens go to a private file in the temporary home, never to the keychain of the
+            // machine running the tests.
+            .env("SCRIPTIX_NO_KEYCHAIN", "1")
             .stdin(Stdio::null())
             // The driver's and the app's output only matter when a test fails; Drop prints it then.
             .stdout(Stdio::from(
@@ -95,8 +117,8 @@ impl App {
             ("XDG_STATE_HOME", "state"),
             ("TMPDIR", "tmp"),
         ] {
-            let path = home.path().join(dir);
-            std::fs::create_dir_all(&path).expect("create a directory in the temporary home");
+            let path = home_dir.join(dir);
+            std::fs::create_dir_all(&path).expect("create a directory in the app's home");
             cmd.env(key, path);
         }
         for (key, value) in &launch.env {
@@ -236,6 +258,105 @@ impl App {
         }
     }
 
+    /// Runs `script` (a function body: `arguments` holds `args`; `return` gives the answer) in
+    /// the page and returns what it returned.
+    pub async fn eval(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client()
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls `script` (as in [`App::eval`]) until it returns something truthy, and returns
+    /// that; panics after `timeout` naming `what`, with the last answer and the page's text.
+    pub async fn wait_js_within(
+        &self,
+        what: &str,
+        timeout: Duration,
+        script: &str,
+        args: Vec<Value>,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let got = self.eval(script, args.clone()).await;
+            let truthy = match &got {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                Value::String(s) => !s.is_empty(),
+                Value::Array(_) | Value::Object(_) => true,
+            };
+            if truthy {
+                return got;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "waited {timeout:?} for {what}; last answer {got}; the page shows:\n{}",
+                    self.page_text().await
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// [`App::wait_js_within`] with the usual UI timeout.
+    pub async fn wait_js(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
+        self.wait_js_within(what, UI_TIMEOUT, script, args).await
+    }
+
+    /// Waits until the element matching `css` shows a text for which `ok` holds; returns it.
+    pub async fn wait_until_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let text = match self.client().find(Locator::Css(css)).await {
+                Ok(el) if el.is_displayed().await.unwrap_or(false) => el.text().await.ok(),
+                _ => None,
+            };
+            if let Some(text) = &text {
+                if ok(text) {
+                    return text.clone();
+                }
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{css} never showed the expected text within {UI_TIMEOUT:?}; last: {text:?}"
+                );
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until nothing matching `css` is displayed.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while self.is_visible(css).await {
+            if Instant::now() > deadline {
+                panic!("{css} still shown after {UI_TIMEOUT:?}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Types `keys` into the element matching `css` (see [`keys`] for the special keys).
+    pub async fn press(&self, css: &str, keys: &str) {
+        self.wait_for(css)
+            .await
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("send {keys:?} to {css}: {e}"));
+    }
+
+    /// The `textContent` of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let got = self
+            .eval(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+                vec![Value::from(css)],
+            )
+            .await;
+        serde_json::from_value(got).expect("a list of texts")
+    }
+
     /// Saves a PNG of the window once the current DOM state has been painted.
     pub async fn screenshot(&self, path: &Path) {
         // A screenshot taken right after a DOM change can show the previous frame.
@@ -260,6 +381,24 @@ impl App {
                 .unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
             self.screenshot(&dir.join(format!("{name}.png"))).await;
         }
+    }
+
+    /// The processes the app runs as (the app and its WebKit helpers; not the WebDriver
+    /// processes), with their proportional set size in KiB: what the app costs in memory,
+    /// shared pages split fairly between the processes sharing them. Linux only (empty elsewhere).
+    pub fn process_tree(&self) -> Vec<(u32, String, u64)> {
+        let Some(root) = self.driver.as_ref().map(Child::id) else {
+            return Vec::new();
+        };
+        process::descendants(root)
+            .into_iter()
+            .filter_map(|pid| Some((pid, process::command_name(pid)?)))
+            // WebKitWebDriver's name is cut to 15 characters in comm.
+            .filter(|(_, comm)| {
+                !comm.starts_with("tauri-driver") && !comm.starts_with("WebKitWebDrive")
+            })
+            .filter_map(|(pid, comm)| Some((pid, comm, process::pss_kib(pid)?)))
+            .collect()
     }
 
     /// Ends the session and stops everything. Dropping the app does the same (without waiting
@@ -320,8 +459,14 @@ pub fn app_binary() -> PathBuf {
         );
         return path;
     }
+    sibling_binary("scriptix-reseller")
+}
+
+/// A binary of the workspace built in the same profile as the running test or bench
+/// (`target/<profile>/<name>`).
+pub fn sibling_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("path of the test executable");
-    let name = format!("scriptix-reseller{}", std::env::consts::EXE_SUFFIX);
+    let name = format!("{name}{}", std::env::consts::EXE_SUFFIX);
     let candidate = exe
         .parent()
         .and_then(Path::parent)
@@ -329,7 +474,7 @@ pub fn app_binary() -> PathBuf {
     match candidate {
         Some(path) if path.is_file() => path,
         _ => panic!(
-            "the app binary {name} was not found next to {}. Build it in the same invocation: \
+            "the binary {name} was not found next to {}. Build it in the same invocation: \
              `cargo test -p scriptix-reseller -p e2e` (or `cargo test --workspace`), or set \
              SCRIPTIX_APP_BIN.",
             exe.display()
@@ -382,4 +527,21 @@ pub async fn account_me(base_url: &str, token: &str) -> Value {
         .await
         .expect("account/me body");
     body["result"].clone()
+}
+
+/// WebDriver's codes for keys that are not characters, for [`App::press`]. A modifier stays
+/// down until [`keys::NULL`] or the end of the keys sent.
+pub mod keys {
+    pub const NULL: &str = "\u{E000}";
+    pub const BACKSPACE: &str = "\u{E003}";
+    pub const TAB: &str = "\u{E004}";
+    pub const ENTER: &str = "\u{E007}";
+    pub const CONTROL: &str = "\u{E009}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const PAGE_DOWN: &str = "\u{E00F}";
+    pub const END: &str = "\u{E010}";
+    pub const HOME: &str = "\u{E011}";
+    pub const ARROW_UP: &str = "\u{E013}";
+    pub const ARROW_DOWN: &str = "\u{E015}";
+    pub const DELETE: &str = "\u{E017}";
 }

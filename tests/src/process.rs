@@ -77,7 +77,7 @@ fn terminate(_pid: u32) {}
 fn kill(_pid: u32) {}
 
 /// Every process below `root`, from /proc (empty where there is no /proc).
-fn descendants(root: u32) -> Vec<u32> {
+pub fn descendants(root: u32) -> Vec<u32> {
     let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .map(|dir| {
             dir.filter_map(Result::ok)
@@ -120,6 +120,21 @@ fn is_running(pid: u32) -> bool {
             .is_some_and(|state| state != "Z" && state != "X"),
         None => false,
     }
+}
+
+/// A process's command name (`/proc/PID/comm`).
+pub fn command_name(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|c| c.trim().to_string())
+}
+
+/// A process's proportional set size in KiB (`/proc/<pid>/smaps_rollup`).
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 #[cfg(test)]

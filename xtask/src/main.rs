@@ -80,14 +80,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     // One `cargo test --workspace` builds every test and the app binary in one go (the app crate
     // has an integration test, so its binary is built with the same features the e2e tests use).
     let display = display::ensure()?;
-    let mut env: Vec<(String, String)> = vec![
-        ("DISPLAY".into(), display.name().to_string()),
-        ("GSETTINGS_BACKEND".into(), "memory".into()),
-        ("NO_AT_BRIDGE".into(), "1".into()),
-    ];
-    if let Some(path) = setup::path_with_cargo_bin() {
-        env.push(("PATH".into(), path));
-    }
+    let env = gui_env(&display);
     cmd::step(&format!(
         "cargo test --workspace (display {})",
         display.name()
@@ -96,6 +89,20 @@ fn test(extra: &[String]) -> Result<(), String> {
     args.extend(extra.iter().map(String::as_str));
     let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     cmd::cargo(&args, &env_refs)
+}
+
+/// The environment a run that opens windows needs: the display, no desktop settings daemon or
+/// accessibility bus (absent under Xvfb), and tauri-driver on PATH.
+fn gui_env(display: &display::Display) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = vec![
+        ("DISPLAY".into(), display.name().to_string()),
+        ("GSETTINGS_BACKEND".into(), "memory".into()),
+        ("NO_AT_BRIDGE".into(), "1".into()),
+    ];
+    if let Some(path) = setup::path_with_cargo_bin() {
+        env.push(("PATH".into(), path));
+    }
+    env
 }
 
 fn soak(args: &[String]) -> Result<(), String> {
@@ -125,6 +132,17 @@ fn soak(args: &[String]) -> Result<(), String> {
 }
 
 fn bench(names: &[String]) -> Result<(), String> {
+    // The desktop bench launches the release app and the empty-window baseline in a window.
+    if names.is_empty() || names.iter().any(|n| n == "desktop") {
+        cmd::step("desktop binaries (release build)");
+        cmd::cargo(
+            &["build", "--release", "-p", "scriptix-reseller", "--bins"],
+            &[],
+        )?;
+        setup::ensure(setup::Need::Test)?;
+    }
+    let display = display::ensure()?;
+    let env = gui_env(&display);
     // Every crate's `benches/` (release builds; each prints its own figures), or the named ones.
     let mut args = vec!["bench", "--workspace"];
     if names.is_empty() {
@@ -138,5 +156,6 @@ fn bench(names: &[String]) -> Result<(), String> {
             args.extend(["--bench", name.as_str()]);
         }
     }
-    cmd::cargo(&args, &[])
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    cmd::cargo(&args, &env_refs)
 }

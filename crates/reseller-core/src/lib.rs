@@ -6,10 +6,13 @@
 pub mod cache;
 pub mod error;
 pub mod outbox;
+pub mod secrets;
 pub mod session;
 pub mod sync;
 pub mod validation;
 pub mod workspace;
 
 pub use error::CoreError;
-pub use session::{mark_demo, sign_in, AuthStyleSetting, Session, SessionInfo, SignInRequest};
+pub use session::{
+    mark_demo, resume, sign_in, AuthStyleSetting, Session, SessionInfo, SignInRequest,
+};

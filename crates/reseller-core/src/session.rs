@@ -45,8 +45,8 @@ impl std::fmt::Debug for SignInRequest {
     }
 }
 
-/// Who is signed in, as the UI shows it. Holds no secret.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Who is signed in, as the UI shows it (and the settings remember it). Holds no secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     pub display_name: String,
@@ -81,6 +81,48 @@ pub fn mark_demo(session: &mut Session) {
 
 /// Checks the input, asks `account/me` who the token belongs to, and admits resellers only.
 pub async fn sign_in(req: SignInRequest) -> Result<Session, CoreError> {
+    let (client, base_url) = client_for(&req)?;
+    let account = client.account_me().await?;
+    if !account.is_reseller() {
+        return Err(CoreError::NoResellerAccess {
+            account: describe(&account),
+        });
+    }
+    let info = SessionInfo {
+        display_name: account.display_name(),
+        email: account.email.clone(),
+        organization_name: account.organization.as_ref().map(|o| o.name.clone()),
+        organization_id: account.organization.as_ref().map(|o| o.id),
+        roles: account.roles.clone(),
+        base_url,
+        demo: false,
+    };
+    Ok(Session { client, info })
+}
+
+/// Resumes a remembered account at start: signs in again, and when the server cannot be
+/// reached, opens the account with what it said about itself last time, so the cache can be
+/// browsed offline (the sync engine keeps trying). Any other failure (a revoked token, a role
+/// taken away) is returned: the user signs in again.
+pub async fn resume(req: SignInRequest, remembered: &SessionInfo) -> Result<Session, CoreError> {
+    match sign_in(req.clone()).await {
+        Err(CoreError::Api(e)) if e.is_offline() => {
+            let (client, base_url) = client_for(&req)?;
+            if base_url != remembered.base_url {
+                return Err(CoreError::Api(e));
+            }
+            tracing::info!("server unreachable; the remembered account opens offline");
+            Ok(Session {
+                client,
+                info: remembered.clone(),
+            })
+        }
+        other => other,
+    }
+}
+
+/// The API client for a sign-in request, after checking the address and the token's form.
+fn client_for(req: &SignInRequest) -> Result<(Client, String), CoreError> {
     let base_url = normalise_base_url(&req.base_url)?;
     let token = req.token.trim();
     if token.is_empty() {
@@ -98,23 +140,7 @@ pub async fn sign_in(req: SignInRequest) -> Result<Session, CoreError> {
 
     let mut config = ClientConfig::new(base_url.clone(), token);
     config.auth_style = req.auth_style.into();
-    let client = Client::new(config)?;
-    let account = client.account_me().await?;
-    if !account.is_reseller() {
-        return Err(CoreError::NoResellerAccess {
-            account: describe(&account),
-        });
-    }
-    let info = SessionInfo {
-        display_name: account.display_name(),
-        email: account.email.clone(),
-        organization_name: account.organization.as_ref().map(|o| o.name.clone()),
-        organization_id: account.organization.as_ref().map(|o| o.id),
-        roles: account.roles.clone(),
-        base_url,
-        demo: false,
-    };
-    Ok(Session { client, info })
+    Ok((Client::new(config)?, base_url))
 }
 
 /// "Ada Lovelace (Acme BV)": how an account is named in messages.

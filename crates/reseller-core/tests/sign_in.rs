@@ -91,3 +91,53 @@ async fn an_empty_token_names_the_token_field() {
     .unwrap();
     assert_eq!(err.field(), Some("token"));
 }
+
+#[tokio::test]
+async fn a_remembered_account_opens_offline_but_a_refused_token_does_not() {
+    let sandbox = start(SandboxConfig::default()).await.unwrap();
+    let req = request(
+        sandbox.base_url(),
+        sandbox.reseller_token(),
+        AuthStyleSetting::ZoomKey,
+    );
+    let remembered = sign_in(req.clone()).await.unwrap().info().clone();
+
+    // Online: a fresh sign-in, the server's answer.
+    let online = reseller_core::resume(req.clone(), &remembered)
+        .await
+        .unwrap();
+    assert_eq!(online.info(), &remembered);
+
+    // A refused token is not papered over by the memory.
+    let resellee = request(
+        sandbox.base_url(),
+        sandbox.resellee_token(),
+        AuthStyleSetting::ZoomKey,
+    );
+    let err = reseller_core::resume(resellee, &remembered)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "no_reseller_access");
+
+    // Offline: the remembered account, for browsing the cache.
+    sandbox.kill();
+    let offline = reseller_core::resume(req, &remembered).await.unwrap();
+    assert_eq!(offline.info(), &remembered);
+    // ...but only for the server it was remembered for.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let elsewhere = request(
+        &format!("http://127.0.0.1:{port}"),
+        "tok-abcdefabcdef",
+        AuthStyleSetting::ZoomKey,
+    );
+    let err = reseller_core::resume(elsewhere, &remembered)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "offline");
+}

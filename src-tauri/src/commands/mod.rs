@@ -3,3 +3,5 @@
 
 pub mod customers;
 pub mod session;
+pub mod settings;
+pub mod sync;

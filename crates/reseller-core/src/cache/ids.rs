@@ -86,4 +86,15 @@ impl Cache {
         }
         Ok(out)
     }
+
+    /// Up to `limit` server ids, most recently modified first (an index walk).
+    pub fn recently_modified_ids(&self, limit: usize) -> CacheResult<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id FROM customers WHERE id > 0 ORDER BY last_modified DESC, id DESC LIMIT ?1",
+        )?;
+        let ids = stmt
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(ids)
+    }
 }

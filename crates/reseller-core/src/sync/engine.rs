@@ -21,7 +21,7 @@ use super::status::{Activity, Connectivity, StatusError, SyncStatus};
 use crate::cache::Cache;
 
 /// Cached customers changed: the UI re-reads what it shows of them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CacheChange {
     /// Customer ids whose rows changed; empty with `list_changed` when too many to name.
     pub ids: Vec<i64>,
@@ -43,6 +43,9 @@ pub struct RoundReport {
     /// The detail prefetch (what the rate budget left for it this round).
     pub prefetch: Option<PrefetchReport>,
 }
+
+/// Customers whose details a round's prefetch considers: the most recently modified ones.
+pub const PREFETCH_SCOPE: usize = 500;
 
 /// Longest wait between two rounds while offline.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -236,13 +239,12 @@ impl SyncEngine {
     async fn prefetch_details(&self, allowance: Allowance) -> Result<PrefetchReport, SyncError> {
         let plan = {
             let cache = self.cache.lock().map_err(|_| SyncError::CacheUnavailable)?;
-            let mut ids: Vec<i64> = cache
-                .customer_id_states()?
-                .into_iter()
-                .map(|c| c.id)
-                .filter(|id| *id > 0)
-                .collect();
-            ids.sort_unstable();
+            // The most recently changed customers (planning reads a freshness record per tab,
+            // under the cache lock: bounded, so a round stays short with 10 000 customers).
+            let mut ids = cache.recently_modified_ids(PREFETCH_SCOPE)?;
+            if let Some(open) = self.open_customer().filter(|id| !ids.contains(id)) {
+                ids.insert(0, open);
+            }
             let state = detail_state(&cache, &ids, Utc::now())?;
             plan_prefetch(&state, self.open_customer(), allowance)
         };

@@ -1,0 +1,148 @@
+//! The desktop app against an empty Tauri window, on the same machine, measured the same way
+//! (a WebDriver session through tauri-driver; the release builds of both binaries):
+//!
+//! - start to the organisations list visible, with 10 000 customers cached (the app resumes
+//!   the remembered account) / start to the empty page's element present;
+//! - keystroke to the filtered rows rendered (the list marks the query it has rendered);
+//! - memory of the whole process tree (the app and its WebKit processes), PSS.
+//!
+//! `cargo xtask bench desktop` builds both binaries in release mode and runs this. Prints
+//! figures; asserts nothing about time.
+
+use std::time::{Duration, Instant};
+
+use e2e::{sibling_binary, App, Launch};
+use fantoccini::Locator;
+use scriptix_sandbox::SandboxConfig;
+use serde_json::json;
+
+const CUSTOMERS: usize = 10_000;
+const RUNS: usize = 5;
+const QUERY: &str = "maria";
+
+fn main() {
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!(
+            "desktop bench: no DISPLAY; run it through `cargo xtask bench desktop` (starts Xvfb)"
+        );
+        std::process::exit(2);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(run());
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Sum of PSS over the app's processes, once the window has settled.
+async fn memory(app: &App) -> (usize, u64) {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let tree = app.process_tree();
+    (tree.len(), tree.iter().map(|(_, _, kib)| kib).sum())
+}
+
+async fn run() {
+    let sandbox = scriptix_sandbox::start(SandboxConfig {
+        customers: CUSTOMERS,
+        rate_limit_per_minute: 6000,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox");
+    let home = tempfile::tempdir().expect("home");
+
+    // Once: sign in (the account and token are remembered) and let the first sync fill the cache.
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    app.invoke(
+        "sign_in",
+        json!({"request": {"baseUrl": sandbox.base_url(), "token": sandbox.reseller_token(), "authStyle": "zoomKey"}}),
+    )
+    .await
+    .expect("sign in");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let window = app
+            .invoke(
+                "list_customers",
+                json!({"request": {"search": "", "status": null, "sort": "name", "direction": "asc", "offset": 0, "limit": 1}}),
+            )
+            .await
+            .expect("list");
+        if window["total"].as_u64() == Some(CUSTOMERS as u64) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the first sync did not finish");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.close().await;
+    println!("desktop bench: {CUSTOMERS} customers cached; {RUNS} launches of each binary");
+
+    let (mut app_start, mut app_mem, mut keystrokes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut processes = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let app = App::launch(Launch::new().home(home.path())).await;
+        app.wait_for(".org-row").await;
+        app_start.push(t.elapsed().as_secs_f64() * 1000.0);
+        let search = app.wait_for("#org-search").await;
+        for i in 1..=QUERY.len() {
+            let typed = &QUERY[..i];
+            let t = Instant::now();
+            search.send_keys(&QUERY[i - 1..i]).await.expect("type");
+            app.wait_for(&format!("#org-list[data-query=\"{typed}\"]"))
+                .await;
+            keystrokes.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (n, kib) = memory(&app).await;
+        processes = n;
+        app_mem.push(mib(kib));
+        app.close().await;
+    }
+
+    let empty = sibling_binary("empty-window");
+    let (mut empty_start, mut empty_mem) = (Vec::new(), Vec::new());
+    let mut empty_processes = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let win = App::launch(Launch::new().binary(&empty)).await;
+        win.client()
+            .wait()
+            .for_element(Locator::Css("#empty"))
+            .await
+            .expect("the empty page");
+        empty_start.push(t.elapsed().as_secs_f64() * 1000.0);
+        let (n, kib) = memory(&win).await;
+        empty_processes = n;
+        empty_mem.push(mib(kib));
+        win.close().await;
+    }
+
+    println!(
+        "start to list visible:      app {:>7.0} ms (median of {RUNS})   empty window {:>7.0} ms",
+        median(app_start.clone()),
+        median(empty_start.clone())
+    );
+    println!(
+        "keystroke to rows rendered: app p50 {:.1} ms, max {:.1} ms over {} keystrokes",
+        median(keystrokes.clone()),
+        keystrokes.iter().copied().fold(0.0, f64::max),
+        keystrokes.len()
+    );
+    println!(
+        "memory (PSS, process tree): app {:>6.1} MiB in {processes} processes   empty window {:>6.1} MiB in {empty_processes} processes",
+        median(app_mem),
+        median(empty_mem)
+    );
+    println!("raw start times, ms: app {app_start:.0?}, empty {empty_start:.0?}");
+}
