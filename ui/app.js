@@ -1,10 +1,19 @@
-// Router and top-level state: which screen shows, and who is signed in.
+// Router and top-level state: which screen shows, who is signed in, and the engine's events
+// handed to the views that show what changed.
 
 import * as api from './api.js';
+import { primaryModifier } from './dom.js';
 import { signInView } from './views/sign-in.js';
-import { homeView } from './views/home.js';
+import { shellView } from './views/shell.js';
+import { organizationsView } from './views/organizations.js';
+import { organizationView } from './views/organization.js';
+import { conflictsView } from './views/conflicts.js';
+import { ask } from './views/dialog.js';
+import { formatNumber } from './format.js';
 
 const DEFAULT_BASE_URL = 'https://api.scriptix.io';
+/** Without events (they should always work), the status is read this often instead. */
+const POLL_MS = 3000;
 const root = document.getElementById('app');
 
 const state = {
@@ -12,19 +21,47 @@ const state = {
   session: null,
   /** What the sign-in form starts with; the last base URL and header style used win. */
   signInForm: { baseUrl: DEFAULT_BASE_URL, authStyle: 'zoomKey' },
+  /** While signed in: the frame, the list (kept, so it keeps its place), the view shown. */
+  shell: null,
+  list: null,
+  current: null,
+  /** The tab the organisation page opens on: the last one chosen. */
+  tab: 'subscription',
+  /** The last SyncStatus. */
+  status: null,
+  /** Stops the event listeners (or the polling) of this session. */
+  stops: [],
 };
 
-function show(title, view) {
+function setTitle(title) {
   document.title = title ? `${title} · Scriptix Reseller` : 'Scriptix Reseller';
+}
+
+function show(title, view) {
+  setTitle(title);
   root.replaceChildren(view.el);
   root.dataset.screen = view.name;
   view.mounted?.();
 }
 
+/** Shows `view` in the frame; false when the view on screen would not let go (unsaved edits). */
+async function switchTo(view, navKey, { ask: check = true } = {}) {
+  const leaving = state.current;
+  if (leaving === view) return true;
+  if (check && leaving?.canLeave && !(await leaving.canLeave())) return false;
+  if (!state.shell) return false;
+  leaving?.hidden?.();
+  state.current = view;
+  state.shell.setView(view, navKey);
+  setTitle(view.title);
+  view.shown?.();
+  return true;
+}
+
 const router = {
   /** The sign-in screen; `error` (an IPC error) is shown on it at once. */
   signIn({ error = null } = {}) {
-    state.session = null;
+    endSession();
     show('Sign in', signInView({
       initial: state.signInForm,
       error,
@@ -36,20 +73,184 @@ const router = {
     }));
   },
 
+  /** Signed in: the frame with the organisations list. */
   home(session) {
+    endSession();
     state.session = session;
     if (!session.demo) state.signInForm = { ...state.signInForm, baseUrl: session.baseUrl };
-    show(null, homeView({
+    state.shell = shellView({
       session,
-      onSignOut: async () => {
-        await api.signOut();
-        router.signIn();
+      onNav: (key) => (key === 'conflicts' ? router.conflicts() : router.list()),
+      onSignOut: signOut,
+      onSyncNow: () => api.syncNow(),
+      onTheme: async (theme) => {
+        applyTheme(theme);
+        await api.setTheme(theme);
       },
-    }));
+    });
+    state.list = organizationsView({ onOpen: (row) => router.organization(row) });
+    root.replaceChildren(state.shell.el);
+    root.dataset.screen = 'signed-in';
+    startEvents(state.shell);
+    router.list();
+  },
+
+  list(options) {
+    if (!state.list) return Promise.resolve(false);
+    return switchTo(state.list, 'organizations', options);
+  },
+
+  /** target: a list row, or {id, name}. */
+  organization(target) {
+    const view = organizationView({
+      id: target.id,
+      row: 'email' in target ? target : null,
+      tab: state.tab,
+      onBack: () => router.list({ ask: false }),
+      onTab: (key) => { state.tab = key; },
+      isOnline: () => state.status?.connectivity !== 'offline',
+    });
+    return switchTo(view, 'organizations');
+  },
+
+  conflicts() {
+    return switchTo(conflictsView({ onOpen: (c) => router.organization(c) }), 'conflicts');
   },
 };
 
+// ---- the engine's events ----
+
+function onStatus(status) {
+  const before = state.status;
+  state.status = status;
+  if (!state.shell) return;
+  state.shell.bar.update(status);
+  state.shell.setConflicts(status.conflicts);
+  const moved = !before || before.conflicts !== status.conflicts || before.pending !== status.pending
+    || before.failed !== status.failed || before.connectivity !== status.connectivity;
+  if (moved) state.current?.onStatus?.(status);
+}
+
+function onCacheChanged(change) {
+  if (!state.shell) return;
+  state.list?.onCacheChanged(change);
+  if (state.current !== state.list) state.current?.onCacheChanged?.(change);
+}
+
+async function startEvents(shell) {
+  const stops = [];
+  state.stops = stops;
+  try {
+    stops.push(await api.onSyncStatus(onStatus));
+    stops.push(await api.onCacheChanged(onCacheChanged));
+  } catch (err) {
+    // Events should always be there; without them the status is polled, and a change in it
+    // makes the views re-read.
+    console.warn('Scriptix Reseller: no engine events, polling the sync status instead', err);
+    let last = null;
+    const timer = setInterval(async () => {
+      try {
+        const status = await api.syncStatus();
+        const key = JSON.stringify([status.last_synced, status.pending, status.failed, status.conflicts]);
+        if (last && key !== last) onCacheChanged({ ids: [], list_changed: true, remapped: [], details_changed: true });
+        last = key;
+        onStatus(status);
+      } catch {
+        // Signed out meanwhile.
+      }
+    }, POLL_MS);
+    stops.push(() => clearInterval(timer));
+  }
+  if (state.shell !== shell) {
+    stops.forEach((stop) => stop());
+    return;
+  }
+  try {
+    onStatus(await api.syncStatus());
+  } catch {
+    // The first event brings it.
+  }
+}
+
+function endSession() {
+  for (const stop of state.stops) {
+    try {
+      stop();
+    } catch {
+      // Already gone.
+    }
+  }
+  state.stops = [];
+  state.current?.hidden?.();
+  state.shell?.destroy();
+  state.shell = null;
+  state.list = null;
+  state.current = null;
+  state.status = null;
+  state.session = null;
+}
+
+async function signOut() {
+  if (state.current?.canLeave && !(await state.current.canLeave())) return;
+  const s = state.status;
+  const unsent = s ? s.pending + s.failed + s.conflicts : 0;
+  const choice = await ask({
+    title: 'Sign out?',
+    message: 'Keep an offline copy of your organisations on this computer?',
+    detail: unsent
+      ? `${formatNumber(unsent)} ${unsent === 1 ? 'change has' : 'changes have'} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them.`
+      : 'With a copy, the list opens at once next time, even without a connection. Removing it deletes everything this app stored for the account.',
+    actions: [
+      { id: 'sign-out-remove', label: 'Remove and sign out', kind: 'secondary', value: 'remove' },
+      { id: 'sign-out-keep', label: 'Keep and sign out', kind: 'primary', value: 'keep' },
+    ],
+    focus: 'sign-out-keep',
+  });
+  if (!choice) return;
+  await api.signOut({ keepCache: choice === 'keep' });
+  router.signIn();
+}
+
+// ---- keys that work everywhere while signed in ----
+
+document.addEventListener('keydown', async (event) => {
+  if (!state.shell || document.querySelector('dialog[open]')) return;
+  if (!primaryModifier(event) || event.altKey || event.shiftKey) return;
+  const key = event.key.toLowerCase();
+  if (key === 'k') {
+    event.preventDefault();
+    if (await router.list()) state.list.focusSearch();
+  } else if (key === 'n') {
+    event.preventDefault();
+    if (await router.list()) state.list.newOrganization();
+  }
+});
+
+const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+
+/**
+ * 'light' or 'dark' wins over the system's choice; 'system' follows it, also when it changes.
+ * The root carries the choice (`data-theme-choice`) and what it resolves to (`data-theme`, the
+ * one attribute styles.css switches on, so the dark palette is written once).
+ */
+export function applyTheme(theme) {
+  const root = document.documentElement;
+  const choice = theme === 'light' || theme === 'dark' ? theme : 'system';
+  root.dataset.themeChoice = choice;
+  root.dataset.theme = choice === 'system' ? (systemDark.matches ? 'dark' : 'light') : choice;
+}
+
+systemDark.addEventListener('change', () => {
+  if (document.documentElement.dataset.themeChoice === 'system') applyTheme('system');
+});
+applyTheme('system');
+
 async function boot() {
+  try {
+    applyTheme((await api.getSettings()).theme);
+  } catch {
+    // The system's theme stands.
+  }
   try {
     const defaults = await api.signInDefaults();
     state.signInForm = {

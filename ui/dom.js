@@ -31,3 +31,32 @@ function append(el, children) {
 export function afterPaint(fn) {
   requestAnimationFrame(() => requestAnimationFrame(fn));
 }
+
+/** `fn` called once `ms` after the last call (the latest arguments win); `.cancel()` drops it. */
+export function debounce(fn, ms) {
+  let timer = null;
+  const debounced = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      fn(...args);
+    }, ms);
+  };
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+  };
+  return debounced;
+}
+
+/** Whether a key event comes from a field that takes text (its keys are the user's typing). */
+export function isTyping(event) {
+  const t = event.target;
+  if (!(t instanceof Element)) return false;
+  if (t.isContentEditable) return true;
+  if (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
+  return t.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'submit'].includes(t.type);
+}
+
+/** Ctrl on Linux and Windows, Cmd on macOS. */
+export const primaryModifier = (event) => event.ctrlKey || event.metaKey;

@@ -213,12 +213,19 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Clicks the element matching `css`. A live list may rebuild a row between finding it and
+    /// clicking it (a sync round changed the rows): then the element is found again and clicked.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            match self.wait_for(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline && is_stale(&e) => {
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// The value property of the input matching `css`.
@@ -460,6 +467,12 @@ pub fn app_binary() -> PathBuf {
         return path;
     }
     sibling_binary("scriptix-reseller")
+}
+
+/// The element was replaced in the DOM after it was found (WebKitWebDriver says "not found").
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    let text = e.to_string();
+    text.contains("stale") || text.contains("was not found")
 }
 
 /// A binary of the workspace built in the same profile as the running test or bench

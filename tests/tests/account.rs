@@ -175,5 +175,9 @@ async fn the_account_is_remembered_offline_and_forgotten_on_sign_out() {
     let app = App::launch(Launch::new().home(home.path())).await;
     app.wait_for("#sign-in-form").await;
     assert!(signed_in(&app).await.is_null(), "nothing to resume");
+    // The form starts with the address used last time (the token is gone).
+    let defaults = app.invoke("sign_in_defaults", json!({})).await.unwrap();
+    assert_eq!(defaults["baseUrl"], base_url.as_str());
+    assert_eq!(app.value("#token").await, "");
     app.close().await;
 }

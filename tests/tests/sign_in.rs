@@ -60,6 +60,8 @@ async fn reseller_token_signs_in_and_shows_the_account() {
 
     // Signing out returns to the form, with the address kept and the token gone.
     app.click("#sign-out").await;
+    // Signing out asks whether to keep the offline copy of the data.
+    app.click("#sign-out-keep").await;
     app.wait_for("#sign-in-form").await;
     assert_eq!(app.value("#base-url").await, sandbox.base_url());
     assert_eq!(app.value("#token").await, "");

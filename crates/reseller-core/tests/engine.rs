@@ -55,6 +55,11 @@ async fn offline_is_a_state_and_the_next_online_round_clears_it() {
     assert_eq!(status.last_synced, None);
     assert_eq!(status.pending, 1, "still waiting");
     assert_eq!(status.activity, None);
+    let budget = offline.client().budget();
+    assert_eq!(
+        budget.remaining_in_window, budget.limit,
+        "attempts that never connected cost no budget, so reconnecting does not stall"
+    );
 
     let online = SyncEngine::new(client(&sb), cache.clone());
     let mut changes = online.changes();

@@ -338,6 +338,17 @@ impl Budget {
         self.notify.notify_waiters();
     }
 
+    /// Gives request `seq`'s slot back at once: it never reached the server (no connection was
+    /// made), so no window counted it. Without this, a minute offline would use up the budget
+    /// and the first minute back online would stall.
+    pub fn forget(&self, seq: u64) {
+        {
+            let mut st = self.lock();
+            st.slots.retain(|s| s.seq != seq);
+        }
+        self.notify.notify_waiters();
+    }
+
     /// Takes in what an answer to request `seq` said about the server's window.
     pub fn observe(&self, seq: u64, hint: ServerHint) {
         {
@@ -456,6 +467,26 @@ mod tests {
         // And the budget is used, not wasted: 40 sends need at least 5 windows.
         assert!(since(t0) >= WINDOW * 5);
         assert!(since(t0) < WINDOW * 7, "{:?}", since(t0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_never_connected_gives_its_slot_back() {
+        let b = Budget::new(2);
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            let p = b.acquire(Lane::Interactive).await;
+            b.forget(p.seq());
+            drop(p);
+        }
+        assert_eq!(since(t0), Duration::ZERO, "offline attempts cost nothing");
+        assert_eq!(b.snapshot().remaining_in_window, 2);
+        drop(b.acquire(Lane::Interactive).await);
+        drop(b.acquire(Lane::Interactive).await);
+        assert_eq!(
+            b.snapshot().remaining_in_window,
+            0,
+            "answered ones still count"
+        );
     }
 
     #[tokio::test(start_paused = true)]

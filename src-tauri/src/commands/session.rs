@@ -10,8 +10,18 @@ use crate::state::{AppState, SignInDefaults, SignedIn};
 
 /// What the sign-in form starts with.
 #[tauri::command]
-pub fn sign_in_defaults(state: State<'_, AppState>) -> SignInDefaults {
-    state.defaults.clone()
+pub fn sign_in_defaults(handle: AppHandle, state: State<'_, AppState>) -> SignInDefaults {
+    // The command line wins; otherwise the address and header style used last time.
+    let saved = settings::load(&handle);
+    let cli = &state.defaults;
+    SignInDefaults {
+        base_url: cli.base_url.clone().or(saved.base_url),
+        auth_style: if cli.base_url.is_some() {
+            cli.auth_style
+        } else {
+            saved.auth_style
+        },
+    }
 }
 
 /// Who is signed in, if anyone. Waits for a sign-in the command line started, and reports its

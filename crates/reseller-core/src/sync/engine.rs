@@ -175,6 +175,12 @@ impl SyncEngine {
         self.activity("Updating organisations", 0, None);
         let on_rows = |n| self.activity("Updating organisations", n, None);
         report.list = sync_customer_list_with(&self.client, &self.cache, &on_rows).await?;
+        // The server answered: online now, not only once the whole round (prefetch included)
+        // is over.
+        self.status.send_modify(|s| {
+            s.connectivity = Connectivity::Online;
+            s.offline_reason = None;
+        });
         if report.list.upserted > 0 {
             let _ = self.changes.send(CacheChange {
                 list_changed: true,

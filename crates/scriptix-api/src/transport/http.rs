@@ -64,8 +64,13 @@ impl Inner {
             let permit = self.budget.acquire(lane).await;
             self.sent.fetch_add(1, Ordering::Relaxed);
             let attempt = self.send_once(call, &url, with_auth).await;
-            if let Attempt::Answered { headers, .. } = &attempt {
-                self.budget.observe(permit.seq(), server_hint(headers));
+            match &attempt {
+                Attempt::Answered { headers, .. } => {
+                    self.budget.observe(permit.seq(), server_hint(headers));
+                }
+                // Never reached the server: no window counted it.
+                Attempt::NoAnswer { sent: false, .. } => self.budget.forget(permit.seq()),
+                _ => {}
             }
             drop(permit);
             tracing::debug!(

@@ -1,0 +1,636 @@
+// The organisations list: search, status filter, sortable columns, and a virtualised grid that
+// only builds the rows in view, so ten thousand organisations open and scroll at once.
+//
+// Ids and classes:
+// #org-list-view (the view), #org-search (Ctrl/Cmd+K), #org-status (radio group) with
+// #org-status-all, #org-status-active, #org-status-inactive; #org-count; #new-org;
+// #org-list (the grid and its scroll area; focusable: arrows, Page Up/Down, Home/End, Enter
+// opens, Delete deletes); column headers .org-sort[data-sort] with #sort-id, #sort-name,
+// #sort-email, #sort-phone, #sort-status, #sort-registered (aria-sort on their column header);
+// rows .org-row[data-id][data-index][data-state] (aria-selected on the selected one, id
+// org-row-<id>), cells .cell-id, .cell-name (.org-name, the text; a .sync-badge[data-state]
+// for pending/failed/conflict), .cell-email, .cell-phone, .cell-status (.pill), .cell-registered;
+// .org-row.placeholder while a row loads; #org-empty (nothing matches), #org-list-error.
+
+import { h, debounce, isTyping } from '../dom.js';
+import * as api from '../api.js';
+import { countLabel, formatDate, formatDateTime, formatPhone } from '../format.js';
+import { newOrganizationDialog } from './customer-form.js';
+import { ask, quoted, toast } from './dialog.js';
+
+/** Every row is this tall (px); .org-row's height in styles.css must say the same. */
+export const ROW_HEIGHT = 40;
+/** Rows fetched per request, aligned on multiples of PAGE. */
+const PAGE = 100;
+/** Rows built above and below the visible ones. */
+const OVERSCAN = 8;
+/** How long typing pauses before the list follows the search box. */
+const SEARCH_DEBOUNCE_MS = 50;
+
+const COLUMNS = [
+  { key: 'id', label: 'ID', id: 'sort-id', cell: 'cell-id' },
+  { key: 'name', label: 'Name', id: 'sort-name', cell: 'cell-name' },
+  { key: 'email', label: 'Email', id: 'sort-email', cell: 'cell-email' },
+  { key: 'phone', label: 'Phone', id: 'sort-phone', cell: 'cell-phone' },
+  { key: 'status', label: 'Status', id: 'sort-status', cell: 'cell-status' },
+  { key: 'registration_date', label: 'Registered', id: 'sort-registered', cell: 'cell-registered' },
+];
+
+const STATUS_CHOICES = [
+  { key: 'all', label: 'All', value: null },
+  { key: 'active', label: 'Active', value: true },
+  { key: 'inactive', label: 'Inactive', value: false },
+];
+
+const BADGES = {
+  pending: { label: 'Pending', title: 'Saved on this computer; not yet sent to Scriptix' },
+  failed: { label: 'Not saved', title: 'Scriptix refused this change: open the organisation to see why' },
+  conflict: { label: 'Conflict', title: 'Changed here and on Scriptix: choose what to keep' },
+};
+
+/** The badge for a row's sync state, or null when it is in step with Scriptix. */
+export function syncBadge(state, props = {}) {
+  const badge = BADGES[state];
+  if (!badge) return null;
+  return h('span', { ...props, class: `badge sync-badge badge-${state}`, title: badge.title, dataset: { state } }, badge.label);
+}
+
+export function statusPill(isActive, props = {}) {
+  return h('span', { ...props, class: `pill ${isActive ? 'pill-active' : 'pill-inactive'}` },
+    isActive ? 'Active' : 'Inactive');
+}
+
+/**
+ * Asks (naming the organisation) and deletes; resolves to true when deleted. The row leaves the
+ * list at once; Scriptix hears of it at the next sync.
+ */
+export async function confirmAndDelete(row) {
+  const yes = await ask({
+    title: 'Delete this organisation?',
+    message: ['Delete ', quoted(row.name), '?'],
+    detail: 'It leaves your list now and is deleted on Scriptix at the next sync.',
+    actions: [{ id: 'confirm-ok', label: 'Delete', kind: 'danger' }],
+  });
+  if (!yes) return false;
+  try {
+    await api.deleteCustomer(row.id);
+    toast(['Deleted ', quoted(row.name), '.']);
+    return true;
+  } catch (err) {
+    toast(`Could not delete: ${err.message}`, { kind: 'error', ms: 6000 });
+    return false;
+  }
+}
+
+/** onOpen(row): show the organisation's page. */
+export function organizationsView({ onOpen }) {
+  const query = { search: '', status: null, sort: 'name', direction: 'asc' };
+  let total = 0;
+  let exact = true;
+  let loaded = false;
+  /** page number -> {rows, gen}: the windows fetched for the current query. */
+  const pages = new Map();
+  const inflight = new Set();
+  /** Bumped when the query changes: answers for an older query are dropped. */
+  let queryGen = 0;
+  /** Bumped when the cache changed: pages of an older generation are shown but re-fetched. */
+  let dataGen = 0;
+  /** A new query's first page is on its way: the old rows stay until it lands. */
+  let swapping = false;
+  /** index -> row element currently in the DOM. */
+  let rendered = new Map();
+  let selectedIndex = -1;
+  let selectedId = null;
+  let frame = 0;
+  let savedScroll = 0;
+
+  // ---- toolbar ----
+
+  const search = h('input', {
+    id: 'org-search', type: 'search', class: 'search-input', placeholder: 'Search name, email or phone',
+    'aria-label': 'Search organisations', autocomplete: 'off', spellcheck: 'false',
+    'aria-keyshortcuts': 'Control+K Meta+K', 'aria-controls': 'org-list',
+  });
+  const searchBox = h('div', { class: 'search-box' },
+    h('span', { class: 'search-icon', 'aria-hidden': 'true' }),
+    search,
+    h('kbd', { class: 'shortcut', 'aria-hidden': 'true' }, navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl K'));
+
+  const statusButtons = STATUS_CHOICES.map((c) => h('button', {
+    id: `org-status-${c.key}`, type: 'button', role: 'radio', class: 'segment',
+    'aria-checked': String(c.value === null), tabindex: c.value === null ? '0' : '-1',
+    dataset: { status: c.key },
+  }, c.label));
+  const statusGroup = h('div', { id: 'org-status', class: 'segmented', role: 'radiogroup', 'aria-label': 'Status' }, statusButtons);
+
+  const count = h('span', { id: 'org-count', class: 'org-count', role: 'status', 'aria-live': 'polite' });
+  const newOrg = h('button', { id: 'new-org', type: 'button', class: 'button primary', 'aria-keyshortcuts': 'Control+N Meta+N' },
+    h('span', { class: 'plus', 'aria-hidden': 'true' }, '+'), 'New organisation');
+
+  // ---- grid ----
+
+  const sortButtons = new Map();
+  const headCells = COLUMNS.map((col) => {
+    const button = h('button', { id: col.id, type: 'button', class: 'org-sort', dataset: { sort: col.key } },
+      h('span', {}, col.label), h('span', { class: 'sort-arrow', 'aria-hidden': 'true' }));
+    sortButtons.set(col.key, button);
+    return h('div', { class: `cell ${col.cell}`, role: 'columnheader' }, button);
+  });
+  const head = h('div', { class: 'grid-row grid-head', role: 'row', 'aria-rowindex': '1' }, headCells);
+  const spacer = h('div', { class: 'grid-spacer', role: 'rowgroup' });
+  const body = h('div', {
+    id: 'org-list', class: 'grid', role: 'grid', tabindex: '0', 'aria-label': 'Organisations',
+    'aria-multiselectable': 'false',
+  }, h('div', { role: 'rowgroup', class: 'grid-head-group' }, head), spacer);
+
+  const emptyText = h('p', { class: 'empty-title' });
+  const emptyHint = h('p', { class: 'muted' });
+  const clearSearch = h('button', { id: 'org-clear-search', type: 'button', class: 'button secondary' }, 'Clear search');
+  const empty = h('div', { id: 'org-empty', class: 'empty', hidden: true }, emptyText, emptyHint, clearSearch);
+  const listError = h('div', { id: 'org-list-error', class: 'banner banner-error', role: 'alert', hidden: true });
+
+  const el = h('section', { id: 'org-list-view', class: 'view list-view', 'aria-labelledby': 'org-list-title' },
+    h('header', { class: 'page-head' },
+      h('div', { class: 'page-title' }, h('h1', { id: 'org-list-title' }, 'Organisations'), count),
+      newOrg),
+    h('div', { class: 'toolbar' }, searchBox, statusGroup),
+    listError,
+    h('div', { class: 'grid-frame' }, body, empty));
+
+  // ---- data ----
+
+  const request = (offset, limit) => ({ ...query, offset, limit });
+  const rowAt = (i) => pages.get(Math.floor(i / PAGE))?.rows[i % PAGE] ?? null;
+
+  function indexOfId(id) {
+    for (const [p, page] of pages) {
+      const k = page.rows.findIndex((r) => r.id === id);
+      if (k >= 0) return p * PAGE + k;
+    }
+    return -1;
+  }
+
+  function setTotal(t, ex) {
+    const changed = t !== total || ex !== exact || !loaded;
+    total = t;
+    exact = ex;
+    loaded = true;
+    if (!changed) return;
+    spacer.style.height = `${total * ROW_HEIGHT}px`;
+    body.setAttribute('aria-rowcount', String(total + 1));
+    count.textContent = countLabel(total, exact);
+    if (selectedIndex >= total) selectedIndex = total - 1;
+    renderEmpty();
+  }
+
+  function renderEmpty() {
+    const filtered = query.search.trim() !== '' || query.status !== null;
+    empty.hidden = !loaded || total > 0;
+    if (!empty.hidden) {
+      if (query.search.trim()) {
+        emptyText.replaceChildren('No organisations match ', quoted(query.search.trim()), '.');
+      } else if (query.status !== null) {
+        emptyText.textContent = `No ${query.status ? 'active' : 'inactive'} organisations.`;
+      } else {
+        emptyText.textContent = 'No organisations yet.';
+      }
+      emptyHint.textContent = filtered
+        ? 'Try fewer letters, or another status.'
+        : 'They appear here as soon as the first sync brings them in, or add one with New organisation.';
+      clearSearch.hidden = !filtered;
+    }
+  }
+
+  function showListError(err) {
+    listError.hidden = !err;
+    listError.textContent = err ? `Could not read the list: ${err.message}` : '';
+  }
+
+  /** Adopts the selected id's new index, or the row now at the selected index. */
+  function resolveSelection() {
+    if (selectedId != null) {
+      const i = indexOfId(selectedId);
+      if (i >= 0) {
+        selectedIndex = i;
+        return;
+      }
+    }
+    if (selectedIndex >= total) selectedIndex = total - 1;
+    if (selectedIndex >= 0) {
+      const row = rowAt(selectedIndex);
+      if (row) selectedId = row.id;
+    }
+  }
+
+  function fetchPage(p) {
+    const qg = queryGen;
+    const dg = dataGen;
+    const key = `${qg}:${dg}:${p}`;
+    if (inflight.has(key)) return;
+    inflight.add(key);
+    api.listCustomers(request(p * PAGE, PAGE)).then((res) => {
+      inflight.delete(key);
+      if (qg !== queryGen) return;
+      const have = pages.get(p);
+      if (have && have.gen > dg) return;
+      pages.set(p, { rows: res.rows, gen: dg });
+      showListError(null);
+      setTotal(res.total, res.exact);
+      resolveSelection();
+      renderNow(); // the count and the rows change in the same frame
+    }, (err) => {
+      inflight.delete(key);
+      if (qg === queryGen) showListError(err);
+    });
+  }
+
+  function ensurePages(first, last) {
+    if (swapping || last < first) return;
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
+      const page = pages.get(p);
+      if (!page || page.gen !== dataGen) fetchPage(p);
+    }
+  }
+
+  /** The query changed: fetch its first window, then swap it in (no blank list meanwhile). */
+  function requery() {
+    const qg = ++queryGen;
+    const dg = ++dataGen;
+    swapping = true;
+    api.listCustomers(request(0, PAGE)).then((res) => {
+      if (qg !== queryGen) return;
+      swapping = false;
+      pages.clear();
+      pages.set(0, { rows: res.rows, gen: dg });
+      for (const row of rendered.values()) row.remove();
+      rendered = new Map();
+      body.scrollTop = 0;
+      const kept = selectedId != null ? res.rows.findIndex((r) => r.id === selectedId) : -1;
+      selectedIndex = kept >= 0 ? kept : res.rows.length ? 0 : -1;
+      selectedId = selectedIndex >= 0 ? res.rows[selectedIndex].id : null;
+      showListError(null);
+      loaded = false;
+      setTotal(res.total, res.exact);
+      // What the rows on screen answer (for tests and for the curious).
+      Object.assign(el.dataset, {
+        search: query.search, status: String(query.status), sort: query.sort, direction: query.direction,
+      });
+      render();
+    }, (err) => {
+      if (qg !== queryGen) return;
+      swapping = false;
+      showListError(err);
+    });
+  }
+
+  /** The cache changed: what is shown stays until its fresh copy arrives. */
+  function invalidate() {
+    dataGen++;
+    const [first, last] = visibleRange();
+    for (const p of [...pages.keys()]) {
+      if (p < Math.floor(first / PAGE) || p > Math.floor(last / PAGE)) pages.delete(p);
+    }
+    if (pages.size === 0) ensurePages(0, PAGE - 1);
+    schedule();
+  }
+
+  // ---- rendering ----
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function renderNow() {
+    if (frame) cancelAnimationFrame(frame);
+    render();
+  }
+
+  function visibleRange() {
+    const viewport = Math.max(0, body.clientHeight - head.offsetHeight);
+    const top = body.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total - 1, Math.ceil((top + viewport) / ROW_HEIGHT) + OVERSCAN);
+    return [first, last];
+  }
+
+  function buildRow(i, row, selected) {
+    const props = {
+      class: `org-row grid-row${row ? '' : ' placeholder'}${selected ? ' selected' : ''}`,
+      role: 'row',
+      'aria-rowindex': String(i + 2),
+      'aria-selected': selected ? 'true' : 'false',
+      dataset: { index: String(i) },
+    };
+    let el;
+    if (!row) {
+      el = h('div', props, COLUMNS.map((c) => h('div', { class: `cell ${c.cell}`, role: 'gridcell' }, h('span', { class: 'skeleton' }))));
+    } else {
+      props.id = `org-row-${row.id}`;
+      props.dataset.id = String(row.id);
+      props.dataset.state = row.sync_state;
+      // Text sits in a span inside each clipped box (WebKit's WebDriver counts a clipped box
+      // holding bare text as not displayed).
+      el = h('div', props,
+        h('div', { class: 'cell cell-id', role: 'gridcell' },
+          row.id > 0 ? h('span', {}, String(row.id)) : h('span', { class: 'muted', title: 'Not on Scriptix yet' }, 'new')),
+        h('div', { class: 'cell cell-name', role: 'gridcell' },
+          h('span', { class: 'org-name', title: row.name }, h('span', {}, row.name)), syncBadge(row.sync_state)),
+        h('div', { class: 'cell cell-email', role: 'gridcell', title: row.email }, h('span', {}, row.email)),
+        h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, formatPhone(row.phone))),
+        h('div', { class: 'cell cell-status', role: 'gridcell' }, statusPill(row.is_active)),
+        h('div', { class: 'cell cell-registered', role: 'gridcell', title: formatDateTime(row.registration_date) },
+          h('span', {}, formatDate(row.registration_date))));
+    }
+    el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
+    el._row = row;
+    el._selected = selected;
+    return el;
+  }
+
+  function render() {
+    frame = 0;
+    if (!body.isConnected || body.clientHeight === 0) return;
+    const [first, last] = visibleRange();
+    const next = new Map();
+    for (let i = first; i <= last; i++) {
+      const row = rowAt(i);
+      const selected = i === selectedIndex;
+      const current = rendered.get(i);
+      rendered.delete(i);
+      if (current && current._row === row && current._selected === selected) {
+        next.set(i, current);
+        continue;
+      }
+      const fresh = buildRow(i, row, selected);
+      if (current) current.replaceWith(fresh);
+      else spacer.append(fresh);
+      next.set(i, fresh);
+    }
+    for (const old of rendered.values()) old.remove();
+    rendered = next;
+    const selectedRow = selectedIndex >= 0 ? rowAt(selectedIndex) : null;
+    if (selectedRow) body.setAttribute('aria-activedescendant', `org-row-${selectedRow.id}`);
+    else body.removeAttribute('aria-activedescendant');
+    ensurePages(first, last);
+  }
+
+  function renderSortState() {
+    for (const col of COLUMNS) {
+      const active = col.key === query.sort;
+      const button = sortButtons.get(col.key);
+      const cell = button.parentElement;
+      cell.setAttribute('aria-sort', active ? (query.direction === 'asc' ? 'ascending' : 'descending') : 'none');
+      button.classList.toggle('sorted', active);
+      button.dataset.direction = active ? query.direction : '';
+      button.querySelector('.sort-arrow').textContent = active ? (query.direction === 'asc' ? '▲' : '▼') : '';
+      button.title = active
+        ? `Sorted by ${col.label.toLowerCase()}, ${query.direction === 'asc' ? 'ascending' : 'descending'}: click to reverse`
+        : `Sort by ${col.label.toLowerCase()}`;
+    }
+  }
+
+  // ---- selection and keys ----
+
+  function pageRows() {
+    return Math.max(1, Math.floor((body.clientHeight - head.offsetHeight) / ROW_HEIGHT) - 1);
+  }
+
+  function scrollToIndex(i) {
+    const viewport = body.clientHeight - head.offsetHeight;
+    const top = i * ROW_HEIGHT;
+    if (top < body.scrollTop) body.scrollTop = top;
+    else if (top + ROW_HEIGHT > body.scrollTop + viewport) body.scrollTop = top + ROW_HEIGHT - viewport;
+  }
+
+  function select(i, { scroll = true } = {}) {
+    if (total === 0) return;
+    selectedIndex = Math.min(Math.max(0, i), total - 1);
+    selectedId = rowAt(selectedIndex)?.id ?? null;
+    if (scroll) scrollToIndex(selectedIndex);
+    schedule();
+  }
+
+  const selectedRow = () => (selectedIndex >= 0 ? rowAt(selectedIndex) : null);
+
+  function openSelected() {
+    const row = selectedRow();
+    if (row) onOpen(row);
+  }
+
+  async function deleteSelected() {
+    const row = selectedRow();
+    if (!row) return;
+    if (await confirmAndDelete(row)) {
+      selectedId = null; // the next row takes its place at the same index
+      invalidate();
+    }
+    body.focus();
+  }
+
+  body.addEventListener('keydown', (event) => {
+    if (event.target !== body || event.altKey || event.ctrlKey || event.metaKey) return;
+    switch (event.key) {
+      case 'ArrowDown': select(selectedIndex < 0 ? 0 : selectedIndex + 1); break;
+      case 'ArrowUp': select(selectedIndex <= 0 ? 0 : selectedIndex - 1); break;
+      case 'PageDown': select(Math.max(0, selectedIndex) + pageRows()); break;
+      case 'PageUp': select(Math.max(0, selectedIndex) - pageRows()); break;
+      case 'Home': select(0); break;
+      case 'End': select(total - 1); break;
+      case 'Enter': openSelected(); break;
+      case 'Delete':
+      case 'Backspace': deleteSelected(); break;
+      default:
+        // Typing on the list starts a search.
+        if (event.key.length === 1 && event.key.trim() && !isTyping(event)) {
+          search.focus();
+          return; // the key lands in the search box
+        }
+        return;
+    }
+    event.preventDefault();
+  });
+
+  body.addEventListener('focus', () => {
+    if (selectedIndex < 0 && total > 0) select(0, { scroll: false });
+  });
+
+  spacer.addEventListener('click', (event) => {
+    const rowEl = event.target.closest('.org-row');
+    if (!rowEl) return;
+    select(Number(rowEl.dataset.index), { scroll: false });
+    body.focus({ preventScroll: true });
+    if (event.target.closest('.org-name') && rowEl._row) onOpen(rowEl._row);
+  });
+  spacer.addEventListener('dblclick', (event) => {
+    const rowEl = event.target.closest('.org-row');
+    if (rowEl?._row) onOpen(rowEl._row);
+  });
+
+  body.addEventListener('scroll', schedule, { passive: true });
+  new ResizeObserver(schedule).observe(body);
+
+  head.addEventListener('click', (event) => {
+    const button = event.target.closest('.org-sort');
+    if (!button) return;
+    const key = button.dataset.sort;
+    if (query.sort === key) query.direction = query.direction === 'asc' ? 'desc' : 'asc';
+    else {
+      query.sort = key;
+      query.direction = 'asc';
+    }
+    renderSortState();
+    requery();
+  });
+
+  // ---- search and filter ----
+
+  const followSearch = debounce(() => {
+    if (query.search === search.value) return;
+    query.search = search.value;
+    requery();
+  }, SEARCH_DEBOUNCE_MS);
+  search.addEventListener('input', followSearch);
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'ArrowDown' || (event.key === 'Enter' && !event.isComposing)) {
+      event.preventDefault();
+      followSearch.cancel();
+      const upToDate = query.search === search.value && !swapping;
+      if (!upToDate && query.search !== search.value) {
+        query.search = search.value;
+        requery();
+      }
+      body.focus();
+      // Enter opens the first match once the list shows what was typed.
+      if (event.key === 'Enter' && upToDate) openSelected();
+    } else if (event.key === 'Escape' && search.value) {
+      event.preventDefault();
+      search.value = '';
+      followSearch();
+    }
+  });
+  clearSearch.addEventListener('click', () => {
+    search.value = '';
+    query.search = '';
+    setStatus(null);
+    requery();
+    search.focus();
+  });
+
+  function setStatus(value) {
+    query.status = value;
+    for (const [k, button] of statusButtons.entries()) {
+      const on = STATUS_CHOICES[k].value === value;
+      button.setAttribute('aria-checked', String(on));
+      button.tabIndex = on ? 0 : -1;
+    }
+  }
+
+  statusGroup.addEventListener('click', (event) => {
+    const button = event.target.closest('.segment');
+    if (!button) return;
+    const choice = STATUS_CHOICES.find((c) => c.key === button.dataset.status);
+    if (choice.value === query.status) return;
+    setStatus(choice.value);
+    requery();
+  });
+  statusGroup.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const k = STATUS_CHOICES.findIndex((c) => c.value === query.status);
+    const next = (k + step + STATUS_CHOICES.length) % STATUS_CHOICES.length;
+    setStatus(STATUS_CHOICES[next].value);
+    statusButtons[next].focus();
+    requery();
+  });
+
+  // ---- new organisation ----
+
+  async function createNew() {
+    const row = await newOrganizationDialog();
+    if (!row) return;
+    toast(['Added ', quoted(row.name), '. It goes to Scriptix at the next sync.']);
+    await reveal(row.id);
+  }
+
+  /** The row reveal() looks for; a remap (local id -> server id) moves it along. */
+  let revealing = null;
+  /** Local ids that got their server id, as the cache said (a row may be revealed late). */
+  const remaps = new Map();
+
+  /** Selects the row with `id` and scrolls to it, finding its place in the current order. */
+  async function reveal(id) {
+    revealing = remaps.get(id) ?? id;
+    selectedId = revealing;
+    const qg = queryGen;
+    const dg = ++dataGen;
+    const step = 500;
+    for (let offset = 0; offset < 20_000; offset += step) {
+      let res;
+      try {
+        res = await api.listCustomers(request(offset, step));
+      } catch (err) {
+        showListError(err);
+        break;
+      }
+      if (qg !== queryGen) return;
+      for (let k = 0; k < res.rows.length; k += PAGE) {
+        const p = (offset + k) / PAGE;
+        if (!(pages.get(p)?.gen > dg)) pages.set(p, { rows: res.rows.slice(k, k + PAGE), gen: dg });
+      }
+      setTotal(res.total, res.exact);
+      const k = res.rows.findIndex((r) => r.id === revealing);
+      if (k >= 0) {
+        selectedId = revealing;
+        selectedIndex = offset + k;
+        scrollToIndex(selectedIndex);
+        break;
+      }
+      if (res.rows.length < step) break;
+    }
+    revealing = null;
+    schedule();
+    body.focus({ preventScroll: true });
+  }
+
+  newOrg.addEventListener('click', createNew);
+
+  renderSortState();
+
+  return {
+    name: 'organizations',
+    title: 'Organisations',
+    el,
+    /** Shown (again): the scroll position, search and sort are as the user left them. */
+    shown({ focus = true } = {}) {
+      body.scrollTop = savedScroll;
+      // Re-read what shows: local writes made elsewhere (the page, a dialog) changed it.
+      if (!loaded && !swapping) requery();
+      else invalidate();
+      render();
+      if (focus) body.focus({ preventScroll: true });
+    },
+    hidden() {
+      savedScroll = body.scrollTop;
+    },
+    onCacheChanged(change) {
+      for (const [local, server] of change.remapped) {
+        remaps.set(local, server);
+        if (selectedId === local) selectedId = server;
+        if (revealing === local) revealing = server;
+      }
+      // Hidden, it re-reads when shown again.
+      if (!body.isConnected || body.clientHeight === 0) return;
+      const shown = new Set();
+      for (const page of pages.values()) for (const r of page.rows) shown.add(r.id);
+      const touches = change.list_changed || change.ids.some((id) => shown.has(id))
+        || change.remapped.some(([local]) => shown.has(local));
+      if (touches) invalidate();
+    },
+    focusSearch() {
+      search.focus();
+      search.select();
+    },
+    newOrganization: createNew,
+  };
+}

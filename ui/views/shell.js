@@ -1,0 +1,112 @@
+// The signed-in frame: navigation and the account on the left, the current view in the middle,
+// the sync status bar along the bottom.
+//
+// Ids: #signed-in (data-demo), #nav-orgs, #nav-conflicts (with #nav-conflicts-count; shown
+// while there are conflicts or the view is open), #account with #signed-in-name,
+// #signed-in-org, #signed-in-email, #signed-in-base-url, #signed-in-roles, #demo-badge (demo
+// only), #token-storage (said when the token is in a private file because there is no
+// keychain) and #sign-out; #theme (System, Light, Dark); #content (the current view); the
+// status bar is #sync-status (sync-bar.js).
+
+import { h } from '../dom.js';
+import { formatNumber } from '../format.js';
+import { syncBar } from './sync-bar.js';
+
+/**
+ * session: SessionInfo; onNav(key): 'organizations' | 'conflicts'; onSignOut(): a promise;
+ * onSyncNow(): a promise; onTheme(theme): a promise.
+ */
+export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
+  const org = session.organizationName ?? 'No organisation';
+
+  const navItem = (key, id, label, extra = null) => h('li', {},
+    h('a', {
+      href: `#${key}`, id, class: 'nav-item', dataset: { nav: key },
+      onclick: (event) => {
+        event.preventDefault();
+        onNav(key);
+      },
+    }, h('span', {}, label), extra));
+
+  const conflictsCount = h('span', { id: 'nav-conflicts-count', class: 'nav-count' });
+  const navOrgs = navItem('organizations', 'nav-orgs', 'Organisations');
+  const navConflicts = navItem('conflicts', 'nav-conflicts', 'Conflicts', conflictsCount);
+  navConflicts.hidden = true;
+
+  const signOut = h('button', { id: 'sign-out', type: 'button', class: 'button secondary small-button' }, 'Sign out');
+  signOut.addEventListener('click', async () => {
+    signOut.disabled = true;
+    try {
+      await onSignOut();
+    } finally {
+      signOut.disabled = false;
+    }
+  });
+
+  const account = h('section', { id: 'account', class: 'account', 'aria-label': 'Account' },
+    session.demo && h('span', { id: 'demo-badge', class: 'badge badge-demo', title: 'Sample data from a sandbox on this computer; nothing reaches Scriptix' }, 'Demo'),
+    h('p', { class: 'account-name' }, h('strong', { id: 'signed-in-name' }, session.displayName)),
+    // Each line clips with an ellipsis; the text sits in a span (see organizations.js).
+    h('p', { class: 'account-org', title: session.organizationId != null ? `Organisation #${session.organizationId}` : '' },
+      h('span', { id: 'signed-in-org' }, org)),
+    h('p', { class: 'account-line muted', title: session.email }, h('span', { id: 'signed-in-email' }, session.email)),
+    h('p', { class: 'account-line mono muted', title: 'API address' }, h('span', { id: 'signed-in-base-url' }, session.baseUrl)),
+    h('p', { class: 'account-line muted small', title: 'Roles' },
+      h('span', { id: 'signed-in-roles' }, session.roles?.length ? session.roles.join(', ') : '—')),
+    session.tokenStorage === 'file' && h('p', {
+      class: 'account-note small',
+      title: 'This computer has no keychain service, so the API token is kept in a file only your user account can read.',
+    }, h('span', { id: 'token-storage' }, 'Token kept in a private file (no keychain)')),
+    signOut);
+
+  const theme = h('select', { id: 'theme', class: 'theme-select', 'aria-label': 'Theme' },
+    h('option', { value: 'system' }, 'System theme'),
+    h('option', { value: 'light' }, 'Light theme'),
+    h('option', { value: 'dark' }, 'Dark theme'));
+  theme.value = document.documentElement.dataset.themeChoice ?? 'system';
+  theme.addEventListener('change', () => onTheme?.(theme.value).catch(() => {}));
+
+  const nav = h('nav', { class: 'sidebar', 'aria-label': 'Main' },
+    h('div', { class: 'sidebar-brand' },
+      h('img', { src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
+      h('span', {}, 'Scriptix Reseller')),
+    h('ul', { class: 'nav-list' }, navOrgs, navConflicts),
+    h('div', { class: 'sidebar-foot' }, account, theme));
+
+  const content = h('main', { class: 'content', id: 'content' });
+  const bar = syncBar({ onSyncNow, onConflicts: () => onNav('conflicts') });
+
+  const el = h('div', { class: 'shell', id: 'signed-in', dataset: { demo: String(Boolean(session.demo)) } },
+    nav, content, bar.el);
+
+  let current = null;
+  let conflicts = 0;
+
+  function renderConflictsNav() {
+    navConflicts.hidden = conflicts === 0 && current !== 'conflicts';
+    conflictsCount.textContent = conflicts ? formatNumber(conflicts) : '';
+    conflictsCount.hidden = conflicts === 0;
+  }
+
+  return {
+    name: 'shell',
+    el,
+    bar,
+    /** Puts `view` in the middle and marks its navigation entry. */
+    setView(view, navKey) {
+      content.replaceChildren(view.el);
+      content.dataset.view = view.name;
+      current = navKey;
+      for (const a of nav.querySelectorAll('.nav-item')) {
+        if (a.dataset.nav === navKey) a.setAttribute('aria-current', 'page');
+        else a.removeAttribute('aria-current');
+      }
+      renderConflictsNav();
+    },
+    setConflicts(n) {
+      conflicts = n;
+      renderConflictsNav();
+    },
+    destroy: () => bar.destroy(),
+  };
+}

@@ -1,0 +1,114 @@
+// The sync status bar along the bottom of the window: always visible.
+//
+// Ids: #sync-status (the bar; data-connectivity = unknown|online|offline), #sync-connectivity,
+// #sync-last (last synced, relative; refreshed every 30 s), #sync-activity (what runs now, with
+// counts), #sync-pending, #sync-failed, #sync-conflicts (a button: opens the conflicts view),
+// #sync-error (the last round's error while online), #sync-now.
+
+import { h } from '../dom.js';
+import { formatDateTime, formatNumber, relativeTime } from '../format.js';
+
+const OFFLINE_TEXT = 'Offline — changes are kept and sent when the connection returns';
+
+/** onSyncNow(): a promise; onConflicts(): opens the conflicts view. */
+export function syncBar({ onSyncNow, onConflicts }) {
+  const connectivity = h('span', { id: 'sync-connectivity', class: 'sync-connectivity' },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'label' }));
+  const last = h('span', { id: 'sync-last', class: 'sync-last' });
+  const activity = h('span', { id: 'sync-activity', class: 'sync-activity', hidden: true },
+    h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', { class: 'label' }));
+  const pending = h('span', { id: 'sync-pending', class: 'sync-count count-pending', hidden: true });
+  const failed = h('span', { id: 'sync-failed', class: 'sync-count count-failed', hidden: true });
+  const conflicts = h('button', {
+    id: 'sync-conflicts', type: 'button', class: 'sync-count count-conflicts link-button', hidden: true,
+    onclick: () => onConflicts(),
+  });
+  const error = h('span', { id: 'sync-error', class: 'sync-error', hidden: true });
+  const syncNow = h('button', { id: 'sync-now', type: 'button', class: 'button small-button secondary' }, 'Sync now');
+
+  const el = h('footer', { id: 'sync-status', class: 'status-bar', 'aria-label': 'Sync status' },
+    h('div', { class: 'status-left', role: 'status', 'aria-live': 'polite' },
+      connectivity, last, activity),
+    h('div', { class: 'status-right' }, pending, failed, conflicts, error, syncNow));
+
+  let status = null;
+
+  /** Text in a span inside the clipped box (see organizations.js). */
+  const setText = (node, text) => node.replaceChildren(text ? h('span', {}, text) : '');
+
+  syncNow.addEventListener('click', async () => {
+    syncNow.disabled = true;
+    try {
+      await onSyncNow();
+    } catch {
+      // The status that follows says what happened.
+    } finally {
+      // Short enough to allow another try; long enough not to stack clicks.
+      setTimeout(() => { syncNow.disabled = false; }, 400);
+    }
+  });
+
+  function renderLast() {
+    if (!status) return;
+    if (status.last_synced) {
+      setText(last, `Synced ${relativeTime(status.last_synced)}`);
+      last.title = `Last synced ${formatDateTime(status.last_synced)}`;
+    } else {
+      setText(last, 'Not synced yet');
+      last.removeAttribute('title');
+    }
+  }
+
+  function count(node, n, one, many) {
+    node.hidden = !n;
+    setText(node, n ? `${formatNumber(n)} ${n === 1 ? one : many}` : '');
+    node.dataset.count = String(n ?? 0);
+  }
+
+  function update(next) {
+    status = next;
+    el.dataset.connectivity = next.connectivity;
+    const label = connectivity.querySelector('.label');
+    if (next.connectivity === 'offline') {
+      label.textContent = OFFLINE_TEXT;
+      connectivity.title = next.offline_reason ?? '';
+    } else if (next.connectivity === 'online') {
+      label.textContent = 'Online';
+      connectivity.title = '';
+    } else {
+      label.textContent = 'Connecting…';
+      connectivity.title = '';
+    }
+    renderLast();
+
+    activity.hidden = !next.activity;
+    if (next.activity) {
+      const a = next.activity;
+      const progress = a.total != null
+        ? ` ${formatNumber(a.done)} of ${formatNumber(a.total)}`
+        : a.done ? ` ${formatNumber(a.done)}` : '';
+      activity.querySelector('.label').textContent = `${a.label}${progress}`;
+    }
+    el.classList.toggle('busy', Boolean(next.activity));
+
+    count(pending, next.pending, 'change waiting to send', 'changes waiting to send');
+    count(failed, next.failed, 'change refused', 'changes refused');
+    count(conflicts, next.conflicts, 'conflict to settle', 'conflicts to settle');
+    conflicts.title = next.conflicts ? 'Changed here and on Scriptix: choose what to keep' : '';
+
+    // Offline is a state, not an error: only a failure while online is shown as one.
+    const showError = next.last_error && next.connectivity !== 'offline';
+    error.hidden = !showError;
+    setText(error, showError ? `Last sync failed: ${next.last_error.message}` : '');
+    if (showError) error.dataset.code = next.last_error.code;
+  }
+
+  const timer = setInterval(renderLast, 30_000);
+
+  return {
+    el,
+    update,
+    get status() { return status; },
+    destroy: () => clearInterval(timer),
+  };
+}
