@@ -336,7 +336,7 @@ export function organizationsView({ onOpen }) {
         h('div', { class: 'cell cell-name', role: 'gridcell' },
           h('span', { class: 'org-name', title: row.name }, h('span', {}, row.name)), syncBadge(row.sync_state)),
         h('div', { class: 'cell cell-email', role: 'gridcell', title: row.email }, h('span', {}, row.email)),
-        h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, formatPhone(row.phone))),
+        h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, row.phone_display ?? formatPhone(row.phone))),
         h('div', { class: 'cell cell-status', role: 'gridcell' }, statusPill(row.is_active)),
         h('div', { class: 'cell cell-registered', role: 'gridcell', title: formatDateTime(row.registration_date) },
           h('span', {}, formatDate(row.registration_date))));

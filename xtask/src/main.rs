@@ -69,6 +69,10 @@ fn test(extra: &[String]) -> Result<(), String> {
         &[
             "clippy",
             "--workspace",
+            // The benchmark baseline (a ten-line Tauri main) would compile Tauri a second time,
+            // with other features: minutes of CI for nothing to test. `bench desktop` builds it.
+            "--exclude",
+            "empty-window",
             "--all-targets",
             "--",
             "-D",
@@ -85,7 +89,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         "cargo test --workspace (display {})",
         display.name()
     ));
-    let mut args = vec!["test", "--workspace"];
+    let mut args = vec!["test", "--workspace", "--exclude", "empty-window"];
     args.extend(extra.iter().map(String::as_str));
     let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     cmd::cargo(&args, &env_refs)
@@ -132,11 +136,18 @@ fn soak(args: &[String]) -> Result<(), String> {
 }
 
 fn bench(names: &[String]) -> Result<(), String> {
-    // The desktop bench launches the release app and the empty-window baseline in a window.
+    // The desktop bench launches the release app and the empty-window baseline (its own crate).
     if names.is_empty() || names.iter().any(|n| n == "desktop") {
         cmd::step("desktop binaries (release build)");
         cmd::cargo(
-            &["build", "--release", "-p", "scriptix-reseller", "--bins"],
+            &[
+                "build",
+                "--release",
+                "-p",
+                "scriptix-reseller",
+                "-p",
+                "empty-window",
+            ],
             &[],
         )?;
         setup::ensure(setup::Need::Test)?;

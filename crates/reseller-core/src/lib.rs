@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod error;
 pub mod outbox;
+pub mod phone_display;
 pub mod secrets;
 pub mod session;
 pub mod sync;

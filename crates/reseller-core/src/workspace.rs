@@ -37,11 +37,34 @@ pub struct ListRequest {
     pub limit: usize,
 }
 
+/// A list row: the cached customer and its phone as the user reads it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListRow {
+    #[serde(flatten)]
+    pub customer: CustomerRow,
+    /// International format ("+31 20 123 4567") of `phone`.
+    pub phone_display: Option<String>,
+}
+
+impl ListRow {
+    fn all(rows: Vec<CustomerRow>) -> Vec<ListRow> {
+        let phones: Vec<Option<&str>> = rows.iter().map(|r| r.phone.as_deref()).collect();
+        let shown = crate::phone_display::international_all(&phones);
+        rows.into_iter()
+            .zip(shown)
+            .map(|(customer, phone_display)| ListRow {
+                customer,
+                phone_display,
+            })
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListWindow {
     pub offset: u64,
-    pub rows: Vec<CustomerRow>,
+    pub rows: Vec<ListRow>,
     /// Rows the whole list has (exact when `exact`; a search counts at most `MAX_COUNTED`).
     pub total: u64,
     pub exact: bool,
@@ -136,9 +159,10 @@ impl Workspace {
         let page = cache.customer_page_at(&query, req.offset)?;
         let MatchCount { count, exact } =
             cache.count_customers(query.search.as_deref(), req.status, Some(MAX_COUNTED))?;
+        drop(cache);
         Ok(ListWindow {
             offset: req.offset,
-            rows: page.rows,
+            rows: ListRow::all(page.rows),
             total: count,
             exact,
         })

@@ -187,20 +187,7 @@ impl Cache {
     /// has not been found missing. Judge it with `freshness()`: fresh means still missing.
     pub fn gap_unsupported(&self, gap: GapFeature) -> CacheResult<Option<FreshnessRecord>> {
         let (name, id) = gap.key();
-        let row: Option<(i64, i64)> = self
-            .conn()
-            .prepare_cached(
-                "SELECT fetched_at, stale_after FROM freshness WHERE scope = ?1 AND customer_id = ?2",
-            )?
-            .query_row(params![name, id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        row.map(|(f, s)| {
-            Ok(FreshnessRecord {
-                fetched_at: from_micros(f)?,
-                stale_after: from_micros(s)?,
-            })
-        })
-        .transpose()
+        super::sync_marks::read_freshness(self.conn(), name, id)
     }
 
     /// Replaces a customer's cached subscriptions with what the server listed.

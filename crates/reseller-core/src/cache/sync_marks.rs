@@ -92,20 +92,7 @@ impl Cache {
 
     pub fn freshness_record(&self, scope: &Scope) -> CacheResult<Option<FreshnessRecord>> {
         let (name, customer_id) = scope.key();
-        let row: Option<(i64, i64)> = self
-            .conn()
-            .prepare_cached(
-                "SELECT fetched_at, stale_after FROM freshness WHERE scope = ?1 AND customer_id = ?2",
-            )?
-            .query_row(params![name, customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        row.map(|(f, s)| {
-            Ok(FreshnessRecord {
-                fetched_at: from_micros(f)?,
-                stale_after: from_micros(s)?,
-            })
-        })
-        .transpose()
+        read_freshness(self.conn(), name, customer_id)
     }
 
     pub fn set_freshness(&self, scope: &Scope, record: &FreshnessRecord) -> CacheResult<()> {
@@ -141,6 +128,27 @@ impl Cache {
     pub fn freshness(&self, scope: &Scope, now: DateTime<Utc>) -> CacheResult<Freshness> {
         Ok(freshness(self.freshness_record(scope)?.as_ref(), now))
     }
+}
+
+/// One row of the freshness table (a scope's record, or a gap's "not supported" record).
+pub(crate) fn read_freshness(
+    conn: &rusqlite::Connection,
+    name: &str,
+    customer_id: i64,
+) -> CacheResult<Option<FreshnessRecord>> {
+    let row: Option<(i64, i64)> = conn
+        .prepare_cached(
+            "SELECT fetched_at, stale_after FROM freshness WHERE scope = ?1 AND customer_id = ?2",
+        )?
+        .query_row(params![name, customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(f, s)| {
+        Ok(FreshnessRecord {
+            fetched_at: from_micros(f)?,
+            stale_after: from_micros(s)?,
+        })
+    })
+    .transpose()
 }
 
 #[cfg(test)]

@@ -478,6 +478,13 @@ async fn replay_delete(
         Ok(()) | Err(ApiError::NotFound { .. }) => {}
         Err(e) => return Err(e.into()),
     }
+    finish_gone(cache, op)?;
+    Ok(Step::Done)
+}
+
+/// Finishes an operation whose customer is no longer on the server: the row goes too, unless
+/// later operations still need it.
+fn finish_gone(cache: &Mutex<Cache>, op: &OutboxOp) -> Result<(), SyncError> {
     let cache = lock(cache)?;
     let tx = cache.conn().unchecked_transaction()?;
     delete_op(&tx, op.op_id)?;
@@ -485,7 +492,7 @@ async fn replay_delete(
         delete_rows(&tx, &[op.entity_id])?;
     }
     tx.commit()?;
-    Ok(Step::Done)
+    Ok(())
 }
 
 async fn replay_refresh(
@@ -495,15 +502,7 @@ async fn replay_refresh(
 ) -> Result<Step, ApiFailure> {
     match client.get_customer(op.entity_id).await {
         Ok(server) => finish(cache, op, &server)?,
-        Err(ApiError::NotFound { .. }) => {
-            let cache = lock(cache)?;
-            let tx = cache.conn().unchecked_transaction()?;
-            delete_op(&tx, op.op_id)?;
-            if ops_for_entity(&tx, CUSTOMER, op.entity_id)?.is_empty() {
-                delete_rows(&tx, &[op.entity_id])?;
-            }
-            tx.commit()?;
-        }
+        Err(ApiError::NotFound { .. }) => finish_gone(cache, op)?,
         Err(e) => return Err(e.into()),
     }
     Ok(Step::Done)

@@ -5,9 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    if let Err(e) =
-        tauri::Builder::default().run(tauri::generate_context!("empty-window.conf.json"))
-    {
+    if let Err(e) = tauri::Builder::default().run(tauri::generate_context!()) {
         eprintln!("empty window: {e}");
         std::process::exit(1);
     }
