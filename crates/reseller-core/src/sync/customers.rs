@@ -139,9 +139,10 @@ fn fetched(page: Page<Customer>) -> FetchedPage {
 }
 
 /// Longest rejection reason kept: a parse error can quote the hostile value it choked on.
-const MAX_REASON_CHARS: usize = 300;
+pub(crate) const MAX_REASON_CHARS: usize = 300;
 
-fn bounded(reason: &str) -> String {
+/// A rejection reason cut to `MAX_REASON_CHARS` (list and detail records alike).
+pub(crate) fn bounded(reason: &str) -> String {
     if reason.chars().count() <= MAX_REASON_CHARS {
         return reason.to_string();
     }

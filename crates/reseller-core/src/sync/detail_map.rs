@@ -10,6 +10,7 @@ use scriptix_api::{
     UsageSummary,
 };
 
+use super::customers::bounded;
 use crate::cache::{
     BrandingRow, SubscriptionRow, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
@@ -17,9 +18,6 @@ use crate::cache::{
 /// A logo larger than this is not kept: the API takes uploads of at most 2 MB, so a bigger
 /// answer is not a logo it stored (and the navigation should not hold megabytes).
 pub const MAX_LOGO_BYTES: usize = 4 * 1024 * 1024;
-
-/// Longest rejection reason kept: a parse error can quote the hostile value it choked on.
-const MAX_REASON_CHARS: usize = 300;
 
 /// A record left out of a tab, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,15 +41,6 @@ impl RejectedDetail {
 pub struct Mapped<T> {
     pub rows: Vec<T>,
     pub rejected: Vec<RejectedDetail>,
-}
-
-fn bounded(reason: &str) -> String {
-    if reason.chars().count() <= MAX_REASON_CHARS {
-        return reason.to_string();
-    }
-    let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
-    cut.push_str("...");
-    cut
 }
 
 /// The records a page of the client set aside, as rejections.
@@ -274,6 +263,7 @@ pub fn dashboard_payload(d: &Dashboard) -> Result<serde_json::Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::customers::MAX_REASON_CHARS;
     use chrono::{TimeZone, Utc};
     use scriptix_api::{Available, BillingChannel, PaymentModel};
 
