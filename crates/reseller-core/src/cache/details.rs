@@ -158,20 +158,7 @@ impl Cache {
         record: &FreshnessRecord,
     ) -> CacheResult<()> {
         let (name, id) = gap.key();
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO freshness (scope, customer_id, fetched_at, stale_after)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (scope, customer_id) DO UPDATE SET
-                     fetched_at = excluded.fetched_at, stale_after = excluded.stale_after",
-            )?
-            .execute(params![
-                name,
-                id,
-                to_micros(&record.fetched_at),
-                to_micros(&record.stale_after)
-            ])?;
-        Ok(())
+        super::sync_marks::write_freshness(self.conn(), name, id, record)
     }
 
     /// Forgets that `gap` was missing (the server answered it).

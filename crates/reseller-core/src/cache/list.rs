@@ -229,6 +229,22 @@ pub struct MatchCount {
     pub exact: bool,
 }
 
+impl MatchCount {
+    /// `n` matches, said as "more than `cap`" when a cap was given and passed.
+    pub(crate) fn capped(n: u64, cap: Option<u64>) -> MatchCount {
+        match cap {
+            Some(cap) if n > cap => MatchCount {
+                count: cap,
+                exact: false,
+            },
+            _ => MatchCount {
+                count: n,
+                exact: true,
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct AnchorKey {
     sort: SortColumn,
@@ -532,17 +548,7 @@ impl Cache {
                 stmt.query_row(rusqlite::params![fts, limit, active], |r| r.get(0))?
             }
         };
-        let n = u64::try_from(n).unwrap_or(0);
-        Ok(match cap {
-            Some(cap) if n > cap => MatchCount {
-                count: cap,
-                exact: false,
-            },
-            _ => MatchCount {
-                count: n,
-                exact: true,
-            },
-        })
+        Ok(MatchCount::capped(u64::try_from(n).unwrap_or(0), cap))
     }
 
     fn page_from(

@@ -115,15 +115,6 @@ impl Cache {
                 set.count()
             }
         };
-        match cap {
-            Some(cap) if n > cap => MatchCount {
-                count: cap,
-                exact: false,
-            },
-            _ => MatchCount {
-                count: n,
-                exact: true,
-            },
-        }
+        MatchCount::capped(n, cap)
     }
 }

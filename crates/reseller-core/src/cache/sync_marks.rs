@@ -97,20 +97,7 @@ impl Cache {
 
     pub fn set_freshness(&self, scope: &Scope, record: &FreshnessRecord) -> CacheResult<()> {
         let (name, customer_id) = scope.key();
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO freshness (scope, customer_id, fetched_at, stale_after)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (scope, customer_id) DO UPDATE SET
-                     fetched_at = excluded.fetched_at, stale_after = excluded.stale_after",
-            )?
-            .execute(params![
-                name,
-                customer_id,
-                to_micros(&record.fetched_at),
-                to_micros(&record.stale_after)
-            ])?;
-        Ok(())
+        write_freshness(self.conn(), name, customer_id, record)
     }
 
     /// Marks a scope stale now (after a local write, say) without forgetting when it was fetched.
@@ -128,6 +115,28 @@ impl Cache {
     pub fn freshness(&self, scope: &Scope, now: DateTime<Utc>) -> CacheResult<Freshness> {
         Ok(freshness(self.freshness_record(scope)?.as_ref(), now))
     }
+}
+
+/// Writes one row of the freshness table (a scope's record, or a gap's "not supported" record).
+pub(crate) fn write_freshness(
+    conn: &rusqlite::Connection,
+    name: &str,
+    customer_id: i64,
+    record: &FreshnessRecord,
+) -> CacheResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO freshness (scope, customer_id, fetched_at, stale_after)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (scope, customer_id) DO UPDATE SET
+             fetched_at = excluded.fetched_at, stale_after = excluded.stale_after",
+    )?
+    .execute(params![
+        name,
+        customer_id,
+        to_micros(&record.fetched_at),
+        to_micros(&record.stale_after)
+    ])?;
+    Ok(())
 }
 
 /// One row of the freshness table (a scope's record, or a gap's "not supported" record).
