@@ -98,10 +98,12 @@ pub struct ConflictView {
     pub theirs: serde_json::Value,
 }
 
+/// The signed-in account's application: reads from its cache, writes through its outbox. Each
+/// domain (tabs, dashboard, branding) adds its own `impl Workspace` in its module.
 pub struct Workspace {
-    info: SessionInfo,
-    cache: Arc<Mutex<Cache>>,
-    engine: Arc<SyncEngine>,
+    pub(crate) info: SessionInfo,
+    pub(crate) cache: Arc<Mutex<Cache>>,
+    pub(crate) engine: Arc<SyncEngine>,
 }
 
 impl Workspace {

@@ -207,6 +207,7 @@ impl SyncEngine {
         report.replay.conflicts += more.conflicts;
         report.replay.remapped.extend(more.remapped);
         report.replay.touched.extend(more.touched);
+        report.replay.details += more.details;
         report.prefetch = Some(
             self.prefetch_details(Allowance::left_now(&self.client.budget()))
                 .await?,
@@ -295,14 +296,14 @@ impl SyncEngine {
     }
 
     fn publish_replay(&self, r: &ReplayReport) {
-        if r.touched.is_empty() && r.remapped.is_empty() {
+        if r.touched.is_empty() && r.remapped.is_empty() && r.details == 0 {
             return;
         }
         let _ = self.changes.send(CacheChange {
             ids: r.touched.clone(),
             list_changed: !r.remapped.is_empty(),
             remapped: r.remapped.clone(),
-            details_changed: false,
+            details_changed: r.details > 0,
         });
     }
 

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod map;
 pub mod plan;
 pub mod replay;
+pub mod replay_details;
 pub mod status;
 
 pub use customers::{
@@ -31,4 +32,5 @@ pub use plan::{
     Pager, RejectedRow, PAGE_LIMIT,
 };
 pub use replay::{replay_outbox, replay_outbox_with, ReplayReport};
+pub use replay_details::DetailStep;
 pub use status::{Activity, Connectivity, StatusError, SyncStatus};

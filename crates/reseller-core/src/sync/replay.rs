@@ -18,6 +18,7 @@ use scriptix_api::{ApiError, Client, Customer, CustomerInput, CustomerQuery};
 
 use super::customers::SyncError;
 use super::map::{customer_row, normalize_phone};
+use super::replay_details::{replay_detail, DetailStep};
 use crate::cache::customers::{delete_rows, get_row, upsert_rows};
 use crate::cache::outbox::{
     created_ids, delete_op, entity_sync_state, insert_conflict, next_runnable, ops_for_entity,
@@ -46,6 +47,8 @@ pub struct ReplayReport {
     pub remapped: Vec<(i64, i64)>,
     /// Customer ids whose cached row changed (for the UI to re-read).
     pub touched: Vec<i64>,
+    /// Detail operations (tabs, branding) settled: open tabs re-read.
+    pub details: u32,
 }
 
 fn lock(cache: &Mutex<Cache>) -> Result<MutexGuard<'_, Cache>, SyncError> {
@@ -66,7 +69,7 @@ fn claim_next(cache: &Mutex<Cache>) -> Result<Option<OutboxOp>, SyncError> {
 }
 
 /// What an API error means for the operation being replayed.
-enum Outcome {
+pub(super) enum Outcome {
     /// The server refused this operation: it fails, with the server's words; the replay goes on.
     Refused(String),
     /// The network or the server is not in a state to take it: stop the replay; the operation
@@ -74,7 +77,7 @@ enum Outcome {
     Stop(ApiError),
 }
 
-fn classify(e: ApiError) -> Outcome {
+pub(super) fn classify(e: ApiError) -> Outcome {
     match e {
         ApiError::Validation { .. }
         | ApiError::BadRequest { .. }
@@ -208,11 +211,18 @@ pub async fn replay_outbox_with(
 ) -> Result<ReplayReport, SyncError> {
     let mut report = ReplayReport::default();
     while let Some(op) = claim_next(cache)? {
-        let parsed = if op.entity == CUSTOMER {
-            CustomerChange::from_json(&op.payload)
-        } else {
-            Err(format!("operations on {} are not supported", op.entity))
-        };
+        if op.entity != CUSTOMER {
+            match replay_detail(client, cache, &op, now).await? {
+                DetailStep::Done => report.completed += 1,
+                DetailStep::Failed => report.failed += 1,
+            }
+            report.details += 1;
+            on_done(u64::from(
+                report.completed + report.conflicts + report.failed,
+            ));
+            continue;
+        }
+        let parsed = CustomerChange::from_json(&op.payload);
         let change = match parsed {
             Ok(change) => change,
             Err(reason) => {
