@@ -7,6 +7,8 @@ mod cli;
 mod commands;
 mod demo;
 mod error;
+#[allow(dead_code)] // used by the branding and CSV export commands (being written)
+mod pick;
 mod settings;
 mod state;
 
@@ -41,6 +43,9 @@ pub fn run() -> i32 {
     let startup = launch.startup;
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        // Native open and save dialogs, shown from Rust (`pick`); the webview gets no dialog
+        // permission of its own.
+        .plugin(tauri_plugin_dialog::init())
         // Restores the window's size and position at start; saves them as it closes.
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state)
