@@ -5,11 +5,13 @@
 
 pub mod cache;
 pub mod error;
+pub mod export;
 pub mod outbox;
 pub mod phone_display;
 pub mod secrets;
 pub mod session;
 pub mod sync;
+pub mod tabs;
 pub mod validation;
 pub mod workspace;
 
