@@ -34,6 +34,12 @@ export const signInDefaults = () => invoke('sign_in_defaults');
 /** The signed-in session's {displayName, email, organizationName, ...}, or null. */
 export const sessionInfo = () => invoke('session_info');
 
+/**
+ * Confirms with the server an account resumed at start (opened at once from memory). Rejects
+ * with the reason when the account was refused (the session has then ended).
+ */
+export const verifySession = () => invoke('verify_session');
+
 /** Signs in; resolves to the session info. */
 export const signIn = ({ baseUrl, token, authStyle }) =>
   invoke('sign_in', { request: { baseUrl, token, authStyle } });
@@ -98,6 +104,34 @@ export const syncNow = () => invoke('sync_now');
 /** Tells the engine which organisation page is open (null: none), so its data goes first. */
 export const openCustomer = (id) => invoke('open_customer', { id });
 
+// ---- branding ----
+
+/**
+ * BrandingView: {brandColor: '#RRGGBB'|null, theme: {brand, brandHover, onBrand, contrast,
+ * brandSoftLight, brandSoftDark, brandInkLight, brandInkDark}|null, logo: {dataUrl,
+ * contentType, width, height, bytes}|null, logoMissing, colourPending, logoPending,
+ * colourError, logoError, asOf}: the cache with pending changes laid over it.
+ */
+export const getBranding = () => invoke('get_branding');
+
+/** Opens the native file dialog, processes the chosen image in Rust and queues it ->
+ * BrandingView, or null when cancelled. A file that cannot be a logo rejects (field 'logo'). */
+export const chooseLogo = () => invoke('choose_logo');
+
+export const removeLogo = () => invoke('remove_logo');
+
+/** colour: '#RRGGBB' (also 'RRGGBB', '#RGB') -> BrandingView; rejects with field 'brand_color'. */
+export const setBrandColour = (colour) => invoke('set_brand_colour', { colour });
+
+/** The BrandTheme `colour` would set, nothing kept (the picker's live preview while dragging). */
+export const previewBrandColour = (colour) => invoke('preview_brand_colour', { colour });
+
+/** Back to the app's own colours -> BrandingView. */
+export const resetBrandColour = () => invoke('reset_brand_colour');
+
+/** Drops branding changes the server refused -> BrandingView. */
+export const discardBrandingChanges = () => invoke('discard_branding_changes');
+
 /**
  * Calls `handler(payload)` on every `event` from the Rust side; resolves to a function that
  * stops listening. Rejects when events are not available (no permission, not in the app).
@@ -117,3 +151,94 @@ export const onSyncStatus = (handler) => listen('sync-status', handler);
 
 /** {ids, list_changed, remapped: [[local, server]], details_changed}: re-read what is shown. */
 export const onCacheChanged = (handler) => listen('cache-changed', handler);
+
+// ---- usage and transcriptions tabs ----
+
+/**
+ * request: {customerId, range: {preset, from?, to?}, view, splitBy: null|'language'|...} ->
+ * UsageTab {query, asOf, summary, chart, table: {columns, rows}, live: {offline, problem},
+ * localOnly}, from the cache only.
+ */
+export const usageView = (request) => invoke('usage_view', { request });
+
+/** The same, after fetching the query when it is missing or stale. */
+export const refreshUsage = (request) => invoke('refresh_usage', { request });
+
+/** Saves the table of `request` as CSV where the user picks; resolves to the path, or null. */
+export const exportUsageCsv = (request) => invoke('export_usage_csv', { request });
+
+/**
+ * request: {customerId, filters: {status, filename, language, dateFrom, dateTo}, sort:
+ * {column, direction}, page: {offset, limit}}; live: ask the server (else the cache) ->
+ * {rows, total, offset, limit, source: 'server'|'cache', asOf, cached, live, statuses, localOnly}.
+ */
+export const listTranscriptions = (request, { live }) =>
+  invoke('list_transcriptions', { request, live: Boolean(live) });
+
+// ---- subscription, tokens and users tabs ----
+// Each *Tab read is {rows, refused: [{opId, kind, what, error}], asOf: {fetchedAt, state,
+// unsupported}}; a row has its server fields, `local` (queued, not on Scriptix yet) and `mark`
+// ({opId, kind, state: 'pending'|'failed', error} or null). Writes are queued in the outbox,
+// except creating a token (sent at once: its secret is in the answer only).
+
+export const subscriptionsTab = (customerId) => invoke('subscriptions_tab', { customerId });
+
+/** {plans: [{sku, description, paymentModel}], fetchedAt}: the cached plans matching `search`. */
+export const listPlans = (search) => invoke('list_plans', { search: search ?? '' });
+
+/** Fetches the plan catalogue now; answers as listPlans. */
+export const refreshPlans = (search) => invoke('refresh_plans', { search: search ?? '' });
+
+export const addSubscription = ({ customerId, sku, autoRenew }) =>
+  invoke('add_subscription', { customerId, sku, autoRenew: Boolean(autoRenew) });
+
+export const setAutoRenew = ({ customerId, subscriptionId, autoRenew }) =>
+  invoke('set_auto_renew', { customerId, subscriptionId, autoRenew: Boolean(autoRenew) });
+
+/** Drops a waiting or refused change of one of these tabs. */
+export const discardTabChange = (opId) => invoke('discard_tab_change', { opId });
+
+export const tokensTab = (customerId) => invoke('tokens_tab', { customerId });
+
+/** Creates it on Scriptix now -> {token, secret}: the secret is shown once and never stored. */
+export const createToken = (customerId, { name, tokenType, expiresInYears }) =>
+  invoke('create_token', { customerId, form: { name, tokenType, expiresInYears: Number(expiresInYears) } });
+
+export const revokeToken = (customerId, tokenId) => invoke('revoke_token', { customerId, tokenId });
+
+export const usersTab = (customerId) => invoke('users_tab', { customerId });
+
+/** [{field: 'email'|'firstName'|'lastName'|'roles', message}]: empty when it can be saved. */
+export const validateUser = ({ email, firstName, lastName, roles }) =>
+  invoke('validate_user', { form: { email, firstName, lastName, roles } });
+
+export const addUser = (customerId, { email, firstName, lastName, roles }) =>
+  invoke('add_user', { customerId, form: { email, firstName, lastName, roles } });
+
+export const updateUser = (customerId, userId, { email, firstName, lastName, roles }) =>
+  invoke('update_user', { customerId, userId, form: { email, firstName, lastName, roles } });
+
+/** active false: deactivate; true: reactivate (and send the reactivation link). */
+export const setUserActive = (customerId, userId, active) =>
+  invoke('set_user_active', { customerId, userId, active: Boolean(active) });
+
+export const deleteUser = (customerId, userId) => invoke('delete_user', { customerId, userId });
+
+// ---- dashboard ----
+
+/**
+ * request: {range: {preset: 'this_month'|'last_month'|'last_90_days'|'this_year'|'custom',
+ * from?, to? (inclusive, YYYY-MM-DD)}, sort: 'name'|'hours'|'sessions'|'error_rate'|
+ * 'available'|'used_percent', direction: 'asc'|'desc'} -> {range: {from, to (exclusive)},
+ * source: 'server'|'computed'|'pending', asOf, coverage: {covered, total}|null, totals,
+ * customers, top, recent, alerts, threshold, sessionsUnavailable, refresh: {running, done,
+ * total, error}}, from the cache; a background refresh of the range starts as needed.
+ */
+export const dashboardView = (request) => invoke('dashboard_view', { request });
+
+/** Saves the table of `request` (all rows, in its order) as CSV where the user picks ->
+ * {path, rows}, or null when cancelled. */
+export const exportDashboardCsv = (request) => invoke('export_dashboard_csv', { request });
+
+/** Keeps the alert threshold (whole percent, 1..1000); resolves to the value kept. */
+export const setAlertThreshold = (percent) => invoke('set_alert_threshold', { percent });

@@ -8,6 +8,8 @@ import { shellView } from './views/shell.js';
 import { organizationsView } from './views/organizations.js';
 import { organizationView } from './views/organization.js';
 import { conflictsView } from './views/conflicts.js';
+import { dashboardView } from './views/dashboard.js';
+import { brandingView, applyBranding, refreshBranding } from './views/branding.js';
 import { ask } from './views/dialog.js';
 import { formatNumber } from './format.js';
 
@@ -80,7 +82,7 @@ const router = {
     if (!session.demo) state.signInForm = { ...state.signInForm, baseUrl: session.baseUrl };
     state.shell = shellView({
       session,
-      onNav: (key) => (key === 'conflicts' ? router.conflicts() : router.list()),
+      onNav: (key) => (key === 'conflicts' ? router.conflicts() : key === 'dashboard' ? router.dashboard() : key === 'branding' ? router.branding() : router.list()),
       onSignOut: signOut,
       onSyncNow: () => api.syncNow(),
       onTheme: async (theme) => {
@@ -92,7 +94,9 @@ const router = {
     root.replaceChildren(state.shell.el);
     root.dataset.screen = 'signed-in';
     startEvents(state.shell);
+    refreshBranding();
     router.list();
+    verify();
   },
 
   list(options) {
@@ -116,6 +120,17 @@ const router = {
   conflicts() {
     return switchTo(conflictsView({ onOpen: (c) => router.organization(c) }), 'conflicts');
   },
+
+  branding() {
+    return switchTo(brandingView({ isOnline: () => state.status?.connectivity !== 'offline' }), 'branding');
+  },
+
+  dashboard() {
+    return switchTo(dashboardView({
+      onOpen: (c) => router.organization(c),
+      isOnline: () => state.status?.connectivity !== 'offline',
+    }), 'dashboard');
+  },
 };
 
 // ---- the engine's events ----
@@ -129,10 +144,24 @@ function onStatus(status) {
   const moved = !before || before.conflicts !== status.conflicts || before.pending !== status.pending
     || before.failed !== status.failed || before.connectivity !== status.connectivity;
   if (moved) state.current?.onStatus?.(status);
+  // An account resumed from memory is confirmed with the server once it can be reached.
+  if (status.connectivity === 'online' && before?.connectivity !== 'online') verify();
+}
+
+/** Confirms a resumed account; a refusal (token revoked, role gone) returns to sign-in. */
+async function verify() {
+  const session = state.session;
+  try {
+    await api.verifySession();
+  } catch (error) {
+    if (state.session === session && error.code !== 'internal') router.signIn({ error });
+  }
 }
 
 function onCacheChanged(change) {
   if (!state.shell) return;
+  // The sync may have brought the branding (first start on this computer, another device).
+  if (change.details_changed && state.current?.name !== 'branding') refreshBranding();
   state.list?.onCacheChanged(change);
   if (state.current !== state.list) state.current?.onCacheChanged?.(change);
 }
@@ -183,6 +212,7 @@ function endSession() {
   state.stops = [];
   state.current?.hidden?.();
   state.shell?.destroy();
+  applyBranding(null);
   state.shell = null;
   state.list = null;
   state.current = null;

@@ -7,10 +7,10 @@ mod cli;
 mod commands;
 mod demo;
 mod error;
-#[allow(dead_code)] // used by the branding and CSV export commands (being written)
 mod pick;
 mod settings;
 mod state;
+mod window_state;
 
 pub use error::IpcError;
 
@@ -48,6 +48,7 @@ pub fn run() -> i32 {
         .plugin(tauri_plugin_dialog::init())
         // Restores the window's size and position at start; saves them as it closes.
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(|window, event| window_state::on_event(window.app_handle(), event))
         .manage(state)
         .setup(move |app| {
             exit_on_signals(app.handle());
@@ -60,6 +61,14 @@ pub fn run() -> i32 {
             commands::session::sign_in,
             commands::session::start_demo,
             commands::session::sign_out,
+            commands::session::verify_session,
+            commands::branding::get_branding,
+            commands::branding::choose_logo,
+            commands::branding::remove_logo,
+            commands::branding::set_brand_colour,
+            commands::branding::preview_brand_colour,
+            commands::branding::reset_brand_colour,
+            commands::branding::discard_branding_changes,
             commands::customers::validate_customer,
             commands::customers::list_customers,
             commands::customers::get_customer,
@@ -74,6 +83,28 @@ pub fn run() -> i32 {
             commands::sync::sync_now,
             commands::settings::get_settings,
             commands::settings::set_theme,
+            commands::subscriptions::subscriptions_tab,
+            commands::subscriptions::list_plans,
+            commands::subscriptions::refresh_plans,
+            commands::subscriptions::add_subscription,
+            commands::subscriptions::set_auto_renew,
+            commands::subscriptions::discard_tab_change,
+            commands::tokens::tokens_tab,
+            commands::tokens::create_token,
+            commands::tokens::revoke_token,
+            commands::users::users_tab,
+            commands::users::validate_user,
+            commands::users::add_user,
+            commands::users::update_user,
+            commands::users::set_user_active,
+            commands::users::delete_user,
+            commands::dashboard::dashboard_view,
+            commands::dashboard::export_dashboard_csv,
+            commands::dashboard::set_alert_threshold,
+            commands::usage::usage_view,
+            commands::usage::refresh_usage,
+            commands::usage::export_usage_csv,
+            commands::transcriptions::list_transcriptions,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -123,11 +154,12 @@ fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
             Job::Demo => state.demo.sign_in().await?,
             Job::SignIn(request) => reseller_core::sign_in(request).await.map_err(refused)?,
             Job::Resume(request, info, storage) => {
-                let session = reseller_core::resume(request, &info)
-                    .await
-                    .map_err(refused)?;
+                // Opens at once on the cache; the UI then asks `verify_session`.
+                let session = reseller_core::resume(&request, &info).map_err(refused)?;
                 state.set_token_storage(Some(storage));
-                session
+                state.replace_session(&task_handle, session).await?;
+                state.set_unverified(true);
+                return Ok(());
             }
         };
         state.replace_session(&task_handle, session).await?;

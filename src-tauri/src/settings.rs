@@ -33,6 +33,8 @@ pub struct Settings {
     /// The account to resume at start (its token is in the token store).
     pub account: Option<SessionInfo>,
     pub account_auth_style: AuthStyleSetting,
+    /// The dashboard's alert threshold, whole percent of available units (None: the default).
+    pub alert_threshold_percent: Option<u32>,
 }
 
 /// The settings, or the defaults when the file is missing or unreadable (a broken settings file

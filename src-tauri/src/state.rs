@@ -42,6 +42,8 @@ pub struct AppState {
     pub demo: Demo,
     startup: std::sync::Mutex<Option<StartupJob>>,
     pub defaults: SignInDefaults,
+    /// The session was resumed from memory and the server has not confirmed it yet.
+    unverified: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             demo: Demo::default(),
             startup: std::sync::Mutex::new(None),
             defaults,
+            unverified: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -115,16 +118,34 @@ impl AppState {
         tracing::info!(base_url = %info.base_url, demo = info.demo, "signed in");
         *self.active.write().await = Some(active);
         *self.session.write().await = Some(session);
+        self.set_unverified(false);
         Ok(SignedIn {
             info,
             token_storage: self.token_storage(),
         })
     }
 
+    pub fn set_unverified(&self, unverified: bool) {
+        self.unverified
+            .store(unverified, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The resumed session's client and remembered account, while the server has not
+    /// confirmed it (None: nothing to verify).
+    pub async fn unverified_session(&self) -> Option<(reseller_core::Client, SessionInfo)> {
+        if !self.unverified.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        let session = self.session.read().await;
+        let s = session.as_ref()?;
+        Some((s.client().clone(), s.info().clone()))
+    }
+
     /// Signs out: stops the engine and closes the cache; returns what was active (its cache
     /// file, if the caller is to remove it).
     pub async fn clear_session(&self) -> Option<Active> {
         let active = self.active.write().await.take();
+        self.set_unverified(false);
         if self.session.write().await.take().is_some() {
             tracing::info!("signed out");
         }

@@ -12,6 +12,8 @@ mod process;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use fantoccini::Locator;
@@ -23,6 +25,10 @@ use serde_json::{json, Value};
 pub const UI_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(100);
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+/// No test keeps one app this long; past it a WebDriver call has hung (WebDriver calls have no
+/// timeout of their own), and the watchdog stops the app so the test fails instead of hanging
+/// the whole run. `E2E_APP_TIMEOUT_SECS` overrides it.
+const APP_LIFETIME: Duration = Duration::from_secs(8 * 60);
 
 /// What to launch: arguments for the app and extra environment for it.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +43,15 @@ pub struct Launch {
 }
 
 impl Launch {
+    /// Signed in at start through the command line (`--base-url` and `SCRIPTIX_TOKEN`; not
+    /// remembered for a restart).
+    pub fn signed_in(base_url: &str, token: &str) -> Self {
+        Launch::new()
+            .arg("--base-url")
+            .arg(base_url)
+            .env("SCRIPTIX_TOKEN", token)
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -69,7 +84,33 @@ pub struct App {
     driver: Option<Child>,
     driver_port: u16,
     log_path: PathBuf,
+    /// Set when the app is closed: the watchdog stands down.
+    closed: Arc<AtomicBool>,
     _home: tempfile::TempDir,
+}
+
+/// Stops the driver's process tree if `closed` is not set within the app's lifetime.
+fn watchdog(driver_pid: u32, closed: Arc<AtomicBool>) {
+    let lifetime = std::env::var("E2E_APP_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(APP_LIFETIME, Duration::from_secs);
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + lifetime;
+        while Instant::now() < deadline {
+            if closed.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        if !closed.load(Ordering::SeqCst) {
+            eprintln!(
+                "e2e watchdog: the app was still open after {lifetime:?}; a WebDriver call hung. \
+                 Stopping its process tree so the test fails instead of hanging."
+            );
+            process::kill_tree(driver_pid);
+        }
+    });
 }
 
 impl App {
@@ -128,12 +169,15 @@ impl App {
             .spawn()
             .unwrap_or_else(|e| panic!("could not start {}: {e}", tauri_driver.display()));
 
+        let closed = Arc::new(AtomicBool::new(false));
+        watchdog(driver.id(), closed.clone());
         let mut app = App {
             client: None,
             session_id: None,
             driver: Some(driver),
             driver_port: port,
             log_path,
+            closed,
             _home: home,
         };
         for p in [port, native_port] {
@@ -153,6 +197,15 @@ impl App {
         app.session_id = client.session_id().await.ok().flatten();
         app.client = Some(client);
         app
+    }
+
+    /// Opens organisation `id`'s page from the list (selected, then Enter) on tab `tab`.
+    pub async fn open_tab(&self, id: i64, tab: &str) {
+        self.click(&format!("#org-list .org-row[data-id=\"{id}\"] .cell-email"))
+            .await;
+        self.press("#org-list", keys::ENTER).await;
+        self.wait_for(&format!("#org-page[data-id=\"{id}\"]")).await;
+        self.click(&format!("#tab-{tab}")).await;
     }
 
     pub fn client(&self) -> &Client {
@@ -447,6 +500,7 @@ impl Drop for App {
         if let Some(driver) = self.driver.take() {
             process::stop_tree(driver);
         }
+        self.closed.store(true, Ordering::SeqCst);
         if std::thread::panicking() {
             let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
             eprintln!("---- tauri-driver and app output ----\n{log}---- end ----");
@@ -540,6 +594,30 @@ pub async fn account_me(base_url: &str, token: &str) -> Value {
         .await
         .expect("account/me body");
     body["result"].clone()
+}
+
+/// GET `{base_url}/api/v3/reseller/{path}` with the reseller `token` and `query`: the answer's
+/// `result` and `total_results` (what a test compares the screen with).
+pub async fn reseller_get(
+    base_url: &str,
+    token: &str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> (Value, u64) {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base_url}/api/v3/reseller/{path}"))
+        .header("x-zoom-s2t-key", token)
+        .query(query)
+        .send()
+        .await
+        .expect("the sandbox answers")
+        .error_for_status()
+        .expect("a 200")
+        .json()
+        .await
+        .expect("JSON");
+    let total = body["total_results"].as_u64().unwrap_or(0);
+    (body["result"].clone(), total)
 }
 
 /// WebDriver's codes for keys that are not characters, for [`App::press`]. A modifier stays

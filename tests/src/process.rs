@@ -50,6 +50,18 @@ pub fn stop_tree(mut driver: Child) {
     }
 }
 
+/// SIGKILL to `root` and everything below it (the watchdog's last resort: no grace, since what
+/// it stops has already stopped answering).
+pub fn kill_tree(root: u32) {
+    let tree = descendants(root);
+    kill(root);
+    for child in tree {
+        if is_running(child) {
+            kill(child);
+        }
+    }
+}
+
 #[cfg(unix)]
 fn terminate(pid: u32) {
     if let Ok(pid) = libc::pid_t::try_from(pid) {

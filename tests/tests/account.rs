@@ -181,3 +181,106 @@ async fn the_account_is_remembered_offline_and_forgotten_on_sign_out() {
     assert_eq!(app.value("#token").await, "");
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_account_opens_at_once_and_a_revoked_token_then_returns_to_sign_in() {
+    let home = tempfile::tempdir().unwrap();
+    let db_dir = tempfile::tempdir().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let sandbox = sandbox_at(addr, &db_dir.path().join("sandbox.sqlite3")).await;
+    let base_url = sandbox.base_url().to_string();
+
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    app.invoke(
+        "sign_in",
+        json!({"request": {"baseUrl": base_url, "token": sandbox.reseller_token(), "authStyle": "zoomKey"}}),
+    )
+    .await
+    .expect("sign in");
+    poll("the first sync", async || {
+        (cached_rows(&app).await == 20).then_some(())
+    })
+    .await;
+    app.close().await;
+
+    // The token is revoked while the app is closed: the server no longer knows the one kept.
+    let token_file = files(home.path())
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "token"))
+        .expect("the kept token");
+    std::fs::write(&token_file, "tok-revokedrevoked").unwrap();
+
+    // Next start: the cached list opens (from memory, not waiting on the server)...
+    let app = App::launch(Launch::new().home(home.path())).await;
+    // ...then the server refuses the token: back to sign-in, saying why.
+    app.wait_for("#sign-in-form").await;
+    let said = app.wait_for_text("[data-code=\"unauthorized\"]").await;
+    assert!(
+        said.to_lowercase().contains("token"),
+        "the refusal names the token: {said}"
+    );
+    assert!(signed_in(&app).await.is_null(), "the session ended");
+    app.close().await;
+
+    // The refused token is forgotten; the offline copy is kept (nothing lost).
+    let left = files(home.path());
+    assert!(
+        !left
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "token")),
+        "{left:?}"
+    );
+    assert!(
+        left.iter()
+            .any(|p| p.extension().is_some_and(|e| e == "sqlite3")),
+        "{left:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_size_is_restored_at_the_next_start() {
+    let home = tempfile::tempdir().unwrap();
+    let size = async |app: &App| -> (i64, i64) {
+        let v = app
+            .eval("return [window.outerWidth, window.outerHeight];", vec![])
+            .await;
+        (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
+    };
+
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    let first = size(&app).await;
+    let wanted = (first.0 - 150, first.1 - 100);
+    app.client()
+        .set_window_size(wanted.0 as u32, wanted.1 as u32)
+        .await
+        .expect("resize the window");
+    let resized = poll("the window to take its new size", async || {
+        let now = size(&app).await;
+        (now != first).then_some(now)
+    })
+    .await;
+    // Saved once the resize has settled, not only at a clean exit: the test ends the app the
+    // hard way.
+    poll("the window state to be saved", async || {
+        files(home.path()).into_iter().find(|p| {
+            p.file_name().is_some_and(|n| n == ".window-state.json")
+                && std::fs::read_to_string(p).is_ok_and(|t| t.contains(&resized.1.to_string()))
+        })
+    })
+    .await;
+    app.close().await;
+
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    assert_eq!(
+        size(&app).await,
+        resized,
+        "restored; first start was {first:?}"
+    );
+    app.close().await;
+}

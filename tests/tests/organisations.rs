@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use e2e::{keys, App, Launch, UI_TIMEOUT};
-use scriptix_sandbox::{Sandbox, SandboxConfig};
+use scriptix_sandbox::{FaultConfig, Refusal, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 // ---- the sandbox and its API, as a test sees them ----
@@ -856,6 +856,61 @@ async fn delete_asks_naming_the_organisation_then_the_row_goes() {
         api.get(other).await.is_none().then_some(())
     })
     .await;
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_delete_brings_the_row_back_with_the_servers_words() {
+    let sandbox = sandbox(12).await;
+    let api = Api::of(&sandbox);
+    let server = api.all().await;
+    let app = launch(&sandbox).await;
+    list_by_id(&app, 12, id_of(&server[0])).await;
+    let victim = &server[4];
+    let id = id_of(victim);
+    let reason = "This organisation still has active subscriptions; cancel them first.";
+    sandbox.set_faults(FaultConfig {
+        refusal: Some(Refusal {
+            method: "DELETE".into(),
+            route: format!("/customer/{id}"),
+            status: 409,
+            message: reason.into(),
+        }),
+        ..FaultConfig::default()
+    });
+
+    app.click(&format!("#org-list .org-row[data-id=\"{id}\"] .cell-email"))
+        .await;
+    app.press("#org-list", keys::DELETE).await;
+    app.wait_for("#confirm-dialog").await;
+    app.click("#confirm-ok").await;
+    // Gone at once (pending; the delete test shows that), then back when Scriptix refuses,
+    // marked and saying why.
+    let back = eventually("the refused delete to bring the row back", || async {
+        rows(&app)
+            .await
+            .into_iter()
+            .find(|r| r["id"] == json!(id) && r["state"] == "failed")
+    })
+    .await;
+    assert_eq!(back["name"], victim["name"]);
+    wait_for_count(&app, 12).await;
+    app.wait_until_text("#sync-failed", |t| t.starts_with('1'))
+        .await;
+    open_with_keyboard(&app, id).await;
+    let said = app.wait_for_text("#org-error").await;
+    assert!(said.contains(reason), "{said:?} does not give the reason");
+    assert!(api.get(id).await.is_some(), "Scriptix still has it");
+
+    // Discarding the delete keeps the organisation, as Scriptix has it.
+    sandbox.set_faults(FaultConfig::default());
+    app.click("#discard-change").await;
+    app.wait_gone("#org-sync-banner").await;
+    app.wait_gone("#sync-failed").await;
+    app.click("#back-to-list").await;
+    wait_for_count(&app, 12).await;
+    assert!(api.get(id).await.is_some());
     app.close().await;
     sandbox.shutdown().await;
 }

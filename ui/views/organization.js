@@ -18,6 +18,11 @@ import { customerFields } from './customer-form.js';
 import { conflictItem } from './conflicts.js';
 import { ask, quoted, toast } from './dialog.js';
 import { confirmAndDelete, statusPill, syncBadge } from './organizations.js';
+import { usagePanel } from './tabs/usage.js';
+import { transcriptionsPanel } from './tabs/transcriptions.js';
+import { subscriptionPanel } from './tabs/subscription.js';
+import { tokensPanel } from './tabs/tokens.js';
+import { usersPanel } from './tabs/users.js';
 
 export const TABS = [
   { key: 'subscription', label: 'Subscription', about: 'The plan this organisation is on, its limits and when it renews.' },
@@ -32,6 +37,11 @@ export const TABS = [
  * destroy?()}. `refresh` runs when the cache says detail data changed.
  */
 export const tabPanels = {};
+tabPanels.usage = usagePanel;
+tabPanels.transcriptions = transcriptionsPanel;
+tabPanels.subscription = subscriptionPanel;
+tabPanels.tokens = tokensPanel;
+tabPanels.users = usersPanel;
 
 function placeholderPanel({ tab }) {
   return {

@@ -1,7 +1,7 @@
 // The signed-in frame: navigation and the account on the left, the current view in the middle,
 // the sync status bar along the bottom.
 //
-// Ids: #signed-in (data-demo), #nav-orgs, #nav-conflicts (with #nav-conflicts-count; shown
+// Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-conflicts (with #nav-conflicts-count; shown
 // while there are conflicts or the view is open), #account with #signed-in-name,
 // #signed-in-org, #signed-in-email, #signed-in-base-url, #signed-in-roles, #demo-badge (demo
 // only), #token-storage (said when the token is in a private file because there is no
@@ -13,7 +13,7 @@ import { formatNumber } from '../format.js';
 import { syncBar } from './sync-bar.js';
 
 /**
- * session: SessionInfo; onNav(key): 'organizations' | 'conflicts'; onSignOut(): a promise;
+ * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'conflicts'; onSignOut(): a promise;
  * onSyncNow(): a promise; onTheme(theme): a promise.
  */
 export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
@@ -30,6 +30,8 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
 
   const conflictsCount = h('span', { id: 'nav-conflicts-count', class: 'nav-count' });
   const navOrgs = navItem('organizations', 'nav-orgs', 'Organisations');
+  const navDashboard = navItem('dashboard', 'nav-dashboard', 'Dashboard');
+  const navBranding = navItem('branding', 'nav-branding', 'Branding');
   const navConflicts = navItem('conflicts', 'nav-conflicts', 'Conflicts', conflictsCount);
   navConflicts.hidden = true;
 
@@ -68,9 +70,10 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
 
   const nav = h('nav', { class: 'sidebar', 'aria-label': 'Main' },
     h('div', { class: 'sidebar-brand' },
-      h('img', { src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
+      // The reseller's logo replaces the mark once set (branding.js, applyBranding).
+      h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
       h('span', {}, 'Scriptix Reseller')),
-    h('ul', { class: 'nav-list' }, navOrgs, navConflicts),
+    h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navConflicts),
     h('div', { class: 'sidebar-foot' }, account, theme));
 
   const content = h('main', { class: 'content', id: 'content' });

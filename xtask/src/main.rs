@@ -17,7 +17,8 @@ const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
-  bench   the benchmarks (all, or `bench NAME...`); prints their figures
+  bench   the benchmarks (all, or `bench NAME...`: listing, cache, sync, prefetch, logo,
+          desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
           (`soak [MINUTES]`, default 10), every outcome checked
   setup   install the system packages and tauri-driver the other tasks need";

@@ -39,6 +39,11 @@ pub enum CoreError {
     /// The API answered with an error or could not be reached.
     #[error(transparent)]
     Api(#[from] ApiError),
+
+    /// A file the user asked for (a CSV export) could not be written; nothing half-written is
+    /// left behind.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 impl CoreError {
@@ -51,6 +56,7 @@ impl CoreError {
             CoreError::Busy { .. } => "busy",
             CoreError::Cache(e) => e.code(),
             CoreError::Api(e) => e.code(),
+            CoreError::Export(_) => "export_failed",
         }
     }
 
@@ -63,7 +69,8 @@ impl CoreError {
             CoreError::NoResellerAccess { .. }
             | CoreError::NotFound { .. }
             | CoreError::Busy { .. }
-            | CoreError::Cache(_) => None,
+            | CoreError::Cache(_)
+            | CoreError::Export(_) => None,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Everything a desktop shell needs that a test can reach without a window: signing in and
 //! deciding who may use the app (this module set grows with the cache, sync engine and outbox).
 
+pub mod branding;
 pub mod cache;
+pub mod dashboard;
 pub mod error;
 pub mod export;
 pub mod outbox;
@@ -16,6 +18,8 @@ pub mod validation;
 pub mod workspace;
 
 pub use error::CoreError;
+pub use scriptix_api::Client;
 pub use session::{
-    mark_demo, resume, sign_in, AuthStyleSetting, Session, SessionInfo, SignInRequest,
+    mark_demo, resume, sign_in, verify, AuthStyleSetting, Session, SessionInfo, SignInRequest,
+    Verified,
 };

@@ -1,6 +1,6 @@
 //! Signing in: check the base URL and token, ask the API who we are, and let only resellers in.
 
-use scriptix_api::{Account, AuthStyle, Client, ClientConfig};
+use scriptix_api::{Account, ApiError, AuthStyle, Client, ClientConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
@@ -100,24 +100,61 @@ pub async fn sign_in(req: SignInRequest) -> Result<Session, CoreError> {
     Ok(Session { client, info })
 }
 
-/// Resumes a remembered account at start: signs in again, and when the server cannot be
-/// reached, opens the account with what it said about itself last time, so the cache can be
-/// browsed offline (the sync engine keeps trying). Any other failure (a revoked token, a role
-/// taken away) is returned: the user signs in again.
-pub async fn resume(req: SignInRequest, remembered: &SessionInfo) -> Result<Session, CoreError> {
-    match sign_in(req.clone()).await {
-        Err(CoreError::Api(e)) if e.is_offline() => {
-            let (client, base_url) = client_for(&req)?;
-            if base_url != remembered.base_url {
-                return Err(CoreError::Api(e));
-            }
-            tracing::info!("server unreachable; the remembered account opens offline");
-            Ok(Session {
-                client,
-                info: remembered.clone(),
-            })
+/// Resumes a remembered account at start, at once: the session opens with what the account
+/// said about itself last time, so its cache is on screen without waiting for the network (a
+/// slow or rate-limited server, a train between stations). [`verify`] then asks the server in
+/// the background. Fails only on input that cannot make a client, or a base URL that is not
+/// the remembered account's.
+pub fn resume(req: &SignInRequest, remembered: &SessionInfo) -> Result<Session, CoreError> {
+    let (client, base_url) = client_for(req)?;
+    if base_url != remembered.base_url {
+        return Err(CoreError::InvalidInput {
+            field: "baseUrl",
+            message: format!(
+                "The remembered account belongs to {}; sign in again for {base_url}.",
+                remembered.base_url
+            ),
+        });
+    }
+    Ok(Session {
+        client,
+        info: remembered.clone(),
+    })
+}
+
+/// What the server says now of a resumed session's account.
+#[derive(Debug)]
+pub enum Verified {
+    /// Still a reseller: what the account says about itself now (a name may have changed).
+    Confirmed(SessionInfo),
+    /// The server could not be asked (offline, rate-limited, unwell): the session goes on, on
+    /// its cache, and the sync engine keeps trying.
+    Unknown,
+}
+
+/// Asks `account/me` whether a resumed session's token still admits a reseller. `Err`: it
+/// does not (the token was revoked, or the account lost the RESELLER role): the session ends.
+pub async fn verify(client: &Client, remembered: &SessionInfo) -> Result<Verified, CoreError> {
+    match client.account_me().await {
+        Ok(account) if account.is_reseller() => Ok(Verified::Confirmed(SessionInfo {
+            display_name: account.display_name(),
+            email: account.email.clone(),
+            organization_name: account.organization.as_ref().map(|o| o.name.clone()),
+            organization_id: account.organization.as_ref().map(|o| o.id),
+            roles: account.roles.clone(),
+            ..remembered.clone()
+        })),
+        Ok(account) => Err(CoreError::NoResellerAccess {
+            account: describe(&account),
+        }),
+        Err(e @ (ApiError::Unauthorized { .. } | ApiError::Forbidden { .. })) => Err(e.into()),
+        Err(e) => {
+            tracing::info!(
+                code = e.code(),
+                "the account could not be checked now; going on"
+            );
+            Ok(Verified::Unknown)
         }
-        other => other,
     }
 }
 

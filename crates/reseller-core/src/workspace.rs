@@ -140,7 +140,8 @@ impl Workspace {
         &self.engine
     }
 
-    fn cache(&self) -> Result<MutexGuard<'_, Cache>, CoreError> {
+    /// The cache, locked for one short read or write (never across an await).
+    pub(crate) fn cache(&self) -> Result<MutexGuard<'_, Cache>, CoreError> {
         self.cache.lock().map_err(|_| CoreError::Busy {
             message: "The local cache stopped after an internal error; restart the app.".into(),
         })

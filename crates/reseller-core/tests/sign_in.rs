@@ -1,6 +1,6 @@
 //! Signing in against a real sandbox over loopback HTTP.
 
-use reseller_core::{sign_in, AuthStyleSetting, CoreError, SignInRequest};
+use reseller_core::{sign_in, AuthStyleSetting, CoreError, SignInRequest, Verified};
 use scriptix_sandbox::{start, SandboxConfig};
 
 fn request(base_url: &str, token: &str, auth_style: AuthStyleSetting) -> SignInRequest {
@@ -93,7 +93,7 @@ async fn an_empty_token_names_the_token_field() {
 }
 
 #[tokio::test]
-async fn a_remembered_account_opens_offline_but_a_refused_token_does_not() {
+async fn a_remembered_account_opens_at_once_and_the_server_then_confirms_or_refuses_it() {
     let sandbox = start(SandboxConfig::default()).await.unwrap();
     let req = request(
         sandbox.base_url(),
@@ -102,42 +102,50 @@ async fn a_remembered_account_opens_offline_but_a_refused_token_does_not() {
     );
     let remembered = sign_in(req.clone()).await.unwrap().info().clone();
 
-    // Online: a fresh sign-in, the server's answer.
-    let online = reseller_core::resume(req.clone(), &remembered)
-        .await
-        .unwrap();
+    // Online: opens with the memory, and the server confirms it.
+    let online = reseller_core::resume(&req, &remembered).unwrap();
     assert_eq!(online.info(), &remembered);
-
-    // A refused token is not papered over by the memory.
-    let resellee = request(
-        sandbox.base_url(),
-        sandbox.resellee_token(),
-        AuthStyleSetting::ZoomKey,
-    );
-    let err = reseller_core::resume(resellee, &remembered)
+    match reseller_core::verify(online.client(), online.info())
         .await
-        .err()
-        .unwrap();
-    assert_eq!(err.code(), "no_reseller_access");
+        .unwrap()
+    {
+        Verified::Confirmed(info) => assert_eq!(info, remembered),
+        Verified::Unknown => panic!("the server was reachable"),
+    }
 
-    // Offline: the remembered account, for browsing the cache.
+    // A token that lost reseller access, or one the server does not know, is refused: the
+    // memory does not paper over it.
+    for (token, code) in [
+        (sandbox.resellee_token(), "no_reseller_access"),
+        ("tok-unknownunknown", "unauthorized"),
+    ] {
+        let other = request(sandbox.base_url(), token, AuthStyleSetting::ZoomKey);
+        let session = reseller_core::resume(&other, &remembered).unwrap();
+        let err = reseller_core::verify(session.client(), session.info())
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), code, "{err}");
+    }
+
+    // Offline: the remembered account, for browsing the cache; the check cannot be made.
     sandbox.kill();
-    let offline = reseller_core::resume(req, &remembered).await.unwrap();
+    let offline = reseller_core::resume(&req, &remembered).unwrap();
     assert_eq!(offline.info(), &remembered);
-    // ...but only for the server it was remembered for.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    assert!(matches!(
+        reseller_core::verify(offline.client(), offline.info())
+            .await
+            .unwrap(),
+        Verified::Unknown
+    ));
+    // ...and only for the server it was remembered for.
     let elsewhere = request(
-        &format!("http://127.0.0.1:{port}"),
+        "http://127.0.0.1:9",
         "tok-abcdefabcdef",
         AuthStyleSetting::ZoomKey,
     );
-    let err = reseller_core::resume(elsewhere, &remembered)
-        .await
+    let err = reseller_core::resume(&elsewhere, &remembered)
         .err()
         .unwrap();
-    assert_eq!(err.code(), "offline");
+    assert_eq!(err.field(), Some("baseUrl"));
 }

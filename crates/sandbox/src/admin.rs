@@ -50,6 +50,15 @@ async fn put_faults(State(app): State<App>, body: Bytes) -> Result<Json<FaultCon
             ));
         }
     }
+    if let Some(r) = &config.refusal {
+        if !(400..=499).contains(&r.status) {
+            return Err(ApiError::validation(
+                "refusal.status",
+                "A refusal is a client error: status 400 to 499.",
+                "out of range",
+            ));
+        }
+    }
     tracing::info!(?config, "faults changed");
     app.faults.set(config);
     Ok(Json(app.faults.get()))

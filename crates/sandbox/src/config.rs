@@ -151,6 +151,22 @@ pub struct FaultConfig {
     pub route: Option<String>,
     /// Fault RNG seed (reproducible decisions).
     pub seed: Option<u64>,
+    /// Refuse every matching request with a client error (not a share: all of them).
+    pub refusal: Option<Refusal>,
+}
+
+/// A server that refuses an operation it does not allow (e.g. deleting an organisation it
+/// considers in use): matching requests get `status` and `message` in the documented error
+/// shape, before the handler runs, so nothing changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// HTTP method, e.g. `"DELETE"`.
+    pub method: String,
+    /// Only paths containing this substring.
+    pub route: String,
+    /// A client error, 400..=499.
+    pub status: u16,
+    pub message: String,
 }
 
 impl FaultConfig {
@@ -162,6 +178,7 @@ impl FaultConfig {
             && self.rate_limit_rate <= 0.0
             && self.reset_rate <= 0.0
             && self.truncate_rate <= 0.0
+            && self.refusal.is_none()
     }
 }
 

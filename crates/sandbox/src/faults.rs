@@ -71,6 +71,19 @@ impl FaultState {
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
     }
 
+    /// The refusal that applies to `method` on `path`, if one is configured.
+    pub fn refusal(&self, method: &str, path: &str) -> Option<(StatusCode, String)> {
+        let config = self.config.read().unwrap_or_else(|p| p.into_inner());
+        let r = config.refusal.as_ref()?;
+        if !r.method.eq_ignore_ascii_case(method) || !path.contains(&r.route) {
+            return None;
+        }
+        let status = StatusCode::from_u16(r.status)
+            .ok()
+            .filter(StatusCode::is_client_error)?;
+        Some((status, r.message.clone()))
+    }
+
     pub fn decide(&self, path: &str) -> Decision {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
         let none = Decision {

@@ -96,6 +96,8 @@ async fn main() -> std::process::ExitCode {
             truncate_rate: rate("truncate-rate", args.truncate_rate)?,
             route: args.fault_route.clone(),
             seed: args.fault_seed,
+            // Set at run time through the admin API (PUT /admin/faults).
+            refusal: None,
         })
     })() {
         Ok(f) => f,

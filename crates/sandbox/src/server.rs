@@ -355,6 +355,10 @@ async fn api_service(
 ) -> Result<Response<Body>, Dropped> {
     app.stats.request();
     // The fault route is matched against the path as sent (before the slash is normalised).
+    if let Some((status, message)) = app.faults.refusal(req.method().as_str(), req.uri().path()) {
+        app.stats.fault();
+        return Ok(ApiError::new(status, message).into_response());
+    }
     let decision = app.faults.decide(req.uri().path());
     normalize_path(&mut req);
     if !decision.delay.is_zero() {

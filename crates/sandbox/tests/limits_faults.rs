@@ -327,3 +327,47 @@ fn the_handle_can_be_shared_across_threads() {
     fn send_sync<T: Send + Sync + 'static>() {}
     send_sync::<scriptix_sandbox::Sandbox>();
 }
+
+#[tokio::test]
+async fn a_refusal_answers_its_client_error_and_changes_nothing() {
+    let sb = sandbox(3).await;
+    let http = client();
+    let admin = sb.admin_url().to_string();
+    let refuse = json!({"refusal": {
+        "method": "DELETE", "route": "/reseller/customer/", "status": 409,
+        "message": "This organisation still has active subscriptions."
+    }});
+    let r = http
+        .put(format!("{admin}/admin/faults"))
+        .json(&refuse)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let api = Api::new(&sb);
+    let one = format!("{CUSTOMERS}1001");
+    let r = api.req(Method::DELETE, &one).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "This organisation still has active subscriptions."
+    );
+    // Nothing was deleted, and other methods pass.
+    assert_eq!(api.get(&one).await.status(), 200);
+
+    // Only client errors can be configured.
+    let bad = http
+        .put(format!("{admin}/admin/faults"))
+        .json(
+            &json!({"refusal": {"method": "DELETE", "route": "/", "status": 500, "message": "x"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
+    sb.set_faults(FaultConfig::default());
+    let r = api.req(Method::DELETE, &one).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+}

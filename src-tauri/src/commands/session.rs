@@ -1,7 +1,7 @@
 //! Signing in and out, and the demo.
 
 use reseller_core::secrets::TokenStorage;
-use reseller_core::{SessionInfo, SignInRequest};
+use reseller_core::{SessionInfo, SignInRequest, Verified};
 use tauri::{AppHandle, State};
 
 use crate::error::IpcError;
@@ -123,4 +123,38 @@ pub async fn sign_out(
         tracing::info!("signed out; offline copy deleted");
     }
     Ok(())
+}
+
+/// Asks the server whether the account resumed at start (opened at once, from memory) still has
+/// reseller access. Nothing to do when the session was not resumed, or is already confirmed.
+/// Offline or rate-limited: `Ok`, still unconfirmed (the UI asks again when back online). A
+/// refusal (token revoked, role taken away) ends the session, keeping the offline copy, and
+/// forgets the token; the error says why, for the sign-in screen.
+#[tauri::command]
+pub async fn verify_session(handle: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
+    let Some((client, remembered)) = state.unverified_session().await else {
+        return Ok(());
+    };
+    match reseller_core::verify(&client, &remembered).await {
+        Ok(Verified::Unknown) => Ok(()),
+        Ok(Verified::Confirmed(now)) => {
+            state.set_unverified(false);
+            if now != remembered {
+                // A renamed account or organisation: remembered for the next start.
+                settings::update(&handle, |s| s.account = Some(now))?;
+            }
+            Ok(())
+        }
+        Err(refusal) => {
+            tracing::warn!(code = refusal.code(), "the resumed account was refused");
+            if state.unverified_session().await.is_some() {
+                // Still the session that was checked (not signed out or replaced meanwhile).
+                drop(state.clear_session().await);
+                state.set_token_storage(None);
+                settings::token_store(&handle)?.delete(&remembered.base_url)?;
+                settings::update(&handle, |s| s.account = None)?;
+            }
+            Err(refusal.into())
+        }
+    }
 }

@@ -613,36 +613,9 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{CustomerRow, Freshness, Scope, SyncState, Tab};
+    use crate::cache::fixtures::{cache_with_customer, token};
+    use crate::cache::{Freshness, Scope, Tab};
     use chrono::{Duration, TimeZone};
-
-    fn cache_with_customer(id: i64) -> Cache {
-        let cache = Cache::open_in_memory().unwrap();
-        let t = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
-        cache
-            .upsert_customers(&[CustomerRow {
-                id,
-                name: "Voorbeeld BV".into(),
-                email: "it@voorbeeld.nl".into(),
-                phone: None,
-                is_active: true,
-                registration_date: t,
-                last_modified: t,
-                sync_state: SyncState::Synced,
-            }])
-            .unwrap();
-        cache
-    }
-
-    fn token(id: i64) -> TokenRow {
-        TokenRow {
-            id,
-            name: format!("t{id}"),
-            token_type: "batch".into(),
-            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
-            expires_at: None,
-        }
-    }
 
     #[test]
     fn replaces_join_the_callers_transaction_and_roll_back_with_it() {

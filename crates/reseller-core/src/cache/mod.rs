@@ -160,3 +160,41 @@ impl Cache {
         list::explain(self, query)
     }
 }
+
+/// Fixtures for the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use chrono::{TimeZone, Utc};
+
+    use super::{Cache, CustomerRow, SyncState, TokenRow};
+
+    /// An in-memory cache holding one customer, `id` (detail rows need their customer).
+    pub(crate) fn cache_with_customer(id: i64) -> Cache {
+        let cache = Cache::open_in_memory().unwrap();
+        let t = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        cache
+            .upsert_customers(&[CustomerRow {
+                id,
+                name: "Voorbeeld BV".into(),
+                email: "it@voorbeeld.nl".into(),
+                phone: None,
+                is_active: true,
+                registration_date: t,
+                last_modified: t,
+                sync_state: SyncState::Synced,
+            }])
+            .unwrap();
+        cache
+    }
+
+    /// A batch token named `t{id}`.
+    pub(crate) fn token(id: i64) -> TokenRow {
+        TokenRow {
+            id,
+            name: format!("t{id}"),
+            token_type: "batch".into(),
+            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            expires_at: None,
+        }
+    }
+}

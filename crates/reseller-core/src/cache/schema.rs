@@ -18,6 +18,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_outbox.sql"),
     include_str!("migrations/0011_conflicts.sql"),
     include_str!("migrations/0012_created_customers.sql"),
+    include_str!("migrations/0013_pending_logo.sql"),
+    include_str!("migrations/0014_plans.sql"),
+    include_str!("migrations/0015_usage_queries.sql"),
+    include_str!("migrations/0016_dashboard_usage.sql"),
 ];
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).

@@ -32,14 +32,22 @@ pub enum DetailStep {
 
 /// Routes one claimed (in flight) detail operation to its entity's module.
 pub(super) async fn replay_detail(
-    _client: &Client,
+    client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<DetailStep, SyncError> {
-    #[allow(clippy::match_single_binding)] // each detail entity adds its arm here
+    use crate::tabs::{manage, subscriptions_replay, tokens_replay, users_replay};
     match op.entity.as_str() {
-        other => fail(cache, op, &format!("operations on {other} are not supported")),
+        manage::SUBSCRIPTION => subscriptions_replay::replay(client, cache, op, now).await,
+        manage::CUSTOMER_TOKEN => tokens_replay::replay(client, cache, op, now).await,
+        manage::USER => users_replay::replay(client, cache, op, now).await,
+        crate::branding::BRANDING => crate::branding::replay::replay(client, cache, op, now).await,
+        other => fail(
+            cache,
+            op,
+            &format!("operations on {other} are not supported"),
+        ),
     }
 }
 
@@ -53,11 +61,7 @@ pub fn refusal(e: ApiError) -> Result<String, SyncError> {
 }
 
 /// Marks the operation failed with `reason` (kept until the user fixes or discards it).
-pub fn fail(
-    cache: &Mutex<Cache>,
-    op: &OutboxOp,
-    reason: &str,
-) -> Result<DetailStep, SyncError> {
+pub fn fail(cache: &Mutex<Cache>, op: &OutboxOp, reason: &str) -> Result<DetailStep, SyncError> {
     cache
         .lock()
         .map_err(|_| SyncError::CacheUnavailable)?

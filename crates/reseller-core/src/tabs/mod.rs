@@ -1,11 +1,23 @@
 //! The customer page's five tabs as the UI reads them: the cached server rows, with the pending
 //! outbox operations laid over them, and how fresh they are. One module per tab.
 
+pub mod live;
+pub mod transcriptions;
+pub mod usage;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::cache::freshness::{freshness, Freshness, GapFeature};
 use crate::cache::{Cache, CacheResult, Scope};
+
+pub mod manage;
+pub mod subscriptions;
+pub(crate) mod subscriptions_replay;
+pub mod tokens;
+pub(crate) mod tokens_replay;
+pub mod users;
+pub(crate) mod users_replay;
 
 /// How fresh what a screen shows is, for its "as of ..." line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

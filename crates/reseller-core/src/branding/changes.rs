@@ -1,0 +1,472 @@
+//! Branding edits in the outbox, and what the screen shows while they wait.
+//!
+//! Operations have entity "branding" and one id per independent part: `COLOURS` and `LOGO`, so
+//! a refused logo upload does not hold back a colour change (the replay keeps an entity's later
+//! operations behind a failed one). An unsent operation of a part is replaced by the next edit of
+//! that part (the server only ever needs the last colour and the last logo). A logo waiting for
+//! upload keeps its bytes in `pending_logo`, deleted with its operation.
+//!
+//! Pending changes are not written into the cached branding row (a refresh replaces it whole):
+//! `overlay` lays them over it, a pure function.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::colour::Rgb;
+use super::logo::Logo;
+use crate::cache::outbox::{delete_op, insert_op, ops_for_entity, set_state};
+use crate::cache::{BrandingRow, Cache, CacheError, NewOutboxOp, OutboxOp, OutboxState};
+use crate::CoreError;
+
+/// The outbox entity of branding operations.
+pub const BRANDING: &str = "branding";
+/// Entity id of the colour operations.
+pub const COLOURS: i64 = 1;
+/// Entity id of the logo operations.
+pub const LOGO: i64 = 2;
+
+/// One queued branding change (the operation's `kind` and `payload`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BrandingChange {
+    /// The brand colour (`#RRGGBB`), or none: back to the default.
+    SetColour {
+        brand_color: Option<String>,
+    },
+    /// A processed PNG (its bytes wait in `pending_logo`).
+    SetLogo {
+        width: u32,
+        height: u32,
+        bytes: usize,
+    },
+    DeleteLogo,
+}
+
+impl BrandingChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BrandingChange::SetColour { .. } => "set_colour",
+            BrandingChange::SetLogo { .. } => "set_logo",
+            BrandingChange::DeleteLogo => "delete_logo",
+        }
+    }
+
+    fn part(&self) -> i64 {
+        match self {
+            BrandingChange::SetColour { .. } => COLOURS,
+            BrandingChange::SetLogo { .. } | BrandingChange::DeleteLogo => LOGO,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The change an operation holds, or why it cannot be read.
+    pub fn of(op: &OutboxOp) -> Result<BrandingChange, String> {
+        let change: BrandingChange = serde_json::from_value(op.payload.clone())
+            .map_err(|e| format!("the queued branding change cannot be read ({e})"))?;
+        if change.kind() != op.kind {
+            return Err(format!(
+                "the queued branding change says {:?} but is filed as {:?}",
+                change.kind(),
+                op.kind
+            ));
+        }
+        Ok(change)
+    }
+}
+
+/// A logo waiting for upload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingLogo {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A branding operation as the overlay reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingBranding {
+    pub op_id: i64,
+    pub state: OutboxState,
+    pub error: Option<String>,
+    pub change: BrandingChange,
+    /// The bytes of a `SetLogo` (None when they are missing, which fails its replay).
+    pub logo: Option<PendingLogo>,
+}
+
+/// The logo the screen shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownLogo {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    /// Known for a logo processed here; None for one fetched from the server.
+    pub size: Option<(u32, u32)>,
+}
+
+/// The branding as the screen shows it: the server's, with pending changes laid over it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShownBranding {
+    pub brand_color: Option<String>,
+    pub logo: Option<ShownLogo>,
+    /// The server has a logo whose bytes are not cached (too large, not an image, not fetched).
+    pub logo_missing: bool,
+    pub colour_pending: bool,
+    pub logo_pending: bool,
+    /// The server's words for a refused change, per part.
+    pub colour_error: Option<String>,
+    pub logo_error: Option<String>,
+}
+
+/// Lays `pending` (oldest first) over the cached server row: the last change of each part wins.
+pub fn overlay(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> ShownBranding {
+    let mut shown = ShownBranding::default();
+    if let Some(row) = server {
+        shown.brand_color = row.brand_color.clone();
+        shown.logo = row.logo.as_ref().map(|bytes| ShownLogo {
+            bytes: bytes.clone(),
+            content_type: row
+                .logo_content_type
+                .clone()
+                .unwrap_or_else(|| "image/png".into()),
+            size: None,
+        });
+        shown.logo_missing = row.logo.is_none() && row.logo_url.is_some();
+    }
+    for p in pending {
+        let failed = (p.state == OutboxState::Failed).then(|| {
+            p.error
+                .clone()
+                .unwrap_or_else(|| "The server refused it.".into())
+        });
+        match &p.change {
+            BrandingChange::SetColour { brand_color } => {
+                shown.brand_color = brand_color.clone();
+                shown.colour_pending = true;
+                shown.colour_error = failed;
+            }
+            BrandingChange::SetLogo { .. } => {
+                shown.logo = p.logo.as_ref().map(|l| ShownLogo {
+                    bytes: l.png.clone(),
+                    content_type: "image/png".into(),
+                    size: Some((l.width, l.height)),
+                });
+                shown.logo_missing = false;
+                shown.logo_pending = true;
+                shown.logo_error = failed;
+            }
+            BrandingChange::DeleteLogo => {
+                shown.logo = None;
+                shown.logo_missing = false;
+                shown.logo_pending = true;
+                shown.logo_error = failed;
+            }
+        }
+    }
+    shown
+}
+
+fn corrupt(op: &OutboxOp, reason: String) -> CoreError {
+    CoreError::Cache(CacheError::Corrupt(format!(
+        "operation {}: {reason}",
+        op.op_id
+    )))
+}
+
+pub(crate) fn pending_logo(
+    conn: &Connection,
+    op_id: i64,
+) -> Result<Option<PendingLogo>, CoreError> {
+    Ok(conn
+        .prepare_cached("SELECT png, width, height FROM pending_logo WHERE op_id = ?1")?
+        .query_row([op_id], |r| {
+            Ok(PendingLogo {
+                png: r.get(0)?,
+                width: r.get(1)?,
+                height: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Every unfinished branding operation, oldest first, with the logo bytes they hold.
+pub fn pending(cache: &Cache) -> Result<Vec<PendingBranding>, CoreError> {
+    let conn = cache.conn();
+    let mut ops = ops_for_entity(conn, BRANDING, COLOURS)?;
+    ops.extend(ops_for_entity(conn, BRANDING, LOGO)?);
+    ops.sort_by_key(|o| o.op_id);
+    ops.into_iter()
+        .map(|op| {
+            let change = BrandingChange::of(&op).map_err(|e| corrupt(&op, e))?;
+            let logo = match change {
+                BrandingChange::SetLogo { .. } => pending_logo(conn, op.op_id)?,
+                _ => None,
+            };
+            Ok(PendingBranding {
+                op_id: op.op_id,
+                state: op.state,
+                error: op.last_error.clone(),
+                change,
+                logo,
+            })
+        })
+        .collect()
+}
+
+/// Queues `change` (with the logo's bytes for a `SetLogo`) in one transaction: it replaces the
+/// part's newest operation unless that one is being sent; a refused one replaced is queued again.
+fn queue(
+    cache: &Cache,
+    change: BrandingChange,
+    logo: Option<&Logo>,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let tx = cache.conn().unchecked_transaction()?;
+    let part = change.part();
+    let ops = ops_for_entity(&tx, BRANDING, part)?;
+    let op_id = match ops.last() {
+        Some(last) if last.state != OutboxState::InFlight => {
+            tx.prepare_cached("UPDATE outbox SET kind = ?2, payload = ?3 WHERE op_id = ?1")?
+                .execute(params![
+                    last.op_id,
+                    change.kind(),
+                    change.to_json().to_string()
+                ])?;
+            if last.state != OutboxState::Pending {
+                set_state(&tx, last.op_id, OutboxState::Pending, None, false)?;
+            }
+            tx.prepare_cached("DELETE FROM pending_logo WHERE op_id = ?1")?
+                .execute([last.op_id])?;
+            last.op_id
+        }
+        _ => insert_op(
+            &tx,
+            &NewOutboxOp {
+                entity: BRANDING.into(),
+                entity_id: part,
+                kind: change.kind().into(),
+                payload: change.to_json(),
+                base_last_modified: None,
+                created_at: now,
+            },
+        )?,
+    };
+    if let Some(logo) = logo {
+        tx.prepare_cached(
+            "INSERT INTO pending_logo (op_id, png, width, height) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![op_id, logo.png, logo.width, logo.height])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Queues the brand colour (None: back to the default).
+pub fn queue_colour(
+    cache: &Cache,
+    colour: Option<Rgb>,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let change = BrandingChange::SetColour {
+        brand_color: colour.map(Rgb::hex),
+    };
+    queue(cache, change, None, now)
+}
+
+/// Queues a processed logo for upload.
+pub fn queue_logo(cache: &Cache, logo: &Logo, now: DateTime<Utc>) -> Result<(), CoreError> {
+    let change = BrandingChange::SetLogo {
+        width: logo.width,
+        height: logo.height,
+        bytes: logo.png.len(),
+    };
+    queue(cache, change, Some(logo), now)
+}
+
+/// Queues the logo's removal.
+pub fn queue_logo_removal(cache: &Cache, now: DateTime<Utc>) -> Result<(), CoreError> {
+    queue(cache, BrandingChange::DeleteLogo, None, now)
+}
+
+/// Drops the refused branding changes (the server's version shows again).
+pub fn discard_failed(cache: &Cache) -> Result<usize, CoreError> {
+    let tx = cache.conn().unchecked_transaction()?;
+    let mut n = 0;
+    for part in [COLOURS, LOGO] {
+        for op in ops_for_entity(&tx, BRANDING, part)? {
+            if op.state == OutboxState::Failed {
+                delete_op(&tx, op.op_id)?;
+                n += 1;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server() -> BrandingRow {
+        BrandingRow {
+            brand_color: Some("#112233".into()),
+            secondary_color: None,
+            logo_url: Some("http://x/logo".into()),
+            logo_content_type: Some("image/jpeg".into()),
+            logo: Some(vec![1, 2, 3]),
+        }
+    }
+
+    fn p(op_id: i64, change: BrandingChange) -> PendingBranding {
+        let logo = matches!(change, BrandingChange::SetLogo { .. }).then(|| PendingLogo {
+            png: vec![9; 4],
+            width: 2,
+            height: 1,
+        });
+        PendingBranding {
+            op_id,
+            state: OutboxState::Pending,
+            error: None,
+            change,
+            logo,
+        }
+    }
+
+    #[test]
+    fn nothing_pending_shows_the_server() {
+        let s = overlay(Some(&server()), &[]);
+        assert_eq!(s.brand_color.as_deref(), Some("#112233"));
+        let logo = s.logo.unwrap();
+        assert_eq!(
+            (logo.bytes, logo.content_type.as_str()),
+            (vec![1, 2, 3], "image/jpeg")
+        );
+        assert!(!s.colour_pending && !s.logo_pending && !s.logo_missing);
+        assert_eq!(overlay(None, &[]), ShownBranding::default());
+    }
+
+    #[test]
+    fn the_last_change_of_each_part_wins() {
+        let ops = [
+            p(
+                1,
+                BrandingChange::SetColour {
+                    brand_color: Some("#AAAAAA".into()),
+                },
+            ),
+            p(2, BrandingChange::DeleteLogo),
+            p(3, BrandingChange::SetColour { brand_color: None }),
+        ];
+        let s = overlay(Some(&server()), &ops);
+        assert_eq!(s.brand_color, None);
+        assert_eq!(s.logo, None);
+        assert!(s.colour_pending && s.logo_pending);
+        let ops = [
+            p(2, BrandingChange::DeleteLogo),
+            p(
+                4,
+                BrandingChange::SetLogo {
+                    width: 2,
+                    height: 1,
+                    bytes: 4,
+                },
+            ),
+        ];
+        let s = overlay(Some(&server()), &ops);
+        let logo = s.logo.unwrap();
+        assert_eq!((logo.bytes, logo.size), (vec![9; 4], Some((2, 1))));
+        assert_eq!(s.brand_color.as_deref(), Some("#112233"));
+        assert!(!s.colour_pending);
+    }
+
+    #[test]
+    fn a_refused_change_still_shows_with_its_reason() {
+        let mut op = p(
+            5,
+            BrandingChange::SetLogo {
+                width: 2,
+                height: 1,
+                bytes: 4,
+            },
+        );
+        op.state = OutboxState::Failed;
+        op.error = Some("The logo must be a PNG".into());
+        let s = overlay(None, &[op]);
+        assert_eq!(s.logo_error.as_deref(), Some("The logo must be a PNG"));
+        assert!(s.logo.is_some());
+        assert_eq!(s.colour_error, None);
+    }
+
+    #[test]
+    fn a_logo_the_server_has_but_was_not_cached_is_said() {
+        let mut row = server();
+        row.logo = None;
+        assert!(overlay(Some(&row), &[]).logo_missing);
+        assert!(!overlay(Some(&row), &[p(1, BrandingChange::DeleteLogo)]).logo_missing);
+    }
+
+    fn logo() -> Logo {
+        Logo {
+            png: vec![7; 10],
+            width: 5,
+            height: 2,
+            source_format: "PNG".into(),
+        }
+    }
+
+    #[test]
+    fn unsent_changes_of_a_part_fold_and_keep_the_other_part() {
+        let cache = Cache::open_in_memory().unwrap();
+        let now = Utc::now();
+        queue_colour(&cache, Some(Rgb(1, 2, 3)), now).unwrap();
+        queue_logo(&cache, &logo(), now).unwrap();
+        queue_colour(&cache, Some(Rgb(4, 5, 6)), now).unwrap();
+        queue_logo_removal(&cache, now).unwrap();
+        let ops = pending(&cache).unwrap();
+        assert_eq!(ops.len(), 2, "{ops:?}");
+        assert_eq!(
+            ops[0].change,
+            BrandingChange::SetColour {
+                brand_color: Some("#040506".into())
+            }
+        );
+        assert_eq!(ops[1].change, BrandingChange::DeleteLogo);
+        // The replaced logo's bytes went with it.
+        let blobs: i64 = cache
+            .conn()
+            .query_row("SELECT count(*) FROM pending_logo", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(blobs, 0);
+    }
+
+    #[test]
+    fn a_change_behind_one_in_flight_is_queued_after_it_and_a_refused_one_is_requeued() {
+        let cache = Cache::open_in_memory().unwrap();
+        let now = Utc::now();
+        queue_logo(&cache, &logo(), now).unwrap();
+        let first = pending(&cache).unwrap()[0].op_id;
+        cache
+            .set_outbox_state(first, OutboxState::InFlight, None, true)
+            .unwrap();
+        queue_logo(&cache, &logo(), now).unwrap();
+        let ops = pending(&cache).unwrap();
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops[1].logo.as_ref().unwrap().png, vec![7; 10]);
+        cache
+            .set_outbox_state(ops[1].op_id, OutboxState::Failed, Some("no"), false)
+            .unwrap();
+        queue_logo_removal(&cache, now).unwrap();
+        let ops = pending(&cache).unwrap();
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops[1].state, OutboxState::Pending);
+        assert_eq!(ops[1].change, BrandingChange::DeleteLogo);
+        cache
+            .set_outbox_state(ops[1].op_id, OutboxState::Failed, Some("no"), false)
+            .unwrap();
+        assert_eq!(discard_failed(&cache).unwrap(), 1);
+        assert_eq!(pending(&cache).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,176 @@
+//! The reseller's branding (logo and brand colour): the logo pipeline (`logo`), colours and
+//! the CSS variables they set (`colour`), queued changes and what the screen shows while they
+//! wait (`changes`), and their replay (`replay`). `Workspace`'s branding methods are below.
+//!
+//! Only resellers get here (sign-in refuses other accounts). Everything reads the cache and writes through the outbox, so branding works offline and
+//! survives a restart; the navigation shows a new logo the moment it is queued.
+
+pub mod changes;
+pub mod colour;
+pub mod logo;
+pub mod replay;
+
+use std::path::Path;
+
+use base64::Engine as _;
+use chrono::Utc;
+use serde::Serialize;
+
+pub use changes::{overlay, BrandingChange, ShownBranding, BRANDING};
+pub use colour::{parse_hex, BrandTheme, ColourError, Rgb};
+pub use logo::{process_bytes, process_path, Logo, LogoError};
+
+use crate::cache::freshness::GapFeature;
+use crate::cache::Scope;
+use crate::tabs::{as_of, AsOf};
+use crate::workspace::Workspace;
+use crate::CoreError;
+
+/// The logo as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogoView {
+    /// `data:<type>;base64,...`: shown in an `<img>` (the CSP allows `img-src data:`).
+    pub data_url: String,
+    pub content_type: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub bytes: usize,
+}
+
+/// The Branding view and the navigation's logo and colours.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BrandingView {
+    /// `#RRGGBB`, or None: the app's default colours.
+    pub brand_color: Option<String>,
+    /// The CSS variables for `brand_color` (None: the stylesheet's defaults stand).
+    pub theme: Option<BrandTheme>,
+    pub logo: Option<LogoView>,
+    /// The server has a logo that is not cached here (it shows once fetched).
+    pub logo_missing: bool,
+    /// Changes waiting to reach the server.
+    pub colour_pending: bool,
+    pub logo_pending: bool,
+    /// The server's words when it refused a change (the user discards it or tries another).
+    pub colour_error: Option<String>,
+    pub logo_error: Option<String>,
+    pub as_of: AsOf,
+}
+
+fn logo_view(logo: changes::ShownLogo) -> LogoView {
+    let size = logo.size.or_else(|| {
+        image::ImageReader::new(std::io::Cursor::new(&logo.bytes))
+            .with_guessed_format()
+            .ok()
+            .and_then(|r| r.into_dimensions().ok())
+    });
+    LogoView {
+        data_url: format!(
+            "data:{};base64,{}",
+            logo.content_type,
+            base64::engine::general_purpose::STANDARD.encode(&logo.bytes)
+        ),
+        content_type: logo.content_type,
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+        bytes: logo.bytes.len(),
+    }
+}
+
+fn invalid_colour(e: ColourError) -> CoreError {
+    CoreError::InvalidInput {
+        field: "brand_color",
+        message: e.to_string(),
+    }
+}
+
+fn invalid_logo(e: LogoError) -> CoreError {
+    CoreError::InvalidInput {
+        field: "logo",
+        message: e.to_string(),
+    }
+}
+
+/// The CSS variables a colour would set, without keeping it: the live preview while the user
+/// drags in the colour picker (only the colour finally chosen goes through the outbox).
+pub fn preview_theme(input: &str) -> Result<BrandTheme, CoreError> {
+    parse_hex(input).map(BrandTheme::of).map_err(invalid_colour)
+}
+
+impl Workspace {
+    /// The branding as it shows: cached server state with pending changes laid over it.
+    pub fn branding(&self) -> Result<BrandingView, CoreError> {
+        let cache = self.cache()?;
+        let server = cache.branding()?;
+        let pending = changes::pending(&cache)?;
+        let as_of = as_of(
+            &cache,
+            &Scope::Branding,
+            Some(GapFeature::Branding),
+            Utc::now(),
+        )?;
+        drop(cache);
+        let shown = overlay(server.as_ref(), &pending);
+        let theme = shown
+            .brand_color
+            .as_deref()
+            .and_then(|c| parse_hex(c).ok())
+            .map(BrandTheme::of);
+        Ok(BrandingView {
+            brand_color: shown.brand_color,
+            theme,
+            logo: shown.logo.map(logo_view),
+            logo_missing: shown.logo_missing,
+            colour_pending: shown.colour_pending,
+            logo_pending: shown.logo_pending,
+            colour_error: shown.colour_error,
+            logo_error: shown.logo_error,
+            as_of,
+        })
+    }
+
+    /// Runs a branding write, then tells the engine; answers the branding as it now shows.
+    fn branding_write(
+        &self,
+        f: impl FnOnce(&crate::cache::Cache) -> Result<(), CoreError>,
+    ) -> Result<BrandingView, CoreError> {
+        f(&*self.cache()?)?;
+        self.engine.refresh_counts();
+        self.engine.nudge();
+        self.branding()
+    }
+
+    /// Sets the brand colour from what the user typed or picked.
+    pub fn set_brand_colour(&self, input: &str) -> Result<BrandingView, CoreError> {
+        let colour = parse_hex(input).map_err(invalid_colour)?;
+        self.branding_write(|c| changes::queue_colour(c, Some(colour), Utc::now()))
+    }
+
+    /// Back to the app's default colours.
+    pub fn reset_brand_colour(&self) -> Result<BrandingView, CoreError> {
+        self.branding_write(|c| changes::queue_colour(c, None, Utc::now()))
+    }
+
+    /// Queues a processed logo for upload (it shows at once).
+    pub fn set_logo(&self, logo: &Logo) -> Result<BrandingView, CoreError> {
+        self.branding_write(|c| changes::queue_logo(c, logo, Utc::now()))
+    }
+
+    /// Reads and processes the file at `path`, then queues it. Blocking (decoding takes a
+    /// while): call it off the async runtime's threads. A file that cannot be a logo leaves
+    /// the current one as it is.
+    pub fn set_logo_from_path(&self, path: &Path) -> Result<BrandingView, CoreError> {
+        let logo = process_path(path).map_err(invalid_logo)?;
+        self.set_logo(&logo)
+    }
+
+    pub fn remove_logo(&self) -> Result<BrandingView, CoreError> {
+        self.branding_write(|c| changes::queue_logo_removal(c, Utc::now()))
+    }
+
+    /// Drops refused branding changes: the server's branding shows again.
+    pub fn discard_branding_changes(&self) -> Result<BrandingView, CoreError> {
+        self.branding_write(|c| changes::discard_failed(c).map(|_| ()))
+    }
+}

@@ -1,0 +1,132 @@
+//! Sending queued branding changes (the `sync::replay_details` contract).
+//!
+//! Every branding request is a replacement (PUT of both colours, PUT of the logo, DELETE of
+//! it), so an operation found in flight after a lost answer is simply sent again: the server
+//! ends in the same state as if the first had landed, and it holds the change once. A colour
+//! PUT replaces both colours, so the server's secondary colour is read first and sent back as
+//! it is (this app only edits the brand colour).
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use scriptix_api::{ApiError, Branding, BrandingColors, Client};
+
+use super::changes::{pending_logo, BrandingChange};
+use crate::cache::outbox::delete_op;
+use crate::cache::{BrandingRow, Cache, OutboxOp};
+use crate::sync::replay_details::{fail, refusal, DetailStep};
+use crate::sync::SyncError;
+
+/// The logo is uploaded under this name (the server looks at the bytes, not the name).
+const FILE_NAME: &str = "logo.png";
+
+fn lock(cache: &Mutex<Cache>) -> Result<std::sync::MutexGuard<'_, Cache>, SyncError> {
+    cache.lock().map_err(|_| SyncError::CacheUnavailable)
+}
+
+/// Replays one claimed branding operation.
+pub async fn replay(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    op: &OutboxOp,
+    _now: DateTime<Utc>,
+) -> Result<DetailStep, SyncError> {
+    let change = match BrandingChange::of(op) {
+        Ok(change) => change,
+        Err(reason) => return fail(cache, op, &reason),
+    };
+    let sent = match change {
+        BrandingChange::SetColour { brand_color } => {
+            let secondary = match client.branding().await {
+                Ok(current) => current.secondary_color,
+                Err(e) => return refused(cache, op, e),
+            };
+            let colours = BrandingColors {
+                brand_color,
+                secondary_color: secondary,
+            };
+            client
+                .update_branding_colors(&colours)
+                .await
+                .map(|b| Sent::Branding(b, None))
+        }
+        BrandingChange::SetLogo { .. } => {
+            let logo = pending_logo(lock(cache)?.conn(), op.op_id)
+                .map_err(|e| SyncError::Internal(e.to_string()))?;
+            let Some(logo) = logo else {
+                return fail(
+                    cache,
+                    op,
+                    "The logo waiting for upload is missing; choose it again.",
+                );
+            };
+            client
+                .upload_logo(logo.png.clone(), "image/png", FILE_NAME)
+                .await
+                .map(|b| Sent::Branding(b, Some(logo.png)))
+        }
+        BrandingChange::DeleteLogo => match client.delete_logo().await {
+            // Already gone: what the user wanted.
+            Ok(()) | Err(ApiError::NotFound { .. }) => Ok(Sent::LogoDeleted),
+            Err(e) => Err(e),
+        },
+    };
+    match sent {
+        Ok(sent) => {
+            done(cache, op, sent)?;
+            Ok(DetailStep::Done)
+        }
+        Err(e) => refused(cache, op, e),
+    }
+}
+
+/// What the server took.
+enum Sent {
+    /// Its branding after the change, and the logo bytes we uploaded (if we did).
+    Branding(Branding, Option<Vec<u8>>),
+    LogoDeleted,
+}
+
+fn refused(cache: &Mutex<Cache>, op: &OutboxOp, e: ApiError) -> Result<DetailStep, SyncError> {
+    let reason = refusal(e)?;
+    fail(cache, op, &reason)
+}
+
+/// Deletes the operation and writes the server's new state into the cached branding row, in
+/// one transaction.
+fn done(cache: &Mutex<Cache>, op: &OutboxOp, sent: Sent) -> Result<(), SyncError> {
+    let cache = lock(cache)?;
+    let tx = cache.conn().unchecked_transaction()?;
+    let mut row = cache.branding()?.unwrap_or_default();
+    match sent {
+        Sent::Branding(b, uploaded) => {
+            row.brand_color = b.brand_color;
+            row.secondary_color = b.secondary_color;
+            match uploaded {
+                Some(png) => {
+                    row.logo = Some(png);
+                    row.logo_content_type = Some("image/png".into());
+                }
+                // The answer says whether a logo is still there; the bytes stay as cached.
+                None if b.logo_url.is_none() => {
+                    row.logo = None;
+                    row.logo_content_type = None;
+                }
+                None => {}
+            }
+            row.logo_url = b.logo_url;
+        }
+        Sent::LogoDeleted => {
+            row = BrandingRow {
+                logo_url: None,
+                logo_content_type: None,
+                logo: None,
+                ..row
+            };
+        }
+    }
+    cache.set_branding(&row)?;
+    delete_op(&tx, op.op_id)?;
+    tx.commit()?;
+    Ok(())
+}

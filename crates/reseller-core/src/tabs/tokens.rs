@@ -1,0 +1,303 @@
+//! The Tokens tab: a customer's API tokens (metadata only: a secret never enters the cache),
+//! creating one and revoking one.
+//!
+//! Creating is deliberately not queued: the secret exists only in the server's answer, shown
+//! once and never stored, so a create queued offline could only end with a secret nobody can
+//! see. It is sent at once in the interactive lane and needs the network; the answer's
+//! metadata goes into the cache, its secret only back to the caller. Revoking goes through the
+//! outbox (entity `customer_token`, `entity_id` the customer) like every other change.
+
+use std::fmt;
+
+use chrono::Utc;
+use scriptix_api::{ApiError, Lane, TokenInput, TokenType};
+use serde::{Deserialize, Serialize};
+
+use super::manage::{ops_of, refused, RefusedOp, RowMark, CUSTOMER_TOKEN};
+use super::{as_of, AsOf};
+use crate::cache::freshness::GapFeature;
+use crate::cache::{OutboxOp, Scope, Tab, TokenRow};
+use crate::validation::FieldError;
+use crate::workspace::Workspace;
+use crate::CoreError;
+
+/// Longest token name the server takes.
+pub const TOKEN_NAME_MAX_CHARS: usize = 100;
+
+/// A queued token change (the outbox payload; `kind` is `revoke`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum TokenChange {
+    Revoke { token_id: i64, name: String },
+}
+
+impl TokenChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TokenChange::Revoke { .. } => "revoke",
+        }
+    }
+
+    pub fn from_op(op: &OutboxOp) -> Result<TokenChange, serde_json::Error> {
+        serde_json::from_value(op.payload.clone())
+    }
+}
+
+/// A token as the tab shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenItem {
+    #[serde(flatten)]
+    pub row: TokenRow,
+    pub mark: Option<RowMark>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokensTab {
+    pub rows: Vec<TokenItem>,
+    pub refused: Vec<RefusedOp>,
+    pub as_of: AsOf,
+}
+
+/// The create form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenForm {
+    pub name: String,
+    /// batch | realtime
+    pub token_type: String,
+    pub expires_in_years: u8,
+}
+
+/// A token just created, with its secret: for the one dialog that shows it, never stored.
+/// `Debug` does not show the secret.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    pub token: TokenRow,
+    pub secret: String,
+}
+
+impl fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewToken")
+            .field("token", &self.token)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Every problem with the form, per field.
+pub fn validate_token(form: &TokenForm) -> Result<TokenInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError {
+            field: "name",
+            message: "Give the token a name.".into(),
+        });
+    } else if name.chars().count() > TOKEN_NAME_MAX_CHARS {
+        errors.push(FieldError {
+            field: "name",
+            message: format!("The name is too long: at most {TOKEN_NAME_MAX_CHARS} characters."),
+        });
+    }
+    let token_type = match form.token_type.as_str() {
+        "batch" => Some(TokenType::Batch),
+        "realtime" => Some(TokenType::Realtime),
+        _ => {
+            errors.push(FieldError {
+                field: "tokenType",
+                message: "Choose batch or realtime.".into(),
+            });
+            None
+        }
+    };
+    if ![1, 2, 5].contains(&form.expires_in_years) {
+        errors.push(FieldError {
+            field: "expiresInYears",
+            message: "A token expires after 1, 2 or 5 years.".into(),
+        });
+    }
+    match token_type {
+        Some(token_type) if errors.is_empty() => Ok(TokenInput {
+            name: name.to_string(),
+            token_type,
+            expires_in_years: form.expires_in_years,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The cached tokens with the queued revokes marked on them (pure).
+pub fn overlay(rows: Vec<TokenRow>, ops: &[OutboxOp]) -> Vec<TokenItem> {
+    let mut items: Vec<TokenItem> = rows
+        .into_iter()
+        .map(|row| TokenItem { row, mark: None })
+        .collect();
+    for op in ops {
+        let Ok(TokenChange::Revoke { token_id, .. }) = TokenChange::from_op(op) else {
+            continue;
+        };
+        if let Some(item) = items.iter_mut().find(|i| i.row.id == token_id) {
+            item.mark = Some(RowMark::merge(item.mark.take(), RowMark::of(op)));
+        }
+    }
+    items
+}
+
+pub fn describe(op: &OutboxOp) -> String {
+    match TokenChange::from_op(op) {
+        Ok(TokenChange::Revoke { name, .. }) => format!("Revoke token \u{201c}{name}\u{201d}"),
+        Err(_) => "A token change".into(),
+    }
+}
+
+impl Workspace {
+    pub fn tokens_tab(&self, customer_id: i64) -> Result<TokensTab, CoreError> {
+        let now = Utc::now();
+        let cache = self.cache()?;
+        let ops = ops_of(&cache, CUSTOMER_TOKEN, customer_id)?;
+        let scope = Scope::CustomerTab {
+            customer_id,
+            tab: Tab::Tokens,
+        };
+        Ok(TokensTab {
+            rows: overlay(cache.tokens(customer_id)?, &ops),
+            refused: refused(&ops, describe),
+            as_of: as_of(&cache, &scope, Some(GapFeature::Tokens), now)?,
+        })
+    }
+
+    /// Creates a token now (not queued: see the module doc). Offline this fails with the
+    /// `offline` code and nothing is created.
+    pub async fn create_token(
+        &self,
+        customer_id: i64,
+        form: &TokenForm,
+    ) -> Result<NewToken, CoreError> {
+        super::manage::require_server_id(customer_id)?;
+        let input = validate_token(form).map_err(|errors| CoreError::Invalid { errors })?;
+        let client = self.engine.client().lane(Lane::Interactive);
+        let created = match client.create_customer_token(customer_id, &input).await {
+            Ok(c) => c,
+            Err(ApiError::Offline { .. }) => {
+                return Err(CoreError::Busy {
+                    message: "Creating a token needs a connection to Scriptix: its secret is shown only once, when it is made. Try again when you are online.".into(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let row = TokenRow {
+            id: created.token.id,
+            name: created.token.name.clone(),
+            token_type: created.token.token_type.as_str().to_string(),
+            created_at: created.token.created_at,
+            expires_at: created.token.expires_at,
+        };
+        {
+            let cache = self.cache()?;
+            if cache.get_customer(customer_id)?.is_some() {
+                let mut rows = cache.tokens(customer_id)?;
+                rows.retain(|r| r.id != row.id);
+                rows.push(row.clone());
+                cache.replace_tokens(customer_id, &rows)?;
+            }
+        }
+        Ok(NewToken {
+            token: row,
+            secret: created.key,
+        })
+    }
+
+    /// Queues revoking a token.
+    pub fn revoke_token(&self, customer_id: i64, token_id: i64) -> Result<(), CoreError> {
+        super::manage::require_server_id(customer_id)?;
+        let name = {
+            let cache = self.cache()?;
+            let ops = ops_of(&cache, CUSTOMER_TOKEN, customer_id)?;
+            if ops.iter().any(|o| {
+                matches!(TokenChange::from_op(o), Ok(TokenChange::Revoke { token_id: t, .. }) if t == token_id)
+            }) {
+                return Ok(()); // already queued
+            }
+            cache
+                .tokens(customer_id)?
+                .into_iter()
+                .find(|t| t.id == token_id)
+                .map(|t| t.name)
+                .ok_or_else(|| CoreError::NotFound {
+                    what: "This token".into(),
+                })?
+        };
+        let change = TokenChange::Revoke { token_id, name };
+        let payload = serde_json::to_value(&change).unwrap_or(serde_json::Value::Null);
+        self.queue_tab_op(CUSTOMER_TOKEN, customer_id, change.kind(), payload)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::fixtures::token;
+    use crate::cache::OutboxState;
+    use crate::tabs::manage::MarkState;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_queued_revoke_marks_its_token() {
+        let change = TokenChange::Revoke {
+            token_id: 2,
+            name: "t2".into(),
+        };
+        let op = OutboxOp {
+            op_id: 4,
+            entity: CUSTOMER_TOKEN.into(),
+            entity_id: 9,
+            kind: "revoke".into(),
+            payload: serde_json::to_value(&change).unwrap(),
+            base_last_modified: None,
+            attempts: 1,
+            state: OutboxState::InFlight,
+            last_error: None,
+            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+        };
+        let items = overlay(vec![token(1), token(2)], std::slice::from_ref(&op));
+        assert_eq!(items[0].mark, None);
+        let mark = items[1].mark.as_ref().unwrap();
+        assert_eq!((mark.op_id, mark.state), (4, MarkState::Pending));
+        assert_eq!(mark.kind, "revoke");
+        assert_eq!(describe(&op), "Revoke token \u{201c}t2\u{201d}");
+    }
+
+    #[test]
+    fn the_form_is_checked_field_by_field() {
+        let errors = validate_token(&TokenForm {
+            name: "  ".into(),
+            token_type: "live".into(),
+            expires_in_years: 3,
+        })
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["name", "tokenType", "expiresInYears"]);
+        let ok = validate_token(&TokenForm {
+            name: " CI ".into(),
+            token_type: "realtime".into(),
+            expires_in_years: 5,
+        })
+        .unwrap();
+        assert_eq!(ok.name, "CI");
+        assert_eq!(ok.token_type, TokenType::Realtime);
+    }
+
+    #[test]
+    fn a_new_tokens_debug_hides_its_secret() {
+        let t = NewToken {
+            token: token(1),
+            secret: "sxk_batch_topsecret".into(),
+        };
+        assert!(!format!("{t:?}").contains("topsecret"));
+    }
+}

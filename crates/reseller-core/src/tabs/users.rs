@@ -1,0 +1,547 @@
+//! The Users tab: a customer organisation's users as cached, with the queued changes laid over
+//! them; adding, editing, deactivating, reactivating (which also sends the reactivation link)
+//! and deleting, each validated and queued in the outbox (entity `user`, `entity_id` the
+//! customer). The replay is in `users_replay`.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::manage::{ops_of, refused, require_server_id, RefusedOp, RowMark, USER};
+use super::{as_of, AsOf};
+use crate::cache::freshness::GapFeature;
+use crate::cache::outbox::{delete_op, set_payload};
+use crate::cache::{OutboxOp, OutboxState, Scope, Tab, UserRow};
+use crate::validation::{validate_email, FieldError};
+use crate::workspace::Workspace;
+use crate::CoreError;
+
+/// The roles a customer organisation's user can have.
+pub const USER_ROLES: [&str; 5] = [
+    "ORGADMIN",
+    "CONTRIBUTOR",
+    "CUSTOMER",
+    "DEVELOPER",
+    "RESELLEE",
+];
+
+/// Longest first or last name accepted.
+pub const USER_NAME_MAX_CHARS: usize = 100;
+
+/// A user's editable fields, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFields {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// The add/edit form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserForm {
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// A queued user change (the outbox payload; `kind` is the variant's name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum UserChange {
+    Create {
+        fields: UserFields,
+    },
+    /// Edit, or deactivate (`is_active` false): PUT replaces the whole user.
+    Update {
+        user_id: i64,
+        fields: UserFields,
+        is_active: bool,
+    },
+    /// Active again, and the reactivation link sent.
+    Reactivate {
+        user_id: i64,
+        fields: UserFields,
+    },
+    Delete {
+        user_id: i64,
+        email: String,
+    },
+}
+
+impl UserChange {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UserChange::Create { .. } => "create",
+            UserChange::Update { .. } => "update",
+            UserChange::Reactivate { .. } => "reactivate",
+            UserChange::Delete { .. } => "delete",
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn from_op(op: &OutboxOp) -> Result<UserChange, serde_json::Error> {
+        serde_json::from_value(op.payload.clone())
+    }
+}
+
+/// A user as the tab shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserItem {
+    #[serde(flatten)]
+    pub row: UserRow,
+    /// Not on the server yet (a queued create; `row.id` is minus its op id).
+    pub local: bool,
+    pub mark: Option<RowMark>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersTab {
+    pub rows: Vec<UserItem>,
+    pub refused: Vec<RefusedOp>,
+    pub as_of: AsOf,
+}
+
+fn name_field(raw: &str, field: &'static str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let v = raw.trim();
+    if v.chars().count() > USER_NAME_MAX_CHARS {
+        errors.push(FieldError {
+            field,
+            message: format!("Too long: at most {USER_NAME_MAX_CHARS} characters."),
+        });
+    }
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+/// Every problem with the form, per field (`email`, `firstName`, `lastName`, `roles`).
+pub fn validate_user(form: &UserForm) -> Result<UserFields, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let email = validate_email(&form.email).map_err(|e| errors.push(e)).ok();
+    let first_name = name_field(&form.first_name, "firstName", &mut errors);
+    let last_name = name_field(&form.last_name, "lastName", &mut errors);
+    let mut roles: Vec<String> = Vec::new();
+    for raw in &form.roles {
+        let role = raw.trim().to_ascii_uppercase();
+        if !USER_ROLES.contains(&role.as_str()) {
+            errors.push(FieldError {
+                field: "roles",
+                message: format!(
+                    "\"{}\" is not a role a user can have; choose from {}.",
+                    raw.trim(),
+                    USER_ROLES.join(", ")
+                ),
+            });
+        } else if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if form.roles.is_empty() {
+        errors.push(FieldError {
+            field: "roles",
+            message: "Choose at least one role.".into(),
+        });
+    }
+    match email {
+        Some(email) if errors.is_empty() => Ok(UserFields {
+            email,
+            first_name,
+            last_name,
+            roles,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn apply_fields(row: &mut UserRow, f: &UserFields) {
+    row.email = f.email.clone();
+    row.first_name = f.first_name.clone();
+    row.last_name = f.last_name.clone();
+    row.roles = f.roles.clone();
+}
+
+/// The cached users with the queued changes over them (pure): a create becomes a row (id minus
+/// its op id), edits and (de/re)activations change their row, a delete marks it. Every row a
+/// queued operation touches carries its mark.
+pub fn overlay(rows: Vec<UserRow>, ops: &[OutboxOp]) -> Vec<UserItem> {
+    let mut items: Vec<UserItem> = rows
+        .into_iter()
+        .map(|row| UserItem {
+            row,
+            local: false,
+            mark: None,
+        })
+        .collect();
+    for op in ops {
+        let Ok(change) = UserChange::from_op(op) else {
+            continue;
+        };
+        let mark = RowMark::of(op);
+        let target = match &change {
+            UserChange::Create { fields } => {
+                items.push(UserItem {
+                    row: UserRow {
+                        id: -op.op_id,
+                        first_name: fields.first_name.clone(),
+                        last_name: fields.last_name.clone(),
+                        email: fields.email.clone(),
+                        is_active: true,
+                        roles: fields.roles.clone(),
+                        last_login: None,
+                        created_at: op.created_at,
+                        reactivation_sent_at: None,
+                    },
+                    local: true,
+                    mark: Some(mark),
+                });
+                continue;
+            }
+            UserChange::Update { user_id, .. }
+            | UserChange::Reactivate { user_id, .. }
+            | UserChange::Delete { user_id, .. } => *user_id,
+        };
+        let Some(item) = items.iter_mut().find(|i| i.row.id == target) else {
+            continue; // gone from the server meanwhile: listed with the refused ones if it fails
+        };
+        match &change {
+            UserChange::Update {
+                fields, is_active, ..
+            } => {
+                apply_fields(&mut item.row, fields);
+                item.row.is_active = *is_active;
+            }
+            UserChange::Reactivate { .. } => item.row.is_active = true,
+            UserChange::Create { .. } | UserChange::Delete { .. } => {}
+        }
+        item.mark = Some(RowMark::merge(item.mark.take(), mark));
+    }
+    items
+}
+
+pub fn describe(op: &OutboxOp) -> String {
+    match UserChange::from_op(op) {
+        Ok(UserChange::Create { fields }) => format!("Add user {}", fields.email),
+        Ok(UserChange::Update {
+            fields, is_active, ..
+        }) if !is_active => format!("Deactivate user {}", fields.email),
+        Ok(UserChange::Update { fields, .. }) => format!("Edit user {}", fields.email),
+        Ok(UserChange::Reactivate { fields, .. }) => format!("Reactivate user {}", fields.email),
+        Ok(UserChange::Delete { email, .. }) => format!("Delete user {email}"),
+        Err(_) => "A user change".into(),
+    }
+}
+
+fn fields_of(row: &UserRow) -> UserFields {
+    UserFields {
+        email: row.email.clone(),
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        roles: row.roles.clone(),
+    }
+}
+
+const BEING_ADDED: &str =
+    "This user is being added right now; change it once it has reached the server.";
+
+impl Workspace {
+    pub fn users_tab(&self, customer_id: i64) -> Result<UsersTab, CoreError> {
+        let now = Utc::now();
+        let cache = self.cache()?;
+        let ops = ops_of(&cache, USER, customer_id)?;
+        let scope = Scope::CustomerTab {
+            customer_id,
+            tab: Tab::Users,
+        };
+        Ok(UsersTab {
+            rows: overlay(cache.users(customer_id)?, &ops),
+            refused: refused(&ops, describe),
+            as_of: as_of(&cache, &scope, Some(GapFeature::Users), now)?,
+        })
+    }
+
+    /// The user as the tab shows it now, and the operations waiting for the customer.
+    fn user_now(
+        &self,
+        customer_id: i64,
+        user_id: i64,
+    ) -> Result<(UserItem, Vec<OutboxOp>), CoreError> {
+        let cache = self.cache()?;
+        let ops = ops_of(&cache, USER, customer_id)?;
+        let item = overlay(cache.users(customer_id)?, &ops)
+            .into_iter()
+            .find(|i| i.row.id == user_id)
+            .ok_or_else(|| CoreError::NotFound {
+                what: "This user".into(),
+            })?;
+        Ok((item, ops))
+    }
+
+    /// A create not sent yet takes the change (its user is local: negative id).
+    fn fold_into_create(
+        &self,
+        ops: &[OutboxOp],
+        user_id: i64,
+        fields: Option<UserFields>,
+    ) -> Result<(), CoreError> {
+        let op = ops
+            .iter()
+            .find(|o| o.op_id == -user_id && o.state == OutboxState::Pending && o.attempts == 0)
+            .ok_or_else(|| CoreError::Busy {
+                message: BEING_ADDED.into(),
+            })?;
+        {
+            let cache = self.cache()?;
+            match fields {
+                Some(fields) => set_payload(
+                    cache.conn(),
+                    op.op_id,
+                    &UserChange::Create { fields }.to_json(),
+                    None,
+                )?,
+                None => delete_op(cache.conn(), op.op_id)?,
+            }
+        }
+        self.engine.refresh_counts();
+        self.engine.nudge();
+        Ok(())
+    }
+
+    fn validated_user(form: &UserForm) -> Result<UserFields, CoreError> {
+        validate_user(form).map_err(|errors| CoreError::Invalid { errors })
+    }
+
+    /// Queues a new user.
+    pub fn add_user(&self, customer_id: i64, form: &UserForm) -> Result<(), CoreError> {
+        require_server_id(customer_id)?;
+        let fields = Self::validated_user(form)?;
+        let taken = self
+            .users_tab(customer_id)?
+            .rows
+            .iter()
+            .any(|u| u.row.email.eq_ignore_ascii_case(&fields.email));
+        if taken {
+            return Err(CoreError::Invalid {
+                errors: vec![FieldError {
+                    field: "email",
+                    message: "This organisation already has a user with this email.".into(),
+                }],
+            });
+        }
+        let change = UserChange::Create { fields };
+        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        Ok(())
+    }
+
+    /// Queues an edit of a user's names, email and roles.
+    pub fn update_user(
+        &self,
+        customer_id: i64,
+        user_id: i64,
+        form: &UserForm,
+    ) -> Result<(), CoreError> {
+        require_server_id(customer_id)?;
+        let fields = Self::validated_user(form)?;
+        let (item, ops) = self.user_now(customer_id, user_id)?;
+        if item.local {
+            return self.fold_into_create(&ops, user_id, Some(fields));
+        }
+        let change = UserChange::Update {
+            user_id,
+            fields,
+            is_active: item.row.is_active,
+        };
+        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        Ok(())
+    }
+
+    /// Deactivates (`false`) or reactivates (`true`, which also sends the reactivation link).
+    pub fn set_user_active(
+        &self,
+        customer_id: i64,
+        user_id: i64,
+        active: bool,
+    ) -> Result<(), CoreError> {
+        require_server_id(customer_id)?;
+        let (item, _) = self.user_now(customer_id, user_id)?;
+        if item.local {
+            return Err(CoreError::Busy {
+                message: BEING_ADDED.into(),
+            });
+        }
+        let fields = fields_of(&item.row);
+        let change = if active {
+            UserChange::Reactivate { user_id, fields }
+        } else {
+            UserChange::Update {
+                user_id,
+                fields,
+                is_active: false,
+            }
+        };
+        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        Ok(())
+    }
+
+    /// Queues deleting a user; a user not sent yet is simply dropped.
+    pub fn delete_user(&self, customer_id: i64, user_id: i64) -> Result<(), CoreError> {
+        require_server_id(customer_id)?;
+        let (item, ops) = self.user_now(customer_id, user_id)?;
+        if item.local {
+            return self.fold_into_create(&ops, user_id, None);
+        }
+        let change = UserChange::Delete {
+            user_id,
+            email: item.row.email,
+        };
+        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tabs::manage::MarkState;
+    use chrono::{DateTime, TimeZone};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000, 0).unwrap()
+    }
+
+    fn user(id: i64, email: &str) -> UserRow {
+        UserRow {
+            id,
+            first_name: Some("Ann".into()),
+            last_name: None,
+            email: email.into(),
+            is_active: true,
+            roles: vec!["CUSTOMER".into()],
+            last_login: None,
+            created_at: t0(),
+            reactivation_sent_at: None,
+        }
+    }
+
+    fn op(op_id: i64, change: UserChange, state: OutboxState) -> OutboxOp {
+        OutboxOp {
+            op_id,
+            entity: USER.into(),
+            entity_id: 3,
+            kind: change.kind().into(),
+            payload: change.to_json(),
+            base_last_modified: None,
+            attempts: 0,
+            state,
+            last_error: (state == OutboxState::Failed).then(|| "Invalid email".into()),
+            created_at: t0(),
+        }
+    }
+
+    fn fields(email: &str) -> UserFields {
+        UserFields {
+            email: email.into(),
+            first_name: None,
+            last_name: Some("New".into()),
+            roles: vec!["DEVELOPER".into()],
+        }
+    }
+
+    #[test]
+    fn queued_changes_are_laid_over_the_cached_users() {
+        let ops = vec![
+            op(
+                1,
+                UserChange::Update {
+                    user_id: 10,
+                    fields: fields("renamed@x.nl"),
+                    is_active: false,
+                },
+                OutboxState::Pending,
+            ),
+            op(
+                2,
+                UserChange::Create {
+                    fields: fields("new@x.nl"),
+                },
+                OutboxState::Failed,
+            ),
+            op(
+                3,
+                UserChange::Delete {
+                    user_id: 11,
+                    email: "b@x.nl".into(),
+                },
+                OutboxState::InFlight,
+            ),
+            op(
+                4,
+                UserChange::Reactivate {
+                    user_id: 10,
+                    fields: fields("renamed@x.nl"),
+                },
+                OutboxState::Pending,
+            ),
+        ];
+        let items = overlay(
+            vec![user(10, "a@x.nl"), user(11, "b@x.nl"), user(12, "c@x.nl")],
+            &ops,
+        );
+        assert_eq!(items.len(), 4);
+        let a = &items[0];
+        assert_eq!(a.row.email, "renamed@x.nl");
+        assert_eq!(a.row.last_name.as_deref(), Some("New"));
+        assert!(a.row.is_active, "deactivated, then reactivated");
+        assert_eq!(a.mark.as_ref().unwrap().kind, "reactivate");
+        assert_eq!(items[1].mark.as_ref().unwrap().kind, "delete");
+        assert_eq!(items[2].mark, None);
+        let new = &items[3];
+        assert!(new.local);
+        assert_eq!(new.row.id, -2);
+        assert_eq!(new.mark.as_ref().unwrap().state, MarkState::Failed);
+        let refusals = refused(&ops, describe);
+        assert_eq!(refusals.len(), 1);
+        assert_eq!(refusals[0].what, "Add user new@x.nl");
+        assert_eq!(refusals[0].error, "Invalid email");
+    }
+
+    #[test]
+    fn the_form_is_checked_field_by_field() {
+        let errors = validate_user(&UserForm {
+            email: "not-an-email".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            roles: vec![],
+        })
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["email", "roles"]);
+
+        let errors = validate_user(&UserForm {
+            email: "a@b.nl".into(),
+            roles: vec!["RESELLER".into()],
+            ..UserForm::default()
+        })
+        .unwrap_err();
+        assert_eq!(errors[0].field, "roles", "RESELLER is not a customer role");
+
+        let ok = validate_user(&UserForm {
+            email: " a@b.nl ".into(),
+            first_name: " Jan ".into(),
+            last_name: " ".into(),
+            roles: vec!["developer".into(), "DEVELOPER".into(), "orgadmin".into()],
+        })
+        .unwrap();
+        assert_eq!(ok.email, "a@b.nl");
+        assert_eq!(ok.first_name.as_deref(), Some("Jan"));
+        assert_eq!(ok.last_name, None);
+        assert_eq!(ok.roles, vec!["DEVELOPER", "ORGADMIN"]);
+    }
+}

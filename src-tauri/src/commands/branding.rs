@@ -1,0 +1,75 @@
+//! Branding commands: thin adapters over `reseller_core::branding` (the `Workspace` methods).
+//! The logo is chosen in the native dialog and read and processed in Rust, off the async
+//! runtime's threads; the webview never sees the file system.
+
+use reseller_core::branding::{BrandTheme, BrandingView};
+use tauri::{AppHandle, State};
+
+use crate::error::IpcError;
+use crate::pick::{open_path, Filter};
+use crate::state::AppState;
+
+/// What the dialog offers (the pipeline reads any of these by content, whatever the name).
+const LOGO_FILTER: Filter<'static> = Filter {
+    name: "Images",
+    extensions: &[
+        "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg",
+    ],
+};
+
+/// The branding as it shows (cache with pending changes laid over it).
+#[tauri::command]
+pub async fn get_branding(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
+    Ok(state.workspace().await?.branding()?)
+}
+
+/// Asks for a logo file, processes it and queues it. `None`: the user cancelled. A file that
+/// cannot be a logo answers `invalid_input` (field `logo`) and keeps the current logo.
+#[tauri::command]
+pub async fn choose_logo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<BrandingView>, IpcError> {
+    let workspace = state.workspace().await?;
+    let Some(path) = open_path(&app, "Choose a logo", &[LOGO_FILTER]).await else {
+        return Ok(None);
+    };
+    let view = tauri::async_runtime::spawn_blocking(move || workspace.set_logo_from_path(&path))
+        .await
+        .map_err(|e| IpcError::internal(format!("The logo could not be processed: {e}")))??;
+    Ok(Some(view))
+}
+
+#[tauri::command]
+pub async fn remove_logo(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
+    Ok(state.workspace().await?.remove_logo()?)
+}
+
+/// `colour`: as typed or picked (`#RRGGBB`, `RRGGBB`, `#RGB`).
+#[tauri::command]
+pub async fn set_brand_colour(
+    state: State<'_, AppState>,
+    colour: String,
+) -> Result<BrandingView, IpcError> {
+    Ok(state.workspace().await?.set_brand_colour(&colour)?)
+}
+
+/// The CSS variables `colour` would set, without keeping it (the picker's live preview).
+#[tauri::command]
+pub fn preview_brand_colour(colour: String) -> Result<BrandTheme, IpcError> {
+    Ok(reseller_core::branding::preview_theme(&colour)?)
+}
+
+/// Back to the app's own colours.
+#[tauri::command]
+pub async fn reset_brand_colour(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
+    Ok(state.workspace().await?.reset_brand_colour()?)
+}
+
+/// Drops branding changes the server refused.
+#[tauri::command]
+pub async fn discard_branding_changes(
+    state: State<'_, AppState>,
+) -> Result<BrandingView, IpcError> {
+    Ok(state.workspace().await?.discard_branding_changes()?)
+}

@@ -1,0 +1,48 @@
+//! The usage tab's commands: the cached view of a query, its refresh, and the CSV export of
+//! exactly the rows the tab shows (the path comes from the native save dialog).
+
+use reseller_core::export::write_csv;
+use reseller_core::tabs::usage::{UsageRequest, UsageTab};
+use tauri::{AppHandle, State};
+
+use crate::error::IpcError;
+use crate::pick::{save_path, Filter};
+use crate::state::AppState;
+
+/// The usage tab for a range, view and split, from the cache (instant, offline too).
+#[tauri::command]
+pub async fn usage_view(
+    state: State<'_, AppState>,
+    request: UsageRequest,
+) -> Result<UsageTab, IpcError> {
+    Ok(state.workspace().await?.usage_tab(&request)?)
+}
+
+/// Fetches the query when it is missing or stale (then caches it), and answers the tab.
+#[tauri::command]
+pub async fn refresh_usage(
+    state: State<'_, AppState>,
+    request: UsageRequest,
+) -> Result<UsageTab, IpcError> {
+    Ok(state.workspace().await?.refresh_usage_tab(&request).await?)
+}
+
+/// Writes the tab's table for `request` to a CSV file the user picks. Returns the path
+/// written, or null when the user cancelled.
+#[tauri::command]
+pub async fn export_usage_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: UsageRequest,
+) -> Result<Option<String>, IpcError> {
+    let (file_name, table) = state.workspace().await?.usage_export(&request)?;
+    let filters = [Filter {
+        name: "CSV",
+        extensions: &["csv"],
+    }];
+    let Some(path) = save_path(&app, "Export usage", &file_name, &filters).await else {
+        return Ok(None);
+    };
+    write_csv(&path, &table.header(), &table.rows).map_err(reseller_core::CoreError::from)?;
+    Ok(Some(path.display().to_string()))
+}

@@ -1,0 +1,70 @@
+// The dashboard's top-10 chart: one horizontal bar per organisation, hours processed, drawn as
+// SVG without a library. Names go in as text nodes (never markup); colours come from classes
+// in styles.css (the strict CSP refuses inline styles). A bar is a button: click or Enter
+// opens the organisation.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const ROW = 28;
+const LABEL = 180;
+const VALUE = 70;
+const WIDTH = 640;
+
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v != null) el.setAttribute(k, String(v));
+  }
+  for (const c of children) {
+    if (c != null) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** A name cut to fit the label column (the full name is in the bar's tooltip). */
+function clip(text, max = 26) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * entries: [{customerId, name, hoursProcessed}], largest first. formatHours(n) -> string.
+ * onOpen({id, name}). Returns the <svg> (id #dash-top-chart), or null for no entries.
+ */
+export function topChart(entries, { formatHours, onOpen }) {
+  if (!entries.length) return null;
+  const max = Math.max(...entries.map((e) => e.hoursProcessed), 0) || 1;
+  const barSpace = WIDTH - LABEL - VALUE;
+  const height = entries.length * ROW;
+  const svg = s('svg', {
+    id: 'dash-top-chart',
+    class: 'top-chart',
+    viewBox: `0 0 ${WIDTH} ${height}`,
+    role: 'list',
+    'aria-label': 'Top organisations by hours processed',
+  });
+  entries.forEach((e, i) => {
+    const y = i * ROW;
+    const w = Math.max(2, (e.hoursProcessed / max) * barSpace);
+    const label = `${e.name}: ${formatHours(e.hoursProcessed)}`;
+    const bar = s('g', {
+      class: 'top-bar',
+      'data-id': e.customerId,
+      role: 'listitem button',
+      tabindex: '0',
+      'aria-label': label,
+    },
+    s('title', {}, label),
+    s('text', { class: 'top-label', x: LABEL - 8, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, clip(e.name)),
+    s('rect', { class: 'top-rect', x: LABEL, y: y + 5, width: w.toFixed(1), height: ROW - 10, rx: 3 }),
+    s('text', { class: 'top-value', x: LABEL + w + 6, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatHours(e.hoursProcessed)));
+    const open = () => onOpen({ id: e.customerId, name: e.name });
+    bar.addEventListener('click', open);
+    bar.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        open();
+      }
+    });
+    svg.append(bar);
+  });
+  return svg;
+}
