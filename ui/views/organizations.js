@@ -24,8 +24,13 @@ export const ROW_HEIGHT = 40;
 const PAGE = 100;
 /** Rows built above and below the visible ones. */
 const OVERSCAN = 8;
-/** How long typing pauses before the list follows the search box. */
-const SEARCH_DEBOUNCE_MS = 50;
+/**
+ * How long typing pauses before the list follows the search box. None: a search costs a few
+ * milliseconds (the core's in-memory index), so the list follows every keystroke; the zero-delay
+ * timer only folds events of one task (a paste), and requery() drops answers overtaken by a
+ * newer search. (50 ms here was a quarter of the measured keystroke-to-rows time.)
+ */
+const SEARCH_DEBOUNCE_MS = 0;
 
 const COLUMNS = [
   { key: 'id', label: 'ID', id: 'sort-id', cell: 'cell-id' },
