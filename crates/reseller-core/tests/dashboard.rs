@@ -3,12 +3,13 @@
 //! from cached customers and per-customer usage, equal to what the server's own data gives,
 //! fetched within the rate budget (never a 429), and still shown offline.
 
+mod support;
+
 use std::sync::atomic::AtomicBool;
 
 use reseller_core::dashboard::{
     DashboardRefresh, DashboardRequest, RangeRequest, SortDir, SortKey, Source, DEFAULT_LIMIT,
 };
-use reseller_core::session::SessionInfo;
 use reseller_core::sync::sync_customer_list;
 use reseller_core::tabs::FreshnessState;
 use reseller_core::workspace::Workspace;
@@ -40,15 +41,7 @@ fn client(sb: &Sandbox, rate_limit: u32) -> Client {
 /// A workspace over a cache file holding the sandbox's customers.
 async fn workspace(sb: &Sandbox, rate_limit: u32) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    let info = SessionInfo {
-        display_name: "Test".into(),
-        email: "test@example.org".into(),
-        organization_name: None,
-        organization_id: Some(1),
-        roles: vec!["RESELLER".into()],
-        base_url: sb.base_url().to_string(),
-        demo: false,
-    };
+    let info = support::reseller_info(sb.base_url());
     let c = client(sb, rate_limit);
     let ws = Workspace::open(info, c.clone(), dir.path()).unwrap();
     sync_customer_list(&c, ws.engine().cache()).await.unwrap();

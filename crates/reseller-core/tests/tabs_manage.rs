@@ -5,11 +5,12 @@
 //! words and can be discarded; a server without the gap endpoints says "not available"; a new
 //! token's secret is returned once and never written to the cache.
 
+mod support;
+
 use std::sync::Mutex;
 
 use chrono::Utc;
 use reseller_core::cache::{Cache, Tab};
-use reseller_core::session::SessionInfo;
 use reseller_core::sync::{refresh_tab, replay_outbox, sync_customer_list, RefreshOutcome};
 use reseller_core::tabs::manage::MarkState;
 use reseller_core::tabs::subscriptions::{store_plans, PlanRow};
@@ -59,15 +60,7 @@ fn offline_client() -> Client {
 /// sandbox's customers, their three managed tabs and the plan catalogue.
 async fn workspace(sb: &Sandbox, own: Client) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    let info = SessionInfo {
-        display_name: "Test".into(),
-        email: "test@example.org".into(),
-        organization_name: None,
-        organization_id: Some(1),
-        roles: vec!["RESELLER".into()],
-        base_url: sb.base_url().to_string(),
-        demo: false,
-    };
+    let info = support::reseller_info(sb.base_url());
     let ws = Workspace::open(info, own, dir.path()).unwrap();
     let online = client(sb);
     let cache = ws.engine().cache();

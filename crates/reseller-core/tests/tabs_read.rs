@@ -3,10 +3,11 @@
 //! transcription filters online give the sandbox's own answer; without the usage summary
 //! endpoint the rows still show and the summary is computed and marked so.
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use reseller_core::session::SessionInfo;
 use reseller_core::sync::sync_customer_list;
 use reseller_core::tabs::transcriptions::query::{
     Filters, PageRequest, Sort, SortColumn, SortDirection,
@@ -46,15 +47,7 @@ fn client(sb: &Sandbox) -> Client {
 /// A workspace over a cache file holding the sandbox's customers.
 async fn workspace(sb: &Sandbox) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
-    let info = SessionInfo {
-        display_name: "Test".into(),
-        email: "test@example.org".into(),
-        organization_name: None,
-        organization_id: Some(1),
-        roles: vec!["RESELLER".into()],
-        base_url: sb.base_url().to_string(),
-        demo: false,
-    };
+    let info = support::reseller_info(sb.base_url());
     let ws = Workspace::open(info, client(sb), dir.path()).unwrap();
     sync_customer_list(&client(sb), ws.engine().cache())
         .await

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use reseller_core::cache::{Cache, CustomerRow, SyncState};
+use reseller_core::SessionInfo;
 use scriptix_api::{Client, ClientConfig, Customer, CustomerQuery, Direction};
 use scriptix_sandbox::{start, Sandbox, SandboxConfig};
 
@@ -110,5 +111,18 @@ pub fn form(name: &str, email: &str, phone: &str) -> reseller_core::outbox::Cust
         email: email.into(),
         phone: phone.into(),
         is_active: true,
+    }
+}
+
+/// What a reseller account at `base_url` says about itself (for a `Workspace` in a test).
+pub fn reseller_info(base_url: &str) -> SessionInfo {
+    SessionInfo {
+        display_name: "Test".into(),
+        email: "test@example.org".into(),
+        organization_name: None,
+        organization_id: Some(1),
+        roles: vec!["RESELLER".into()],
+        base_url: base_url.to_string(),
+        demo: false,
     }
 }
