@@ -1,8 +1,10 @@
 //! The dashboard's date range: the presets the screen offers, resolved against "today", and
 //! the cache key every per-range record is stored under. Pure.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
-use serde::{Deserialize, Serialize};
+use chrono::{Days, NaiveDate};
+use serde::Deserialize;
+
+use crate::tabs::usage::range::{preset_span, Preset};
 
 use crate::CoreError;
 
@@ -25,42 +27,17 @@ pub enum RangeRequest {
     },
 }
 
-/// A range of days, end exclusive (as the API's `date_to`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DateSpan {
-    pub from: NaiveDate,
-    /// Exclusive.
-    pub to: NaiveDate,
-}
-
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
+pub use crate::tabs::usage::range::DateSpan;
 
 impl RangeRequest {
-    /// The days the request covers on `today`. A custom range must not end before it starts
-    /// nor span more than `MAX_RANGE_DAYS`.
+    /// The days the request covers on `today` (presets as the usage tab computes them). A
+    /// custom range must not end before it starts nor span more than `MAX_RANGE_DAYS`.
     pub fn resolve(&self, today: NaiveDate) -> Result<DateSpan, CoreError> {
-        let this_month = month_start(today);
-        let tomorrow = today + Days::new(1);
-        let span = match self {
-            RangeRequest::ThisMonth => DateSpan {
-                from: this_month,
-                to: this_month + Months::new(1),
-            },
-            RangeRequest::LastMonth => DateSpan {
-                from: this_month - Months::new(1),
-                to: this_month,
-            },
-            RangeRequest::Last90Days => DateSpan {
-                from: tomorrow - Days::new(90),
-                to: tomorrow,
-            },
-            RangeRequest::ThisYear => DateSpan {
-                from: NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(this_month),
-                to: NaiveDate::from_ymd_opt(today.year() + 1, 1, 1).unwrap_or(tomorrow),
-            },
+        let preset = match self {
+            RangeRequest::ThisMonth => Preset::ThisMonth,
+            RangeRequest::LastMonth => Preset::LastMonth,
+            RangeRequest::Last90Days => Preset::Last90Days,
+            RangeRequest::ThisYear => Preset::ThisYear,
             RangeRequest::Custom { from, to } => {
                 if to < from {
                     return Err(CoreError::InvalidInput {
@@ -78,31 +55,10 @@ impl RangeRequest {
                         message: "Pick a range of at most five years.".into(),
                     });
                 }
-                span
+                return Ok(span);
             }
         };
-        Ok(span)
-    }
-}
-
-impl DateSpan {
-    /// The cache key: the same "from..to" form the sync's `dashboard_range` writes, so a
-    /// range the sync fetched is found here.
-    pub fn key(&self) -> String {
-        format!(
-            "{}..{}",
-            self.from.format("%Y-%m-%d"),
-            self.to.format("%Y-%m-%d")
-        )
-    }
-
-    /// Whether the range reaches today or later: its numbers still grow.
-    pub fn is_open(&self, today: NaiveDate) -> bool {
-        self.to > today
-    }
-
-    pub fn api(&self) -> scriptix_api::DateRange {
-        scriptix_api::DateRange::new(self.from, self.to)
+        Ok(preset_span(preset, today).expect("a preset, not a custom range"))
     }
 }
 

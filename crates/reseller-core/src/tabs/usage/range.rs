@@ -54,17 +54,37 @@ impl DateSpan {
     pub fn last_day(&self) -> NaiveDate {
         self.to - Days::new(1)
     }
+
+    /// The cache key: the same "from..to" form the sync's `dashboard_range` writes, so a
+    /// range the sync fetched is found by the dashboard.
+    pub fn key(&self) -> String {
+        format!(
+            "{}..{}",
+            self.from.format("%Y-%m-%d"),
+            self.to.format("%Y-%m-%d")
+        )
+    }
+
+    /// Whether the range reaches today or later: its numbers still grow.
+    pub fn is_open(&self, today: NaiveDate) -> bool {
+        self.to > today
+    }
+
+    pub fn api(&self) -> scriptix_api::DateRange {
+        scriptix_api::DateRange::new(self.from, self.to)
+    }
 }
 
 fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-/// The half-open range `req` means on `today`.
-pub fn resolve(req: &RangeRequest, today: NaiveDate) -> Result<DateSpan, CoreError> {
+/// The half-open range a preset means on `today` (`None` for `Custom`: the user's dates). The
+/// one calendar arithmetic of every screen with a date range (usage tab and dashboard).
+pub fn preset_span(preset: Preset, today: NaiveDate) -> Option<DateSpan> {
     let this_month = month_start(today);
     let tomorrow = today + Days::new(1);
-    let (from, to) = match req.preset {
+    let (from, to) = match preset {
         Preset::Last12Months => usage_range(today),
         Preset::ThisMonth => (this_month, this_month + Months::new(1)),
         Preset::LastMonth => (this_month - Months::new(1), this_month),
@@ -73,29 +93,35 @@ pub fn resolve(req: &RangeRequest, today: NaiveDate) -> Result<DateSpan, CoreErr
             let jan1 = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
             (jan1, jan1 + Months::new(12))
         }
-        Preset::Custom => {
-            let (Some(from), Some(last)) = (req.from, req.to) else {
-                return Err(CoreError::InvalidInput {
-                    field: "range",
-                    message: "Choose both the first and the last day of the range.".into(),
-                });
-            };
-            if last < from {
-                return Err(CoreError::InvalidInput {
-                    field: "range",
-                    message: "The last day comes before the first day; swap them.".into(),
-                });
-            }
-            let to = last + Days::new(1);
-            if (to - from).num_days() > MAX_RANGE_DAYS {
-                return Err(CoreError::InvalidInput {
-                    field: "range",
-                    message: "Choose a range of at most ten years.".into(),
-                });
-            }
-            (from, to)
-        }
+        Preset::Custom => return None,
     };
+    Some(DateSpan { from, to })
+}
+
+/// The half-open range `req` means on `today`.
+pub fn resolve(req: &RangeRequest, today: NaiveDate) -> Result<DateSpan, CoreError> {
+    if let Some(span) = preset_span(req.preset, today) {
+        return Ok(span);
+    }
+    let (Some(from), Some(last)) = (req.from, req.to) else {
+        return Err(CoreError::InvalidInput {
+            field: "range",
+            message: "Choose both the first and the last day of the range.".into(),
+        });
+    };
+    if last < from {
+        return Err(CoreError::InvalidInput {
+            field: "range",
+            message: "The last day comes before the first day; swap them.".into(),
+        });
+    }
+    let to = last + Days::new(1);
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(CoreError::InvalidInput {
+            field: "range",
+            message: "Choose a range of at most ten years.".into(),
+        });
+    }
     Ok(DateSpan { from, to })
 }
 
