@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "list_transcriptions",
     "get_branding",
     "choose_logo",
+    "cancel_logo",
     "remove_logo",
     "set_brand_colour",
     "preview_brand_colour",

@@ -40,9 +40,13 @@ export const sessionInfo = () => invoke('session_info');
  */
 export const verifySession = () => invoke('verify_session');
 
-/** Signs in; resolves to the session info. */
-export const signIn = ({ baseUrl, token, authStyle }) =>
-  invoke('sign_in', { request: { baseUrl, token, authStyle } });
+/**
+ * Signs in; resolves to the session info. `keep`: 'keychain' (default), 'file' or
+ * 'notRemembered'; a keychain that cannot take the token rejects with code
+ * 'keychain_unavailable' and nothing kept, for the user to choose.
+ */
+export const signIn = ({ baseUrl, token, authStyle, keep }) =>
+  invoke('sign_in', { request: { baseUrl, token, authStyle }, keep: keep ?? null });
 
 /** Starts the local sandbox (first time only) and signs in to it; resolves to the session info. */
 export const startDemo = () => invoke('start_demo');
@@ -109,14 +113,19 @@ export const openCustomer = (id) => invoke('open_customer', { id });
 /**
  * BrandingView: {brandColor: '#RRGGBB'|null, theme: {brand, brandHover, onBrand, contrast,
  * brandSoftLight, brandSoftDark, brandInkLight, brandInkDark}|null, logo: {dataUrl,
- * contentType, width, height, bytes}|null, logoMissing, colourPending, logoPending,
- * colourError, logoError, asOf}: the cache with pending changes laid over it.
+ * contentType, width, height, bytes}|null, logoMissing, logoProblem (why the server's logo is
+ * not shown, a sentence)|null, colourPending, logoPending, colourError, logoError, asOf}: the
+ * cache with pending changes laid over it.
  */
 export const getBranding = () => invoke('get_branding');
 
 /** Opens the native file dialog, processes the chosen image in Rust and queues it ->
- * BrandingView, or null when cancelled. A file that cannot be a logo rejects (field 'logo'). */
+ * BrandingView, or null when cancelled. A file that cannot be a logo, or a job stopped with
+ * cancelLogo, rejects (field 'logo'). */
 export const chooseLogo = () => invoke('choose_logo');
+
+/** Stops the logo being processed -> true, or false when none is. */
+export const cancelLogo = () => invoke('cancel_logo');
 
 export const removeLogo = () => invoke('remove_logo');
 

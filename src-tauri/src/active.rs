@@ -83,6 +83,13 @@ pub fn activate(handle: &AppHandle, session: &Session) -> Result<Active, IpcErro
         (cache_dir(handle)?, None)
     };
     let workspace = Arc::new(Workspace::open(info, session.client().clone(), &dir)?);
+    // Logos (files and the server's) are decoded only in a worker: this executable again.
+    match reseller_core::branding::LogoWorker::current_exe() {
+        Ok(worker) => {
+            workspace.set_logo_worker(worker);
+        }
+        Err(e) => tracing::warn!(error = %e, "no logo worker: logos will not be processed"),
+    }
     let engine = workspace.engine().clone();
     let mut tasks = Vec::new();
     tasks.push(tauri::async_runtime::spawn(

@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod error;
 mod pick;
+mod private_dirs;
 mod settings;
 mod state;
 mod window_state;
@@ -23,6 +24,8 @@ use crate::state::{AppState, SignInDefaults};
 
 /// Runs the app and returns the process exit code.
 pub fn run() -> i32 {
+    // Before any thread or file: what the app, its plugins and WebKit create is private.
+    reseller_core::private_fs::restrict_umask();
     let token = std::env::var(cli::TOKEN_ENV).ok();
     // WebKit's helper processes inherit the environment; the token has no business there.
     std::env::remove_var(cli::TOKEN_ENV);
@@ -51,6 +54,7 @@ pub fn run() -> i32 {
         .on_window_event(|window, event| window_state::on_event(window.app_handle(), event))
         .manage(state)
         .setup(move |app| {
+            private_dirs::tighten(app.handle());
             exit_on_signals(app.handle());
             start_launch_sign_in(app.handle(), startup);
             Ok(())
@@ -64,6 +68,7 @@ pub fn run() -> i32 {
             commands::session::verify_session,
             commands::branding::get_branding,
             commands::branding::choose_logo,
+            commands::branding::cancel_logo,
             commands::branding::remove_logo,
             commands::branding::set_brand_colour,
             commands::branding::preview_brand_colour,
@@ -155,7 +160,20 @@ fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
             Job::SignIn(request) => reseller_core::sign_in(request).await.map_err(refused)?,
             Job::Resume(request, info, storage) => {
                 // Opens at once on the cache; the UI then asks `verify_session`.
-                let session = reseller_core::resume(&request, &info).map_err(refused)?;
+                let session = match reseller_core::resume(&request, &info) {
+                    Ok(session) => session,
+                    Err(e) => {
+                        if matches!(e, reseller_core::CoreError::InvalidInput { .. }) {
+                            // Its address (or token) will never be accepted: not kept either.
+                            let forgot =
+                                commands::session::forget_account(&task_handle, &info.base_url);
+                            if let Err(f) = forgot {
+                                tracing::warn!(code = %f.code, "the refused account could not be forgotten");
+                            }
+                        }
+                        return Err(refused(e));
+                    }
+                };
                 state.set_token_storage(Some(storage));
                 state.replace_session(&task_handle, session).await?;
                 state.set_unverified(true);

@@ -43,10 +43,22 @@ pub fn load<R: Runtime>(handle: &AppHandle<R>) -> Settings {
     let Ok(store) = handle.store(FILE) else {
         return Settings::default();
     };
-    store
+    let mut settings: Settings = store
         .get(KEY)
         .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // An older version kept "https://user:password@host" as typed: the password goes, now. (A
+    // remembered account at such an address is refused at start and forgotten then.)
+    if let Some(url) = &settings.base_url {
+        let clean = reseller_core::session::without_credentials(url);
+        if &clean != url {
+            settings.base_url = Some(clean);
+            if let Err(e) = save(handle, &settings) {
+                tracing::warn!(code = %e.code, "the settings could not be cleaned");
+            }
+        }
+    }
+    settings
 }
 
 pub fn save<R: Runtime>(handle: &AppHandle<R>, settings: &Settings) -> Result<(), IpcError> {

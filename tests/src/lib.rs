@@ -40,6 +40,10 @@ pub struct Launch {
     pub home: Option<PathBuf>,
     /// Another Tauri binary to launch instead of the app (the benchmark's empty window).
     pub binary: Option<PathBuf>,
+    /// Let the app use the OS keychain as it would for a user: `SCRIPTIX_NO_KEYCHAIN` is not
+    /// set. The test must keep the machine's real keychain out of reach itself (e.g.
+    /// `DBUS_SESSION_BUS_ADDRESS` pointing at a socket that does not exist).
+    pub os_keychain: bool,
 }
 
 impl Launch {
@@ -73,6 +77,12 @@ impl Launch {
 
     pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
         self.binary = Some(path.into());
+        self
+    }
+
+    /// See [`Launch::os_keychain`].
+    pub fn os_keychain(mut self) -> Self {
+        self.os_keychain = true;
         self
     }
 }
@@ -141,9 +151,6 @@ impl App {
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("GSETTINGS_BACKEND", "memory")
-            // Tokens go to a private file in the temporary home, never to the keychain of the
-            // machine running the tests.
-            .env("SCRIPTIX_NO_KEYCHAIN", "1")
             .stdin(Stdio::null())
             // The driver's and the app's output only matter when a test fails; Drop prints it then.
             .stdout(Stdio::from(
@@ -161,6 +168,13 @@ impl App {
             let path = home_dir.join(dir);
             std::fs::create_dir_all(&path).expect("create a directory in the app's home");
             cmd.env(key, path);
+        }
+        if launch.os_keychain {
+            cmd.env_remove("SCRIPTIX_NO_KEYCHAIN");
+        } else {
+            // Tokens go to a private file in the temporary home, never to the keychain of the
+            // machine running the tests.
+            cmd.env("SCRIPTIX_NO_KEYCHAIN", "1");
         }
         for (key, value) in &launch.env {
             cmd.env(key, value);

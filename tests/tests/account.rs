@@ -284,3 +284,317 @@ async fn the_window_size_is_restored_at_the_next_start() {
     );
     app.close().await;
 }
+
+/// The app's own folders under the test's home: config (window state, tokens), data (settings,
+/// the offline caches, WebKit's storage) and cache, each named by the app's identifier. The
+/// rest of the home is not the app's: the harness's tmp, the XDG roots, and what libraries keep
+/// per user (Mesa's shader cache in `cache/mesa_shader_cache`).
+fn app_dirs(home: &Path) -> Vec<PathBuf> {
+    ["config", "data", "cache"]
+        .iter()
+        .map(|root| home.join(root).join(APP_ID))
+        .collect()
+}
+
+/// Every folder and file below `dir` (itself included), with its permission bits.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(PathBuf, bool, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return out;
+    };
+    out.push((
+        dir.to_path_buf(),
+        meta.is_dir(),
+        meta.permissions().mode() & 0o777,
+    ));
+    if meta.is_dir() {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            out.extend(modes(&e.path()));
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_folder_and_file_the_app_keeps_is_private_to_the_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let db_dir = tempfile::tempdir().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let sandbox = sandbox_at(addr, &db_dir.path().join("sandbox.sqlite3")).await;
+
+    // What an older version left: open folders, a readable settings file (tauri-plugin-store
+    // keeps it in the data folder) and a readable window state.
+    let config = home.path().join("config").join(APP_ID);
+    let data = home.path().join("data").join(APP_ID);
+    let caches = data.join("caches");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::create_dir_all(&caches).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"settings":{"theme":"system"}}"#,
+    )
+    .unwrap();
+    std::fs::write(config.join(".window-state.json"), "{}").unwrap();
+    for (path, mode) in [
+        (config.clone(), 0o755),
+        (data.clone(), 0o755),
+        (caches.clone(), 0o755),
+        (data.join("settings.json"), 0o644),
+        (config.join(".window-state.json"), 0o644),
+    ] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    app.invoke(
+        "sign_in",
+        json!({"request": {"baseUrl": sandbox.base_url(), "token": sandbox.reseller_token(), "authStyle": "zoomKey"}}),
+    )
+    .await
+    .expect("sign in");
+    poll("the first sync", async || {
+        (cached_rows(&app).await == 20).then_some(())
+    })
+    .await;
+    // The window state is written too (saved once a resize settles).
+    app.client()
+        .set_window_size(1000, 700)
+        .await
+        .expect("resize the window");
+    poll("the window state to be saved", async || {
+        std::fs::read_to_string(config.join(".window-state.json"))
+            .is_ok_and(|t| t.contains("\"width\""))
+            .then_some(())
+    })
+    .await;
+
+    // While the app runs (SQLite's -wal and -shm exist only while the cache is open).
+    let all: Vec<(PathBuf, bool, u32)> = app_dirs(home.path())
+        .iter()
+        .flat_map(|d| modes(d))
+        .collect();
+    let names: Vec<String> = all
+        .iter()
+        .map(|(p, _, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for wanted in [
+        data.join("settings.json"),
+        config.join(".window-state.json"),
+    ] {
+        assert!(
+            all.iter().any(|(p, _, _)| *p == wanted),
+            "{wanted:?} in {names:?}"
+        );
+    }
+    for suffix in [".token", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm"] {
+        assert!(
+            names.iter().any(|n| n.ends_with(suffix)),
+            "a *{suffix} in {names:?}"
+        );
+    }
+    let loose: Vec<String> = all
+        .iter()
+        .filter(|(_, is_dir, mode)| *mode != if *is_dir { 0o700 } else { 0o600 })
+        .map(|(p, is_dir, mode)| {
+            format!(
+                "{} {} {mode:o}",
+                if *is_dir { "folder" } else { "file" },
+                p.display()
+            )
+        })
+        .collect();
+    assert!(
+        loose.is_empty(),
+        "not private to the user:\n{}",
+        loose.join("\n")
+    );
+    app.close().await;
+}
+
+/// A launch that lets the app use the OS keychain, where none can answer: the session bus it
+/// would reach the Secret Service through does not exist (so the machine's own keychain is
+/// never touched either).
+#[cfg(target_os = "linux")]
+fn with_a_keychain_that_cannot_answer(home: &Path) -> Launch {
+    Launch::new().home(home).os_keychain().env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", home.join("no-session-bus").display()),
+    )
+}
+
+#[cfg(target_os = "linux")]
+fn token_files(home: &Path) -> Vec<PathBuf> {
+    files(home)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "token"))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keychain_that_cannot_keep_the_token_asks_before_anything_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let db_dir = tempfile::tempdir().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let sandbox = sandbox_at(addr, &db_dir.path().join("sandbox.sqlite3")).await;
+    let sign_in = async |app: &App| {
+        app.wait_for("#sign-in-form").await;
+        app.fill("#base-url", sandbox.base_url()).await;
+        app.fill("#token", sandbox.reseller_token()).await;
+        app.click("#sign-in").await;
+    };
+
+    // "Keep it in a private file".
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(with_a_keychain_that_cannot_answer(home.path())).await;
+    sign_in(&app).await;
+    let question = app.wait_for_text("#keychain-message").await;
+    app.snap("keychain-question").await;
+    assert!(
+        question.contains("Your system keychain could not store the token"),
+        "{question}"
+    );
+    assert!(question.contains("no keychain service"), "{question}");
+    assert!(app.is_visible("#sign-in-without-remembering").await);
+    assert!(
+        signed_in(&app).await.is_null(),
+        "not signed in before the answer"
+    );
+    assert!(
+        token_files(home.path()).is_empty(),
+        "nothing written before the answer: {:?}",
+        files(home.path())
+    );
+    app.click("#keep-token-in-file").await;
+    app.wait_for("#signed-in").await;
+    app.wait_for("#token-storage").await;
+    assert_eq!(signed_in(&app).await["tokenStorage"], "file");
+    let kept = token_files(home.path());
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        kept[0].metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::read_to_string(&kept[0]).unwrap(),
+        sandbox.reseller_token()
+    );
+    app.close().await;
+    // The next start signs in with the file, the keychain still unreachable.
+    let app = App::launch(with_a_keychain_that_cannot_answer(home.path())).await;
+    let again = poll("the resumed session", async || {
+        let s = signed_in(&app).await;
+        (!s.is_null()).then_some(s)
+    })
+    .await;
+    assert_eq!(again["tokenStorage"], "file");
+    app.close().await;
+
+    // "Sign in without remembering": the session works, nothing is kept, the next start asks.
+    let home = tempfile::tempdir().unwrap();
+    let app = App::launch(with_a_keychain_that_cannot_answer(home.path())).await;
+    sign_in(&app).await;
+    app.wait_for("#keychain-question").await;
+    app.click("#sign-in-without-remembering").await;
+    app.wait_for("#signed-in").await;
+    poll("the first sync", async || {
+        (cached_rows(&app).await == 20).then_some(())
+    })
+    .await;
+    assert!(signed_in(&app).await["tokenStorage"].is_null());
+    assert!(!app.is_visible("#token-storage").await);
+    app.close().await;
+    assert!(
+        token_files(home.path()).is_empty(),
+        "{:?}",
+        files(home.path())
+    );
+    for f in files(home.path()) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        let token = sandbox.reseller_token().as_bytes();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token),
+            "the token is in {}",
+            f.display()
+        );
+    }
+    let app = App::launch(with_a_keychain_that_cannot_answer(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    assert!(signed_in(&app).await.is_null(), "nothing to resume");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_account_at_an_address_now_refused_is_not_resumed_and_is_forgotten() {
+    use reseller_core::secrets::{TokenKeeping, TokenStore};
+    for (address, shown, words) in [
+        (
+            "http://example.invalid",
+            "http://example.invalid",
+            "unencrypted",
+        ),
+        (
+            "https://ada:s3cret-pw@api.scriptix.io",
+            "https://api.scriptix.io",
+            "user:password@",
+        ),
+    ] {
+        // What an older version kept: the account at that address, and its token in a file.
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("config").join(APP_ID);
+        // tauri-plugin-store keeps its files in the app's data folder.
+        let settings_file = home.path().join("data").join(APP_ID).join("settings.json");
+        std::fs::create_dir_all(settings_file.parent().unwrap()).unwrap();
+        TokenStore::files_only(config.join("tokens"))
+            .save(address, "tok-1234567890", TokenKeeping::File)
+            .unwrap();
+        let account = json!({
+            "displayName": "Ada", "email": "ada@example.org", "organizationName": null,
+            "organizationId": 1, "roles": ["RESELLER"], "baseUrl": address, "demo": false
+        });
+        std::fs::write(
+            &settings_file,
+            json!({"settings": {"baseUrl": address, "authStyle": "zoomKey", "account": account,
+                                "accountAuthStyle": "zoomKey"}})
+            .to_string(),
+        )
+        .unwrap();
+
+        let app = App::launch(Launch::new().home(home.path())).await;
+        app.wait_for("#sign-in-form").await;
+        let said = app.wait_for_text("#base-url-error").await;
+        assert!(
+            said.starts_with("The remembered account was not opened."),
+            "{address}: {said}"
+        );
+        assert!(said.contains(words), "{address}: {said}");
+        assert!(!said.contains("s3cret"), "{said}");
+        assert_eq!(app.value("#base-url").await, shown);
+        assert!(signed_in(&app).await.is_null(), "{address} was resumed");
+        app.close().await;
+
+        // Forgotten: no token, no account, no password anywhere in the settings.
+        let left = files(home.path());
+        assert!(
+            !left
+                .iter()
+                .any(|p| p.extension().is_some_and(|e| e == "token")),
+            "{left:?}"
+        );
+        let settings: Value =
+            serde_json::from_str(&std::fs::read_to_string(&settings_file).unwrap()).unwrap();
+        assert!(settings["settings"]["account"].is_null(), "{settings}");
+        assert!(!settings.to_string().contains("s3cret"), "{settings}");
+    }
+}

@@ -154,6 +154,23 @@ async fn server_branding(sandbox: &Sandbox) -> (Value, Option<(u32, u32)>) {
     (result, size)
 }
 
+/// Logo workers of this test still running: processes started with `--logo-worker` whose
+/// environment names `seam` (so another test's workers do not count). Linux `/proc`.
+fn logo_workers(seam: &Path) -> usize {
+    let needle = seam.display().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.flatten()
+        .filter(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let environ = std::fs::read(e.path().join("environ")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).contains("--logo-worker")
+                && String::from_utf8_lossy(&environ).contains(&needle)
+        })
+        .count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logo_and_brand_colour_apply_at_once_reach_the_server_and_survive_a_restart() {
     let sandbox = scriptix_sandbox::start(SandboxConfig {
@@ -178,12 +195,16 @@ async fn logo_and_brand_colour_apply_at_once_reach_the_server_and_survive_a_rest
         b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x02",
     );
     let pick = |path: &str| std::fs::write(&seam, path).unwrap();
+    // Not empty: the logo worker waits instead of working (a slow file, to cancel).
+    let slow = files.path().join("slow");
+    std::fs::write(&slow, "").unwrap();
 
     // Signed in through the form, so the account is remembered for the restart below.
     let app = App::launch(
         Launch::new()
             .home(home.path())
-            .env("SCRIPTIX_TEST_DIALOG", seam.display().to_string()),
+            .env("SCRIPTIX_TEST_DIALOG", seam.display().to_string())
+            .env("SCRIPTIX_TEST_LOGO_SLOW", slow.display().to_string()),
     )
     .await;
     app.wait_for("#sign-in-form").await;
@@ -228,6 +249,35 @@ async fn logo_and_brand_colour_apply_at_once_reach_the_server_and_survive_a_rest
         assert!(!message.contains("Error"), "{message}");
         assert_eq!(nav_logo(&app, (512, 512)).await, second);
     }
+
+    // A file that takes long: "Processing…" with Cancel, which stops the worker at once, says
+    // so in plain words and keeps the logo.
+    assert!(!app.is_visible("#branding-cancel-logo").await);
+    std::fs::write(&slow, "1").unwrap();
+    pick(&wide);
+    app.click("#branding-choose-logo").await;
+    app.wait_for("#branding-cancel-logo").await;
+    let started = Instant::now();
+    while logo_workers(&slow) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no logo worker started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        app.wait_for_text("#branding-choose-logo").await,
+        "Processing…"
+    );
+    app.click("#branding-cancel-logo").await;
+    let message = app
+        .wait_until_text("#branding-logo-error", |t| t.contains("Cancelled"))
+        .await;
+    assert_eq!(message, "Cancelled: the logo was not changed.");
+    assert_eq!(logo_workers(&slow), 0, "the worker is still there");
+    assert!(!app.is_visible("#branding-cancel-logo").await);
+    assert_eq!(nav_logo(&app, (512, 512)).await, second);
+    std::fs::write(&slow, "").unwrap();
 
     // Removing asks first; Cancel keeps the logo.
     app.click("#branding-remove-logo").await;

@@ -160,12 +160,36 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// Renames the sandbox's first customer to `name` through the API; returns the name.
+async fn rename_first(sb: &Sandbox, name: &str) -> String {
+    let (first, _) = reseller_get(
+        sb.base_url(),
+        sb.reseller_token(),
+        "customer/",
+        &[("limit", "1")],
+    )
+    .await;
+    let c = &first[0];
+    reqwest::Client::new()
+        .put(format!("{}/api/v3/reseller/customer/{}/", sb.base_url(), c["id"]))
+        .header("x-zoom-s2t-key", sb.reseller_token())
+        .json(&json!({"name": name, "email": c["email"], "phone": c["phone"], "is_active": c["is_active"]}))
+        .send()
+        .await
+        .expect("the sandbox answers")
+        .error_for_status()
+        .expect("renamed");
+    name.to_string()
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_the_servers_totals_sorts_exports_opens_and_alerts() {
     // More than one page of the table (100 rows).
     const CUSTOMERS: usize = 130;
     const PAGE: usize = 100;
     let sb = sandbox(CUSTOMERS, &[]).await;
+    // One organisation named like a spreadsheet formula: the export must hold it as data.
+    let formula = rename_first(&sb, "=HYPERLINK(\"http://x\",\"y\")").await;
     // Without dates the sandbox answers this month, the screen's default range.
     let (server, _) = reseller_get(sb.base_url(), sb.reseller_token(), "dashboard", &[]).await;
     let dir = tempfile::tempdir().unwrap();
@@ -259,7 +283,19 @@ async fn the_dashboard_shows_the_servers_totals_sorts_exports_opens_and_alerts()
     assert_eq!(rows[0][0], "Organisation");
     let file_ids: Vec<i64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
     let file_names: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
-    assert_eq!(file_names, reversed);
+    // The formula's cell starts with a quote (a spreadsheet shows it as text); others as shown.
+    let as_data = |n: &String| {
+        if n.starts_with('=') {
+            format!("'{n}")
+        } else {
+            n.clone()
+        }
+    };
+    assert_eq!(file_names, reversed.iter().map(as_data).collect::<Vec<_>>());
+    assert!(
+        file_names.contains(&format!("'{formula}")),
+        "{file_names:?}"
+    );
     // Page one, then page two: together, the file.
     let mut shown = shown_ids(&app).await;
     app.click("#dash-next").await;

@@ -2,7 +2,7 @@
 //! a wrong token is refused, and the demo works without an account.
 
 use e2e::{account_me, App, Launch};
-use scriptix_sandbox::{FaultConfig, Sandbox, SandboxConfig};
+use scriptix_sandbox::{FaultConfig, Gap, Sandbox, SandboxConfig};
 
 async fn sandbox() -> Sandbox {
     scriptix_sandbox::start(SandboxConfig {
@@ -217,6 +217,112 @@ async fn enter_submits_and_the_button_shows_progress_while_working() {
     assert!(button.text().await.unwrap().contains("Signing in"));
 
     app.wait_for("#signed-in").await;
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_that_would_expose_the_token_is_refused_on_the_field() {
+    let app = App::launch(Launch::new()).await;
+
+    // http:// to another computer: the token would cross the network in clear text.
+    sign_in_with(&app, "http://example.invalid", "tok-1234567890").await;
+    let said = app.wait_for_text("#base-url-error").await;
+    app.snap("http-refused").await;
+    assert!(said.contains("unencrypted"), "{said}");
+    assert!(said.contains("use https://"), "{said}");
+    let code = app
+        .eval(
+            "return document.getElementById('base-url-error').dataset.code;",
+            vec![],
+        )
+        .await;
+    assert_eq!(code, "invalid_input");
+    assert!(!app.is_visible("#signed-in").await);
+
+    // A user name and password in the address: refused, and not echoed back.
+    sign_in_with(
+        &app,
+        "https://ada:s3cret-pw@api.scriptix.io",
+        "tok-1234567890",
+    )
+    .await;
+    let said = app
+        .wait_until_text("#base-url-error", |t| t.contains("user:password@"))
+        .await;
+    assert!(said.contains("only credential"), "{said}");
+    assert!(!said.contains("s3cret"), "{said}");
+
+    // Neither address was remembered for the next start.
+    let defaults = app
+        .invoke("sign_in_defaults", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert!(defaults["baseUrl"].is_null(), "{defaults}");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_account_details_is_signed_in_through_the_reseller_routes() {
+    let sandbox = scriptix_sandbox::start(SandboxConfig {
+        customers: 20,
+        disabled_gaps: [Gap::AccountMe].into(),
+        ..Default::default()
+    })
+    .await
+    .expect("start the sandbox");
+    let host = sandbox.base_url().trim_start_matches("http://").to_string();
+    let app = App::launch(Launch::new()).await;
+
+    sign_in_with(&app, sandbox.base_url(), sandbox.reseller_token()).await;
+
+    let said = app.wait_for_text("#role-source").await;
+    assert_eq!(
+        said,
+        "Role determined from the reseller routes: this server does not offer account details."
+    );
+    // What the server did not say is not made up.
+    assert_eq!(
+        app.wait_for_text("#signed-in-name").await,
+        format!("Reseller account at {host}")
+    );
+    assert_eq!(app.wait_for_text("#signed-in-org").await, "No organisation");
+    assert!(!app.is_visible("#signed-in-email").await);
+    let me = app
+        .invoke("session_info", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(me["roleSource"], "resellerRoutes", "{me}");
+    // A working session: the organisations come in and are listed.
+    app.wait_for(".org-row[data-id]").await;
+    let deadline = std::time::Instant::now() + e2e::UI_TIMEOUT;
+    loop {
+        let window = app
+            .invoke(
+                "list_customers",
+                serde_json::json!({"request": {"search": "", "status": null, "sort": "id",
+                                               "direction": "asc", "offset": 0, "limit": 50}}),
+            )
+            .await
+            .expect("list_customers");
+        if window["total"] == 20 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the 20 organisations never arrived: {window}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.snap("role-from-reseller-routes").await;
+
+    // The resellee's token is told it has no reseller access, the same way.
+    app.click("#sign-out").await;
+    app.click("#sign-out-keep").await;
+    sign_in_with(&app, sandbox.base_url(), sandbox.resellee_token()).await;
+    let message = app.wait_for_text("#no-access-message").await;
+    assert!(message.contains("no reseller access"), "{message}");
+    assert!(message.contains(&host), "{message}");
     app.close().await;
     sandbox.shutdown().await;
 }

@@ -7,7 +7,8 @@
 //
 // Ids: #branding (the view), #branding-as-of; logo: #branding-logo-preview with
 // #branding-logo-img or #branding-logo-empty, #branding-logo-info, #branding-logo-pending,
-// #branding-choose-logo, #branding-remove-logo (asks first), #branding-logo-error;
+// #branding-choose-logo, #branding-cancel-logo (shown while a file is processed),
+// #branding-remove-logo (asks first), #branding-logo-error;
 // colour: #branding-colour-picker (input type=color: previewed while dragging, kept on change), #branding-colour-hex (text, applied on
 // Enter or leaving the field), #branding-colour-apply, #branding-reset-colour,
 // #branding-colour-error, #branding-colour-pending, #branding-sample (a button in the brand
@@ -101,6 +102,7 @@ export function brandingView({ isOnline = () => true } = {}) {
   const logoPending = h('span', { id: 'branding-logo-pending', class: 'badge badge-pending', hidden: true }, 'Waiting to upload');
   const logoError = h('p', { id: 'branding-logo-error', class: 'field-error', role: 'alert', hidden: true });
   const choose = h('button', { id: 'branding-choose-logo', type: 'button', class: 'button primary' }, 'Choose logo…');
+  const cancel = h('button', { id: 'branding-cancel-logo', type: 'button', class: 'button secondary', hidden: true }, 'Cancel');
   const remove = h('button', { id: 'branding-remove-logo', type: 'button', class: 'button danger-outline' }, 'Remove logo');
 
   // ---- colour ----
@@ -129,7 +131,7 @@ export function brandingView({ isOnline = () => true } = {}) {
       h('section', { class: 'card branding-card', 'aria-labelledby': 'branding-logo-title' },
         h('div', { class: 'branding-card-head' }, h('h2', { id: 'branding-logo-title', class: 'branding-h2' }, 'Logo'), logoPending),
         preview, logoInfo, logoError,
-        h('div', { class: 'branding-actions' }, choose, remove)),
+        h('div', { class: 'branding-actions' }, choose, cancel, remove)),
       h('section', { class: 'card branding-card', 'aria-labelledby': 'branding-colour-title' },
         h('div', { class: 'branding-card-head' }, h('h2', { id: 'branding-colour-title', class: 'branding-h2' }, 'Brand colour'), colourPending),
         h('div', { class: 'field' },
@@ -165,7 +167,8 @@ export function brandingView({ isOnline = () => true } = {}) {
       logoInfo.textContent = `${size}${typeName(logo.contentType)}, ${kb(logo.bytes)}`;
     } else {
       logoImg.removeAttribute('src');
-      logoInfo.textContent = view.logoMissing ? 'Your logo is on Scriptix but not downloaded yet.' : '';
+      logoInfo.textContent = view.logoProblem
+        ?? (view.logoMissing ? 'Your logo is on Scriptix but not downloaded yet.' : '');
     }
     remove.disabled = !logo;
     logoPending.hidden = !view.logoPending || Boolean(view.logoError);
@@ -221,9 +224,23 @@ export function brandingView({ isOnline = () => true } = {}) {
     const label = choose.textContent;
     choose.textContent = 'Processing…';
     choose.setAttribute('aria-busy', 'true');
+    cancel.hidden = false;
+    cancel.disabled = false;
     await change(() => api.chooseLogo(), logoError, null, choose);
+    cancel.hidden = true;
     choose.textContent = label;
     choose.removeAttribute('aria-busy');
+  });
+
+  // Stops the file being processed; chooseLogo then rejects with the plain message, and the
+  // current logo stays.
+  cancel.addEventListener('click', async () => {
+    cancel.disabled = true;
+    try {
+      await api.cancelLogo();
+    } catch {
+      // Signed out meanwhile: nothing runs any more.
+    }
   });
 
   remove.addEventListener('click', async () => {

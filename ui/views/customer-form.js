@@ -19,18 +19,20 @@ const PHONE_HINT = 'International format, starting with + and the country code.'
  * then follows the typing.
  */
 export function customerFields({ prefix, values, onChange = () => {}, labels = {} }) {
+  // maxlength: the core's limits (validation.rs: NAME_MAX_CHARS, EMAIL_MAX_CHARS, PHONE_MAX_CHARS),
+  // so a paste cannot send megabytes to be checked; the core still checks and says what is wrong.
   const inputs = {
     name: h('input', {
       id: `${prefix}-name`, name: 'name', type: 'text', autocomplete: 'organization', required: true,
-      spellcheck: 'false', 'aria-describedby': `${prefix}-name-error`,
+      spellcheck: 'false', maxlength: '200', 'aria-describedby': `${prefix}-name-error`,
     }),
     email: h('input', {
       id: `${prefix}-email`, name: 'email', type: 'email', autocomplete: 'email', required: true,
-      spellcheck: 'false', autocapitalize: 'off', 'aria-describedby': `${prefix}-email-error`,
+      spellcheck: 'false', autocapitalize: 'off', maxlength: '320', 'aria-describedby': `${prefix}-email-error`,
     }),
     phone: h('input', {
       id: `${prefix}-phone`, name: 'phone', type: 'tel', autocomplete: 'tel', spellcheck: 'false',
-      placeholder: '+31 20 123 4567', 'aria-describedby': `${prefix}-phone-hint ${prefix}-phone-error`,
+      maxlength: '64', placeholder: '+31 20 123 4567', 'aria-describedby': `${prefix}-phone-hint ${prefix}-phone-error`,
     }),
   };
   const active = h('input', { id: `${prefix}-active`, name: 'isActive', type: 'checkbox', role: 'switch' });

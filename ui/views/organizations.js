@@ -111,9 +111,10 @@ export function organizationsView({ onOpen }) {
 
   // ---- toolbar ----
 
+  // maxlength: the core searches the first 200 characters (MAX_SEARCH_CHARS); a paste is cut here too.
   const search = h('input', {
     id: 'org-search', type: 'search', class: 'search-input', placeholder: 'Search name, email or phone',
-    'aria-label': 'Search organisations', autocomplete: 'off', spellcheck: 'false',
+    'aria-label': 'Search organisations', autocomplete: 'off', spellcheck: 'false', maxlength: '200',
     'aria-keyshortcuts': 'Control+K Meta+K', 'aria-controls': 'org-list',
   });
   const searchBox = h('div', { class: 'search-box' },

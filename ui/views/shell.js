@@ -3,10 +3,11 @@
 //
 // Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-conflicts (with #nav-conflicts-count; shown
 // while there are conflicts or the view is open), #account with #signed-in-name,
-// #signed-in-org, #signed-in-email, #signed-in-base-url, #signed-in-roles, #demo-badge (demo
-// only), #token-storage (said when the token is in a private file because there is no
-// keychain) and #sign-out; #theme (System, Light, Dark); #content (the current view); the
-// status bar is #sync-status (sync-bar.js).
+// #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
+// #signed-in-roles, #role-source (said when the role came from the reseller routes because the
+// server offers no account details), #demo-badge (demo only), #token-storage (said when the
+// token is in a private file) and #sign-out; #theme (System, Light, Dark); #content (the
+// current view); the status bar is #sync-status (sync-bar.js).
 
 import { h } from '../dom.js';
 import { formatNumber } from '../format.js';
@@ -47,17 +48,19 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
 
   const account = h('section', { id: 'account', class: 'account', 'aria-label': 'Account' },
     session.demo && h('span', { id: 'demo-badge', class: 'badge badge-demo', title: 'Sample data from a sandbox on this computer; nothing reaches Scriptix' }, 'Demo'),
-    h('p', { class: 'account-name' }, h('strong', { id: 'signed-in-name' }, session.displayName)),
+    h('p', { class: 'account-name', title: session.displayName }, h('strong', { id: 'signed-in-name' }, session.displayName)),
     // Each line clips with an ellipsis; the text sits in a span (see organizations.js).
     h('p', { class: 'account-org', title: session.organizationId != null ? `Organisation #${session.organizationId}` : '' },
       h('span', { id: 'signed-in-org' }, org)),
-    h('p', { class: 'account-line muted', title: session.email }, h('span', { id: 'signed-in-email' }, session.email)),
+    session.email && h('p', { class: 'account-line muted', title: session.email }, h('span', { id: 'signed-in-email' }, session.email)),
     h('p', { class: 'account-line mono muted', title: 'API address' }, h('span', { id: 'signed-in-base-url' }, session.baseUrl)),
     h('p', { class: 'account-line muted small', title: 'Roles' },
       h('span', { id: 'signed-in-roles' }, session.roles?.length ? session.roles.join(', ') : '—')),
+    session.roleSource === 'resellerRoutes' && h('p', { class: 'account-note small' },
+      h('span', { id: 'role-source' }, 'Role determined from the reseller routes: this server does not offer account details.')),
     session.tokenStorage === 'file' && h('p', {
       class: 'account-note small',
-      title: 'This computer has no keychain service, so the API token is kept in a file only your user account can read.',
+      title: 'The system keychain was not used (it could not store the token, or SCRIPTIX_NO_KEYCHAIN is set), so the API token is kept in a file only your user account can read.',
     }, h('span', { id: 'token-storage' }, 'Token kept in a private file (no keychain)')),
     signOut);
 

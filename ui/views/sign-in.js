@@ -1,4 +1,6 @@
-// The sign-in screen: API address, token, header style; the demo; and the no-access screen.
+// The sign-in screen: API address, token, header style; the demo; the no-access screen; and the
+// question asked when the system keychain cannot keep the token (#keychain-question, with
+// #keep-token-in-file and #sign-in-without-remembering).
 
 import { h } from '../dom.js';
 
@@ -6,7 +8,8 @@ const FIELDS = { baseUrl: 'base-url', token: 'token' };
 
 /**
  * initial: {baseUrl, authStyle}; error: an IPC error to show at once, or null;
- * onSignIn({baseUrl, token, authStyle}) and onDemo(): promises that reject with an IPC error.
+ * onSignIn({baseUrl, token, authStyle, keep?}) and onDemo(): promises that reject with an IPC
+ * error.
  */
 export function signInView({ initial, error, onSignIn, onDemo }) {
   const card = h('div', { class: 'auth-card' });
@@ -15,7 +18,9 @@ export function signInView({ initial, error, onSignIn, onDemo }) {
   const view = { name: 'sign-in', el, mounted: () => {} };
 
   function showForm(err) {
-    const f = buildForm(form, { onSignIn, onDemo, onNoAccess: showNoAccess, remember: (v) => { form = v; } });
+    const f = buildForm(form, {
+      onSignIn, onDemo, onNoAccess: showNoAccess, onKeychain: askWhereToKeep, remember: (v) => { form = v; },
+    });
     card.replaceChildren(f.el);
     if (err?.code === 'no_reseller_access') return showNoAccess(err);
     if (err) f.showError(err);
@@ -38,11 +43,41 @@ export function signInView({ initial, error, onSignIn, onDemo }) {
     again.focus();
   }
 
+  /** The keychain did not take the token and nothing was kept: the user chooses, then the same
+   * sign-in runs again with that choice. */
+  function askWhereToKeep(err, values) {
+    const inFile = h('button', { id: 'keep-token-in-file', type: 'button', class: 'button primary' },
+      'Keep it in a private file');
+    const notRemembered = h('button', { id: 'sign-in-without-remembering', type: 'button', class: 'button secondary' },
+      'Sign in without remembering');
+    const choose = async (button, keep) => {
+      inFile.disabled = true;
+      notRemembered.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      try {
+        await onSignIn({ ...values, keep });
+      } catch (e) {
+        showForm(e);
+      }
+    };
+    inFile.addEventListener('click', () => choose(inFile, 'file'));
+    notRemembered.addEventListener('click', () => choose(notRemembered, 'notRemembered'));
+    card.replaceChildren(
+      h('section', { id: 'keychain-question', class: 'no-access', 'aria-labelledby': 'keychain-title' },
+        h('div', { class: 'no-access-icon', 'aria-hidden': 'true' }, '?'),
+        h('h1', { id: 'keychain-title' }, 'Where should the token be kept?'),
+        h('p', { id: 'keychain-message', dataset: { code: err.code } }, err.message),
+        h('p', { class: 'muted' },
+          'A private file can be read only by your user account on this computer. Without remembering, the app asks for the token again at the next start.'),
+        h('div', { class: 'actions' }, inFile, notRemembered)));
+    inFile.focus();
+  }
+
   view.mounted = () => showForm(error);
   return view;
 }
 
-function buildForm(initial, { onSignIn, onDemo, onNoAccess, remember }) {
+function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember }) {
   const baseUrl = h('input', {
     id: 'base-url', name: 'baseUrl', type: 'url', value: initial.baseUrl,
     autocomplete: 'url', spellcheck: 'false', autocapitalize: 'off', required: true,
@@ -131,8 +166,9 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, remember }) {
     }
   }
 
-  /** Runs `work` with the form locked and `button` showing progress. */
-  async function busy(button, label, work) {
+  /** Runs `work` with the form locked and `button` showing progress. `v`: the form's values,
+   * for asking where to keep the token. */
+  async function busy(button, label, work, v = null) {
     const original = button.textContent;
     fields.disabled = true;
     submit.disabled = true;
@@ -149,6 +185,7 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, remember }) {
       button.removeAttribute('aria-busy');
       button.replaceChildren(original);
       if (err?.code === 'no_reseller_access') onNoAccess(err);
+      else if (err?.code === 'keychain_unavailable' && v) onKeychain(err, v);
       else showError(err);
     }
   }
@@ -158,7 +195,7 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, remember }) {
     if (submit.disabled) return;
     const v = values();
     remember({ baseUrl: v.baseUrl, authStyle: v.authStyle });
-    busy(submit, 'Signing in…', () => onSignIn(v));
+    busy(submit, 'Signing in…', () => onSignIn(v), v);
   });
   demo.addEventListener('click', () => busy(demo, 'Starting the demo…', onDemo));
 

@@ -32,6 +32,11 @@ pub enum CoreError {
     #[error("{message}")]
     Busy { message: String },
 
+    /// The OS keychain could not keep the API token (locked, access refused, no keychain
+    /// service). Nothing was written: the user chooses a private file or not remembering it.
+    #[error("Your system keychain could not store the token ({reason}). Keep it in a file only you can read on this computer, or sign in without remembering it?")]
+    KeychainUnavailable { reason: String },
+
     /// The local cache failed.
     #[error(transparent)]
     Cache(#[from] CacheError),
@@ -54,6 +59,7 @@ impl CoreError {
             CoreError::Invalid { .. } => "invalid_input",
             CoreError::NotFound { .. } => "not_found",
             CoreError::Busy { .. } => "busy",
+            CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
             CoreError::Cache(e) => e.code(),
             CoreError::Api(e) => e.code(),
             CoreError::Export(_) => "export_failed",
@@ -69,6 +75,7 @@ impl CoreError {
             CoreError::NoResellerAccess { .. }
             | CoreError::NotFound { .. }
             | CoreError::Busy { .. }
+            | CoreError::KeychainUnavailable { .. }
             | CoreError::Cache(_)
             | CoreError::Export(_) => None,
         }

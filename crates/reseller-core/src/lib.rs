@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod outbox;
 pub mod phone_display;
+pub mod private_fs;
 pub mod secrets;
 pub mod session;
 pub mod sync;
@@ -20,6 +21,6 @@ pub mod workspace;
 pub use error::CoreError;
 pub use scriptix_api::Client;
 pub use session::{
-    mark_demo, resume, sign_in, verify, AuthStyleSetting, Session, SessionInfo, SignInRequest,
-    Verified,
+    mark_demo, resume, sign_in, verify, AuthStyleSetting, RoleSource, Session, SessionInfo,
+    SignInRequest, Verified,
 };

@@ -1,6 +1,11 @@
 //! Signing in: check the base URL and token, ask the API who we are, and let only resellers in.
+//!
+//! Who we are comes from `GET /api/v3/account/me` (a proposed endpoint, G1). A server without
+//! it, or whose answer is not an account we can read, is asked the one thing that matters
+//! instead: does a reseller route (the customer list) answer this token? 200 means reseller
+//! access, 403 none, 401 an unknown token. The session then says where its role came from.
 
-use scriptix_api::{Account, ApiError, AuthStyle, Client, ClientConfig};
+use scriptix_api::{Account, ApiError, AuthStyle, Client, ClientConfig, CustomerQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
@@ -45,17 +50,33 @@ impl std::fmt::Debug for SignInRequest {
     }
 }
 
+/// Where a session's reseller role was learnt (camelCase on the wire).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RoleSource {
+    /// `account/me` named the account, its organisation and its roles.
+    #[default]
+    Account,
+    /// The server offers no readable `account/me`; the customer list answering the token
+    /// decided. The account's name, email and organisation are then unknown.
+    ResellerRoutes,
+}
+
 /// Who is signed in, as the UI shows it (and the settings remember it). Holds no secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     pub display_name: String,
+    /// Empty when the server did not say (role from the reseller routes).
     pub email: String,
     pub organization_name: Option<String>,
     pub organization_id: Option<i64>,
     pub roles: Vec<String>,
     pub base_url: String,
     pub demo: bool,
+    /// Accounts remembered by older versions were all named by `account/me`.
+    #[serde(default)]
+    pub role_source: RoleSource,
 }
 
 /// A signed-in reseller: the API client and what the account said about itself.
@@ -79,25 +100,116 @@ pub fn mark_demo(session: &mut Session) {
     session.info.demo = true;
 }
 
-/// Checks the input, asks `account/me` who the token belongs to, and admits resellers only.
+/// Checks the input, asks the server who the token belongs to, and admits resellers only.
 pub async fn sign_in(req: SignInRequest) -> Result<Session, CoreError> {
     let (client, base_url) = client_for(&req)?;
-    let account = client.account_me().await?;
-    if !account.is_reseller() {
-        return Err(CoreError::NoResellerAccess {
+    let info = identify(&client, &base_url).await?;
+    Ok(Session { client, info })
+}
+
+/// The signed-in account as the server describes it: through `account/me`, or, when that is
+/// missing or unreadable, through what a reseller route answers. `Err` when the token is
+/// refused, has no reseller access, or the server could not be asked.
+async fn identify(client: &Client, base_url: &str) -> Result<SessionInfo, CoreError> {
+    match client.account_me().await {
+        Ok(account) if account.is_reseller() => Ok(from_account(&account, base_url)),
+        // An account that names no role and no organisation says nothing either way.
+        Ok(account) if account.roles.is_empty() && account.organization.is_none() => {
+            let refused = CoreError::NoResellerAccess {
+                account: describe(&account),
+            };
+            identify_by_routes(client, base_url, Some(&account), refused).await
+        }
+        Ok(account) => Err(CoreError::NoResellerAccess {
             account: describe(&account),
-        });
+        }),
+        Err(e @ (ApiError::NotSupported { .. } | ApiError::Malformed { .. })) => {
+            tracing::info!(
+                code = e.code(),
+                "account/me is missing or unreadable; asking the reseller routes"
+            );
+            identify_by_routes(client, base_url, None, e.into()).await
+        }
+        Err(e) => Err(e.into()),
     }
-    let info = SessionInfo {
+}
+
+/// Asks for one customer: the answer tells whether the token has reseller access. `account` is
+/// what `account/me` said, if it said anything readable; `original` is returned when the
+/// routes' answer decides nothing (a 404, a body of another shape, ...).
+async fn identify_by_routes(
+    client: &Client,
+    base_url: &str,
+    account: Option<&Account>,
+    original: CoreError,
+) -> Result<SessionInfo, CoreError> {
+    let host = host_of(base_url);
+    let probe = CustomerQuery {
+        limit: Some(1),
+        ..CustomerQuery::default()
+    };
+    match client.list_customers(&probe).await {
+        Ok(_) => {
+            let mut info = match account {
+                Some(account) => from_account(account, base_url),
+                None => SessionInfo {
+                    // The organisation's name is unknown: say what is known, truly.
+                    display_name: format!("Reseller account at {host}"),
+                    email: String::new(),
+                    organization_name: None,
+                    organization_id: None,
+                    roles: Vec::new(),
+                    base_url: base_url.to_string(),
+                    demo: false,
+                    role_source: RoleSource::ResellerRoutes,
+                },
+            };
+            info.role_source = RoleSource::ResellerRoutes;
+            Ok(info)
+        }
+        Err(e @ ApiError::Unauthorized { .. }) => Err(e.into()),
+        Err(ApiError::Forbidden { .. }) => Err(CoreError::NoResellerAccess {
+            account: account
+                .map(describe)
+                .unwrap_or_else(|| format!("This token's account at {host}")),
+        }),
+        // No answer at all: that, not the earlier one, is what the user can act on.
+        Err(
+            e @ (ApiError::Offline { .. } | ApiError::RateLimited { .. } | ApiError::Server { .. }),
+        ) => Err(e.into()),
+        Err(e) => {
+            tracing::info!(
+                code = e.code(),
+                "the reseller routes decided nothing either"
+            );
+            Err(original)
+        }
+    }
+}
+
+fn from_account(account: &Account, base_url: &str) -> SessionInfo {
+    SessionInfo {
         display_name: account.display_name(),
         email: account.email.clone(),
         organization_name: account.organization.as_ref().map(|o| o.name.clone()),
         organization_id: account.organization.as_ref().map(|o| o.id),
         roles: account.roles.clone(),
-        base_url,
+        base_url: base_url.to_string(),
         demo: false,
-    };
-    Ok(Session { client, info })
+        role_source: RoleSource::Account,
+    }
+}
+
+/// "api.scriptix.io", "127.0.0.1:8080": the server as a person names it.
+fn host_of(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            (None, _) => base_url.to_string(),
+        },
+        Err(_) => base_url.to_string(),
+    }
 }
 
 /// Resumes a remembered account at start, at once: the session opens with what the account
@@ -106,7 +218,15 @@ pub async fn sign_in(req: SignInRequest) -> Result<Session, CoreError> {
 /// the background. Fails only on input that cannot make a client, or a base URL that is not
 /// the remembered account's.
 pub fn resume(req: &SignInRequest, remembered: &SessionInfo) -> Result<Session, CoreError> {
-    let (client, base_url) = client_for(req)?;
+    // An address an older version accepted (http:// to another computer, user:password@) is
+    // not used again: back to sign-in, saying why.
+    let (client, base_url) = client_for(req).map_err(|e| match e {
+        CoreError::InvalidInput { field, message } => CoreError::InvalidInput {
+            field,
+            message: format!("The remembered account was not opened. {message}"),
+        },
+        other => other,
+    })?;
     if base_url != remembered.base_url {
         return Err(CoreError::InvalidInput {
             field: "baseUrl",
@@ -132,22 +252,28 @@ pub enum Verified {
     Unknown,
 }
 
-/// Asks `account/me` whether a resumed session's token still admits a reseller. `Err`: it
-/// does not (the token was revoked, or the account lost the RESELLER role): the session ends.
+/// Asks the server (as [`sign_in`] does, with the same fallback) whether a resumed session's
+/// token still admits a reseller. `Err`: it does not (the token was revoked, or the account lost
+/// the RESELLER role): the session ends.
 pub async fn verify(client: &Client, remembered: &SessionInfo) -> Result<Verified, CoreError> {
-    match client.account_me().await {
-        Ok(account) if account.is_reseller() => Ok(Verified::Confirmed(SessionInfo {
-            display_name: account.display_name(),
-            email: account.email.clone(),
-            organization_name: account.organization.as_ref().map(|o| o.name.clone()),
-            organization_id: account.organization.as_ref().map(|o| o.id),
-            roles: account.roles.clone(),
-            ..remembered.clone()
+    match identify(client, &remembered.base_url).await {
+        Ok(now) if now.role_source == RoleSource::ResellerRoutes => {
+            // The routes confirm the role but cannot name the account: what was remembered
+            // of it stands (it keys the offline copy too).
+            Ok(Verified::Confirmed(SessionInfo {
+                role_source: RoleSource::ResellerRoutes,
+                ..remembered.clone()
+            }))
+        }
+        Ok(now) => Ok(Verified::Confirmed(SessionInfo {
+            base_url: remembered.base_url.clone(),
+            demo: remembered.demo,
+            ..now
         })),
-        Ok(account) => Err(CoreError::NoResellerAccess {
-            account: describe(&account),
-        }),
-        Err(e @ (ApiError::Unauthorized { .. } | ApiError::Forbidden { .. })) => Err(e.into()),
+        Err(
+            e @ (CoreError::NoResellerAccess { .. }
+            | CoreError::Api(ApiError::Unauthorized { .. } | ApiError::Forbidden { .. })),
+        ) => Err(e),
         Err(e) => {
             tracing::info!(
                 code = e.code(),
@@ -188,36 +314,89 @@ fn describe(account: &Account) -> String {
     }
 }
 
-/// Accepts what people paste: surrounding spaces, a trailing slash, a missing scheme.
+/// Accepts what people paste: surrounding spaces, a trailing slash, a missing scheme. Refuses
+/// what would expose the token: http:// to another computer (the token would cross the network
+/// unencrypted), and a user name or password in the address (never stored; the token is the
+/// only credential).
 fn normalise_base_url(raw: &str) -> Result<String, CoreError> {
     let typed = raw.trim();
+    let refuse = |message: String| CoreError::InvalidInput {
+        field: "baseUrl",
+        message,
+    };
     if typed.is_empty() {
-        return Err(CoreError::InvalidInput {
-            field: "baseUrl",
-            message: "Enter the API address, for example https://api.scriptix.io.".into(),
-        });
+        return Err(refuse(
+            "Enter the API address, for example https://api.scriptix.io.".into(),
+        ));
     }
     let with_scheme = if typed.contains("://") {
         typed.to_string()
     } else {
         format!("https://{typed}")
     };
-    let not_an_address = || CoreError::InvalidInput {
-        field: "baseUrl",
-        message: format!("\"{typed}\" is not a web address; use one like https://api.scriptix.io."),
+    let not_an_address = || {
+        // What was typed is echoed back, unless it may hold a password.
+        refuse(if typed.contains('@') {
+            "This is not a web address; use one like https://api.scriptix.io.".into()
+        } else {
+            format!("\"{typed}\" is not a web address; use one like https://api.scriptix.io.")
+        })
     };
     let parsed = url::Url::parse(&with_scheme).map_err(|_| not_an_address())?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(CoreError::InvalidInput {
-            field: "baseUrl",
-            message: "The API address must start with https:// (or http:// for a local server)."
+        return Err(refuse(
+            "The API address must start with https:// (or http:// for a server on this computer)."
                 .into(),
-        });
+        ));
     }
-    if parsed.host_str().is_none_or(str::is_empty) {
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else {
         return Err(not_an_address());
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(refuse(
+            "Remove \u{201c}user:password@\u{201d} from the API address: the API token is the only credential the app sends."
+                .into(),
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(refuse(
+            "The API address cannot contain \u{201c}?\u{201d} or \u{201c}#\u{201d}; use only the server's address, like https://api.scriptix.io."
+                .into(),
+        ));
+    }
+    if parsed.scheme() == "http" && !is_loopback(&parsed) {
+        return Err(refuse(format!(
+            "http:// would send your token unencrypted to {host}; use https://. (http:// is accepted only for a server on this computer: localhost, 127.0.0.1 or ::1.)"
+        )));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+/// This computer: `localhost`, 127.0.0.0/8, ::1 (and ::ffff:127.x.y.z).
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            name.trim_end_matches('.').eq_ignore_ascii_case("localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => false,
+    }
+}
+
+/// `raw` with any user name and password removed (for settings an older version wrote: a
+/// password is not kept, not even in the form's last address). Unchanged when there is none.
+pub fn without_credentials(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.as_str().trim_end_matches('/').to_string()
+        }
+        _ => raw.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -234,10 +413,141 @@ mod tests {
             normalise_base_url("api.scriptix.io").unwrap(),
             "https://api.scriptix.io"
         );
+        // http:// to this computer only.
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://127.9.8.7",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            let ok = normalise_base_url(local).unwrap_or_else(|e| panic!("{local}: {e}"));
+            assert!(ok.starts_with("http://"), "{local} -> {ok}");
+        }
         assert_eq!(
-            normalise_base_url("http://127.0.0.1:8080").unwrap(),
+            normalise_base_url("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn http_to_another_computer_is_refused_saying_why() {
+        for remote in [
+            "http://example.invalid",
+            "http://api.scriptix.io",
+            "http://10.0.0.5:8080",
+            "http://192.168.1.2",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+            "http://128.0.0.1",
+        ] {
+            let err = normalise_base_url(remote).unwrap_err();
+            assert_eq!(err.field(), Some("baseUrl"), "{remote}");
+            let said = err.to_string();
+            assert!(said.contains("unencrypted"), "{remote}: {said}");
+            assert!(said.contains("use https://"), "{remote}: {said}");
+        }
+        let said = normalise_base_url("http://example.invalid")
+            .unwrap_err()
+            .to_string();
+        assert!(said.contains("example.invalid"), "{said}");
+    }
+
+    #[test]
+    fn credentials_in_the_address_are_refused_and_never_echoed() {
+        for with_credentials in [
+            "https://ada:s3cret-pw@api.scriptix.io",
+            "https://ada@api.scriptix.io",
+            "https://:s3cret-pw@api.scriptix.io",
+            "ada:s3cret-pw@api.scriptix.io",
+            "http://ada:s3cret-pw@127.0.0.1:8080",
+        ] {
+            let err = normalise_base_url(with_credentials).unwrap_err();
+            assert_eq!(err.field(), Some("baseUrl"), "{with_credentials}");
+            let said = err.to_string();
+            assert!(
+                said.contains("user:password@"),
+                "{with_credentials}: {said}"
+            );
+            assert!(said.contains("only credential"), "{said}");
+            assert!(!said.contains("s3cret"), "{said}");
+        }
+        // Not even an address that fails to parse echoes what may be a password.
+        let said = normalise_base_url("https://ada:s3cret pw@api.scriptix.io")
+            .unwrap_err()
+            .to_string();
+        assert!(!said.contains("s3cret"), "{said}");
+    }
+
+    #[test]
+    fn a_query_or_fragment_is_refused() {
+        for bad in [
+            "https://api.scriptix.io/?key=abc",
+            "https://api.scriptix.io#x",
+        ] {
+            let err = normalise_base_url(bad).unwrap_err();
+            assert_eq!(err.field(), Some("baseUrl"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn credentials_are_stripped_from_a_remembered_address() {
+        assert_eq!(
+            without_credentials("https://ada:s3cret@api.scriptix.io"),
+            "https://api.scriptix.io"
+        );
+        assert_eq!(
+            without_credentials("http://ada@127.0.0.1:8080/"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            without_credentials("https://api.scriptix.io"),
+            "https://api.scriptix.io"
+        );
+        assert_eq!(without_credentials("not a url"), "not a url");
+    }
+
+    #[test]
+    fn a_remembered_account_at_a_refused_address_is_not_resumed() {
+        let remembered = SessionInfo {
+            display_name: "Ada".into(),
+            email: "ada@example.org".into(),
+            organization_name: None,
+            organization_id: Some(1),
+            roles: vec!["RESELLER".into()],
+            base_url: "http://example.invalid".into(),
+            demo: false,
+            role_source: RoleSource::Account,
+        };
+        let req = SignInRequest {
+            base_url: remembered.base_url.clone(),
+            token: "tok-1234567890".into(),
+            auth_style: AuthStyleSetting::ZoomKey,
+        };
+        let err = resume(&req, &remembered).err().unwrap();
+        assert_eq!(err.field(), Some("baseUrl"));
+        let said = err.to_string();
+        assert!(
+            said.starts_with("The remembered account was not opened."),
+            "{said}"
+        );
+        assert!(said.contains("unencrypted"), "{said}");
+    }
+
+    #[test]
+    fn remembered_settings_without_a_role_source_read_as_account() {
+        let info: SessionInfo = serde_json::from_str(
+            r#"{"displayName":"Ada","email":"a@b.c","organizationName":null,"organizationId":1,"roles":["RESELLER"],"baseUrl":"https://api.scriptix.io","demo":false}"#,
+        )
+        .unwrap();
+        assert_eq!(info.role_source, RoleSource::Account);
+        let json = serde_json::to_value(SessionInfo {
+            role_source: RoleSource::ResellerRoutes,
+            ..info
+        })
+        .unwrap();
+        assert_eq!(json["roleSource"], "resellerRoutes");
     }
 
     #[test]

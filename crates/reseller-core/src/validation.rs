@@ -7,6 +7,23 @@ use validator::ValidateEmail;
 /// Longest organisation name the API accepts.
 pub const NAME_MAX_CHARS: usize = 200;
 
+/// Longest email address: RFC 5321's 64 characters before the `@` and 255 after (what
+/// `validate_email` accepts at most).
+pub const EMAIL_MAX_CHARS: usize = 320;
+
+/// Longest phone as typed: E.164 has at most 15 digits; spaces, dashes, brackets and a `00`
+/// prefix add a few. Anything longer is refused before the phone parser sees it.
+pub const PHONE_MAX_CHARS: usize = 64;
+
+/// What a message quotes of a typed value: enough to recognise it, never a whole paste.
+fn shown(typed: &str) -> String {
+    const MAX: usize = 60;
+    match typed.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &typed[..cut]),
+        None => typed.to_string(),
+    }
+}
+
 /// One problem with one field, as a form shows it beside that field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -114,6 +131,12 @@ pub fn validate_email(raw: &str) -> Result<String, FieldError> {
     if email.is_empty() {
         return Err(FieldError::new("email", "Enter an email address."));
     }
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(FieldError::new(
+            "email",
+            format!("The address is too long: at most {EMAIL_MAX_CHARS} characters."),
+        ));
+    }
     // `validator` follows the HTML spec, which allows `user@host`; a customer's contact address
     // needs a real domain, so also ask for a dot in it.
     let domain_ok = email
@@ -122,7 +145,10 @@ pub fn validate_email(raw: &str) -> Result<String, FieldError> {
     if !email.validate_email() || !domain_ok {
         return Err(FieldError::new(
             "email",
-            format!("\"{email}\" is not a valid email address; use one like name@example.com."),
+            format!(
+                "\"{}\" is not a valid email address; use one like name@example.com.",
+                shown(email)
+            ),
         ));
     }
     Ok(email.to_string())
@@ -135,6 +161,12 @@ pub fn validate_phone(raw: &str) -> Result<Option<Phone>, FieldError> {
     if typed.is_empty() {
         return Ok(None);
     }
+    if typed.chars().count() > PHONE_MAX_CHARS {
+        return Err(FieldError::new(
+            "phone",
+            format!("The phone number is too long: at most {PHONE_MAX_CHARS} characters."),
+        ));
+    }
     let international = if let Some(rest) = typed.strip_prefix("00") {
         format!("+{rest}")
     } else if typed.starts_with('+') {
@@ -142,19 +174,22 @@ pub fn validate_phone(raw: &str) -> Result<Option<Phone>, FieldError> {
     } else {
         return Err(FieldError::new(
             "phone",
-            format!("Add the country code to \"{typed}\", for example +31 20 123 4567 or 0031 20 123 4567."),
+            format!(
+                "Add the country code to \"{}\", for example +31 20 123 4567 or 0031 20 123 4567.",
+                shown(typed)
+            ),
         ));
     };
     let number = phonenumber::parse(None, &international).map_err(|_| {
         FieldError::new(
             "phone",
-            format!("\"{typed}\" is not a phone number; use the international form, for example +31 20 123 4567."),
+            format!("\"{}\" is not a phone number; use the international form, for example +31 20 123 4567.", shown(typed)),
         )
     })?;
     if !phonenumber::is_valid(&number) {
         return Err(FieldError::new(
             "phone",
-            format!("\"{typed}\" is not a valid number for its country code; check the digits after the country code."),
+            format!("\"{}\" is not a valid number for its country code; check the digits after the country code.", shown(typed)),
         ));
     }
     Ok(Some(Phone {
@@ -173,7 +208,10 @@ pub fn validate_brand_color(raw: &str) -> Result<String, FieldError> {
     if !ok {
         return Err(FieldError::new(
             "brandColor",
-            format!("\"{c}\" is not a colour; use six hex digits like #1A7F6E."),
+            format!(
+                "\"{}\" is not a colour; use six hex digits like #1A7F6E.",
+                shown(c)
+            ),
         ));
     }
     Ok(c.to_ascii_uppercase())
@@ -289,6 +327,37 @@ mod tests {
         });
         assert!(good.errors.is_empty());
         assert_eq!(good.phone_international.as_deref(), Some("+31 20 123 4567"));
+    }
+
+    #[test]
+    fn a_paste_is_refused_with_a_short_message() {
+        let paste = "x".repeat(1_000_000);
+        for e in [
+            validate_name(&paste).unwrap_err(),
+            validate_email(&paste).unwrap_err(),
+            validate_email(&format!("{paste}@example.com")).unwrap_err(),
+            validate_phone(&format!("+31{}", "1".repeat(1_000_000))).unwrap_err(),
+            validate_phone(&paste).unwrap_err(),
+            validate_brand_color(&paste).unwrap_err(),
+        ] {
+            assert!(
+                e.message.chars().count() < 200,
+                "{}: {}",
+                e.field,
+                e.message.len()
+            );
+        }
+        let too_long = validate_phone(&format!("+31 {}", "1 ".repeat(40))).unwrap_err();
+        assert!(
+            too_long.message.contains("too long"),
+            "{}",
+            too_long.message
+        );
+        // Longer than the parser allows is refused before it runs, not echoed back whole.
+        assert!(!validate_email(&format!("{}@example.com", "a".repeat(65)))
+            .unwrap_err()
+            .message
+            .contains(&"a".repeat(61)));
     }
 
     #[test]

@@ -9,9 +9,10 @@ use chrono::Utc;
 use scriptix_api::Client;
 use serde::{Deserialize, Serialize};
 
+use crate::branding::worker::LogoJobs;
 use crate::cache::{
-    cache_file_name, Cache, CustomerQuery, CustomerRow, MatchCount, OutboxState, SortColumn,
-    SortDirection,
+    bounded_search, cache_file_name, Cache, CustomerQuery, CustomerRow, MatchCount, OutboxState,
+    SortColumn, SortDirection,
 };
 use crate::outbox::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
@@ -104,6 +105,8 @@ pub struct Workspace {
     pub(crate) info: SessionInfo,
     pub(crate) cache: Arc<Mutex<Cache>>,
     pub(crate) engine: Arc<SyncEngine>,
+    /// The logo file being processed (one at a time), so the user can cancel it.
+    pub(crate) logo_jobs: LogoJobs,
 }
 
 impl Workspace {
@@ -115,12 +118,20 @@ impl Workspace {
         data_dir: &Path,
     ) -> Result<Workspace, CoreError> {
         let path = Self::cache_path(&info, data_dir);
+        // The caches folder is the app's own: private, even when an older version made it 0755.
+        crate::private_fs::ensure_private_dir(data_dir).map_err(|source| {
+            crate::cache::CacheError::Io {
+                path: data_dir.display().to_string(),
+                source,
+            }
+        })?;
         let cache = Arc::new(Mutex::new(Cache::open(&path)?));
         let engine = SyncEngine::new(client, cache.clone());
         Ok(Workspace {
             info,
             cache,
             engine,
+            logo_jobs: LogoJobs::default(),
         })
     }
 
@@ -147,9 +158,10 @@ impl Workspace {
         })
     }
 
-    /// A window of the customer list with the number of rows it has.
+    /// A window of the customer list with the number of rows it has. The search is cut to
+    /// `MAX_SEARCH_CHARS` characters.
     pub fn list(&self, req: &ListRequest) -> Result<ListWindow, CoreError> {
-        let search = req.search.trim();
+        let search = bounded_search(req.search.trim()).trim_end();
         let query = CustomerQuery {
             search: (!search.is_empty()).then(|| search.to_string()),
             status: req.status,

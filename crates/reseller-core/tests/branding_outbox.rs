@@ -12,7 +12,7 @@ use reseller_core::sync::replay_outbox;
 use reseller_core::workspace::Workspace;
 use scriptix_api::Client;
 use scriptix_sandbox::{start, Gap, SandboxConfig};
-use support::{client, client_for};
+use support::{client, client_for, logo_worker};
 
 fn info(base_url: &str) -> SessionInfo {
     SessionInfo {
@@ -23,6 +23,7 @@ fn info(base_url: &str) -> SessionInfo {
         roles: vec!["RESELLER".into()],
         base_url: base_url.into(),
         demo: false,
+        role_source: Default::default(),
     }
 }
 
@@ -61,6 +62,7 @@ async fn offline_changes_reach_the_server_exactly_once() {
     let online = client(&sb);
     let data = tempfile::tempdir().unwrap();
     let ws = Workspace::open(info(sb.base_url()), offline(), data.path()).unwrap();
+    ws.set_logo_worker(logo_worker());
 
     // Offline: both changes show at once, pending, with the colours the interface takes.
     ws.set_brand_colour("#ffe600").unwrap();
@@ -221,6 +223,15 @@ fn bad_input_is_refused_with_a_message_and_changes_nothing() {
     assert!(e.to_string().contains("#1A73E8"), "{e}");
     let empty = data.path().join("empty.png");
     std::fs::write(&empty, b"").unwrap();
+    // Without a logo worker nothing is decoded, here or anywhere.
+    let e = ws.set_logo_from_path(&empty).unwrap_err();
+    assert_eq!(e.field(), Some("logo"));
+    assert!(
+        e.to_string()
+            .contains("could not start its image processor"),
+        "{e}"
+    );
+    ws.set_logo_worker(logo_worker());
     let e = ws.set_logo_from_path(&empty).unwrap_err();
     assert_eq!(e.field(), Some("logo"));
     assert_eq!(e.to_string(), "The file is empty.");

@@ -450,6 +450,9 @@ fn branding_and_dashboard_round_trip() {
         logo_url: Some("http://127.0.0.1:1/api/v3/reseller/branding/logo".into()),
         logo_content_type: Some("image/png".into()),
         logo: Some(vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255]),
+        logo_width: Some(512),
+        logo_height: Some(256),
+        logo_problem: None,
     };
     cache.set_branding(&branding).unwrap();
     assert_eq!(cache.branding().unwrap(), Some(branding));

@@ -289,10 +289,18 @@ async fn each_tab_refreshes_and_lands_in_the_cache() {
     assert_eq!(payload["total_organizations"], 6);
     assert_eq!(fetched_at, now.trunc_subsecs(6));
 
-    // Branding with its logo's bytes.
-    let logo = b"\x89PNG\r\n\x1a\n-not-really-a-png-but-sniffed-as-one".to_vec();
+    // Branding with its logo, checked in the logo worker: what is kept is the PNG it made,
+    // with its size.
+    let logo = {
+        let img = image::RgbImage::from_fn(600, 300, |x, _| image::Rgb([(x % 256) as u8, 40, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .unwrap();
+        out.into_inner()
+    };
     client
-        .upload_logo(logo.clone(), "image/png", "logo.png")
+        .upload_logo(logo.clone(), "image/jpeg", "logo.jpg")
         .await
         .unwrap();
     client
@@ -302,13 +310,21 @@ async fn each_tab_refreshes_and_lands_in_the_cache() {
         })
         .await
         .unwrap();
+    let worker = reseller_core::branding::LogoWorker::new(
+        env!("CARGO_BIN_EXE_logo-worker"),
+        Vec::<String>::new(),
+    );
     assert_refreshed(
-        &refresh_branding(&client, &cache, now).await.unwrap(),
+        &refresh_branding(&client, &cache, Some(&worker), now)
+            .await
+            .unwrap(),
         "branding",
     );
     let b = cache.lock().unwrap().branding().unwrap().unwrap();
-    assert_eq!(b.logo.as_deref(), Some(&logo[..]));
+    assert!(b.logo.as_deref().unwrap().starts_with(b"\x89PNG"));
+    assert_eq!((b.logo_width, b.logo_height), (Some(512), Some(256)));
     assert_eq!(b.logo_content_type.as_deref(), Some("image/png"));
+    assert_eq!(b.logo_problem, None);
     assert_eq!(b.brand_color.as_deref(), Some("#0A7B83"));
     assert_eq!(
         cache

@@ -59,6 +59,15 @@ async fn put_faults(State(app): State<App>, body: Bytes) -> Result<Json<FaultCon
             ));
         }
     }
+    if let Some(a) = &config.answer {
+        if !(200..=599).contains(&a.status) {
+            return Err(ApiError::validation(
+                "answer.status",
+                "A canned answer's status is 200 to 599.",
+                "out of range",
+            ));
+        }
+    }
     tracing::info!(?config, "faults changed");
     app.faults.set(config);
     Ok(Json(app.faults.get()))

@@ -153,6 +153,9 @@ pub struct FaultConfig {
     pub seed: Option<u64>,
     /// Refuse every matching request with a client error (not a share: all of them).
     pub refusal: Option<Refusal>,
+    /// Answer every matching request with a fixed status and JSON body (not a share: all of
+    /// them), e.g. an `account/me` in another server's shape.
+    pub answer: Option<CannedAnswer>,
 }
 
 /// A server that refuses an operation it does not allow (e.g. deleting an organisation it
@@ -169,6 +172,19 @@ pub struct Refusal {
     pub message: String,
 }
 
+/// A server whose endpoint speaks another dialect: matching requests get `status` and `body`
+/// as they are (no envelope added), before authentication and the handler, so nothing changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CannedAnswer {
+    /// HTTP method, e.g. `"GET"`.
+    pub method: String,
+    /// Only paths containing this substring.
+    pub route: String,
+    /// 200..=599.
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
 impl FaultConfig {
     /// True when no fault of any kind is configured.
     pub fn is_quiet(&self) -> bool {
@@ -179,6 +195,7 @@ impl FaultConfig {
             && self.reset_rate <= 0.0
             && self.truncate_rate <= 0.0
             && self.refusal.is_none()
+            && self.answer.is_none()
     }
 }
 

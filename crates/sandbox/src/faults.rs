@@ -84,6 +84,17 @@ impl FaultState {
         Some((status, r.message.clone()))
     }
 
+    /// The canned answer for `method` on `path`, if one is configured.
+    pub fn answer(&self, method: &str, path: &str) -> Option<(StatusCode, serde_json::Value)> {
+        let config = self.config.read().unwrap_or_else(|p| p.into_inner());
+        let a = config.answer.as_ref()?;
+        if !a.method.eq_ignore_ascii_case(method) || !path.contains(&a.route) {
+            return None;
+        }
+        let status = StatusCode::from_u16(a.status).ok()?;
+        Some((status, a.body.clone()))
+    }
+
     pub fn decide(&self, path: &str) -> Decision {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
         let none = Decision {

@@ -41,7 +41,7 @@ mod server;
 mod stats;
 mod usage;
 
-pub use config::{FaultConfig, Gap, Refusal, SandboxConfig, Stats, UnknownGap};
+pub use config::{CannedAnswer, FaultConfig, Gap, Refusal, SandboxConfig, Stats, UnknownGap};
 pub use error::SandboxError;
 pub use server::{start, Sandbox};
 

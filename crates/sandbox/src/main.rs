@@ -98,6 +98,7 @@ async fn main() -> std::process::ExitCode {
             seed: args.fault_seed,
             // Set at run time through the admin API (PUT /admin/faults).
             refusal: None,
+            answer: None,
         })
     })() {
         Ok(f) => f,

@@ -359,6 +359,10 @@ async fn api_service(
         app.stats.fault();
         return Ok(ApiError::new(status, message).into_response());
     }
+    if let Some((status, body)) = app.faults.answer(req.method().as_str(), req.uri().path()) {
+        app.stats.fault();
+        return Ok((status, axum::Json(body)).into_response());
+    }
     let decision = app.faults.decide(req.uri().path());
     normalize_path(&mut req);
     if !decision.delay.is_zero() {

@@ -371,3 +371,43 @@ async fn a_refusal_answers_its_client_error_and_changes_nothing() {
     let r = api.req(Method::DELETE, &one).send().await.unwrap();
     assert_eq!(r.status(), 204);
 }
+
+#[tokio::test]
+async fn a_canned_answer_replaces_an_endpoint_s_body_for_its_method_and_route_only() {
+    let sb = sandbox(3).await;
+    let http = client();
+    let admin = sb.admin_url().to_string();
+    let foreign = json!({"user": {"login": "noor", "groups": ["partners"]}});
+    let r = http
+        .put(format!("{admin}/admin/faults"))
+        .json(&json!({"answer": {
+            "method": "GET", "route": "/account/me", "status": 200, "body": foreign
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let api = Api::new(&sb);
+    let r = api.get("/api/v3/account/me").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap(),
+        foreign,
+        "as it is, no envelope"
+    );
+    // Other routes answer as ever.
+    assert_eq!(api.get(CUSTOMERS).await.status(), 200);
+
+    // A status outside 200..=599 is refused.
+    let bad = http
+        .put(format!("{admin}/admin/faults"))
+        .json(&json!({"answer": {"method": "GET", "route": "/", "status": 99, "body": null}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
+    sb.set_faults(FaultConfig::default());
+    let me: Value = api.get("/api/v3/account/me").await.json().await.unwrap();
+    assert!(me["result"]["email"].is_string(), "{me}");
+}

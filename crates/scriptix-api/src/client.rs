@@ -20,8 +20,13 @@ use crate::transport::{Answer, Call};
 /// Rows asked for per request when a call returns a whole list.
 pub(crate) const FULL_PAGE: usize = 1000;
 
-/// Stops paging a server that ignores `offset` (100 000 records).
-const MAX_PAGES: usize = 100;
+/// Pages one whole list may take (100 000 records): a server that ignores `offset` or keeps
+/// saying "more" is stopped here with an error, never followed for ever.
+pub(crate) const MAX_PAGES: usize = 100;
+
+/// Bytes one whole list may take, all pages together: what its records cost in memory stays
+/// bounded even when every page is as large as a body may be.
+pub(crate) const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Client {
@@ -126,16 +131,34 @@ impl Client {
         envelope::parse_page(&answer.body)
     }
 
-    /// A whole list: pages of `FULL_PAGE` until a short page. Unreadable records are logged
-    /// and left out.
+    /// A whole list: pages of `FULL_PAGE` until a short page (or `total_results`). Unreadable
+    /// records are logged and left out. A list that has not ended after `MAX_PAGES` pages or
+    /// `MAX_LIST_BYTES` is `Malformed`: half a list is never handed out as the whole of it
+    /// (a replay deciding "not on the server" from it would create a record twice).
     pub(crate) async fn fetch_all<T: Record>(&self, call: Call) -> Result<Vec<T>, ApiError> {
         let mut items = Vec::new();
         let mut offset = 0usize;
-        for _ in 0..MAX_PAGES {
+        let mut bytes = 0usize;
+        for pages in 0.. {
+            if pages == MAX_PAGES {
+                return Err(ApiError::malformed(format!(
+                    "the list {} did not end after {MAX_PAGES} pages",
+                    call.template
+                )));
+            }
             let mut page_call = call.clone();
             page_call.query.push(("limit", FULL_PAGE.to_string()));
             page_call.query.push(("offset", offset.to_string()));
-            let page: Page<T> = self.fetch_page(page_call).await?;
+            let answer = self.send(&page_call).await?;
+            bytes += answer.body.len();
+            if bytes > MAX_LIST_BYTES {
+                return Err(ApiError::malformed(format!(
+                    "the list {} is larger than {} MB",
+                    call.template,
+                    MAX_LIST_BYTES / 1024 / 1024
+                )));
+            }
+            let page: Page<T> = envelope::parse_page(&answer.body)?;
             for r in &page.rejected {
                 tracing::warn!(route = call.template, index = offset + r.index, id = ?r.id,
                     reason = %r.reason, "unreadable record left out");

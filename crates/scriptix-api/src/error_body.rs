@@ -16,6 +16,9 @@ pub(crate) struct ErrorInfo {
 /// Longest message kept; a proxy's page must not flood the UI.
 const MAX_MESSAGE_CHARS: usize = 300;
 
+/// Longest field name kept (the API's are a word or two; the UI shows it beside a form).
+const MAX_FIELD_CHARS: usize = 100;
+
 pub(crate) fn parse(body: &[u8]) -> ErrorInfo {
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => from_json(&value),
@@ -54,7 +57,7 @@ fn from_json(value: &Value) -> ErrorInfo {
         .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
     ErrorInfo {
         message: message.map(clip),
-        field,
+        field: field.map(|f| crate::page::clip(&f, MAX_FIELD_CHARS)),
         retry_after,
     }
 }
@@ -77,23 +80,18 @@ fn detail_field(v: &Value) -> Option<String> {
     loc.last().and_then(text)
 }
 
-/// A non-JSON body: keep short plain text, never HTML markup.
+/// A non-JSON body: keep short plain text, never HTML markup, nor JSON that did not parse (cut
+/// short at the error body's limit, say), which would show the user raw braces.
 fn plain_text(body: &[u8]) -> Option<String> {
     let s = std::str::from_utf8(body).ok()?.trim();
-    if s.is_empty() || s.starts_with('<') {
+    if s.is_empty() || s.starts_with(['<', '{', '[']) {
         return None;
     }
     Some(clip(s.to_string()))
 }
 
 fn clip(s: String) -> String {
-    if s.chars().count() <= MAX_MESSAGE_CHARS {
-        s
-    } else {
-        let mut out: String = s.chars().take(MAX_MESSAGE_CHARS).collect();
-        out.push('…');
-        out
-    }
+    crate::page::clip(&s, MAX_MESSAGE_CHARS)
 }
 
 #[cfg(test)]
@@ -175,12 +173,19 @@ mod tests {
             Some("upstream timed out")
         );
         assert_eq!(parse(&[0xff, 0xfe]).message, None);
+        assert_eq!(msg(r#"{"error": {"message": "cut sh"#), None);
     }
 
     #[test]
-    fn long_messages_are_clipped() {
+    fn long_messages_and_fields_are_clipped() {
         let long = format!(r#"{{"message": "{}"}}"#, "x".repeat(5000));
         let m = msg(&long).unwrap();
         assert_eq!(m.chars().count(), MAX_MESSAGE_CHARS + 1);
+        let field = format!(r#"{{"message": "m", "field": "{}"}}"#, "é".repeat(5000));
+        let f = parse(field.as_bytes()).field.unwrap();
+        assert_eq!(f.chars().count(), MAX_FIELD_CHARS + 1);
+        assert!(f.ends_with('…'));
+        let plain = "p".repeat(5000);
+        assert_eq!(msg(&plain).unwrap().chars().count(), MAX_MESSAGE_CHARS + 1);
     }
 }

@@ -11,6 +11,8 @@ mod error;
 mod error_body;
 pub mod models;
 mod page;
+#[cfg(test)]
+mod parse_props;
 mod retry;
 pub mod time;
 mod transport;

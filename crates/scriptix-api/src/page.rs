@@ -42,6 +42,28 @@ pub(crate) trait Record: DeserializeOwned {
 /// No text field of the API is anywhere near this long; longer means a broken or hostile server.
 pub(crate) const MAX_TEXT_CHARS: usize = 10_000;
 
+/// Records one page may hold. The API's pages hold at most 1000 (`limit` is 1..1000); a page
+/// far beyond that is refused whole before its records are read one by one, so a hostile
+/// answer of millions of tiny records cannot become millions of rejection reasons in memory.
+pub(crate) const MAX_PAGE_RECORDS: usize = 10_000;
+
+/// Longest reason kept for a rejected record or an unreadable answer: a parse error can quote
+/// the hostile value it choked on (serde quotes a whole string of the wrong type).
+pub(crate) const MAX_REASON_CHARS: usize = 300;
+
+/// `text` cut to `max` characters, with an ellipsis when something was cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
+/// A reason cut to `MAX_REASON_CHARS`.
+pub(crate) fn reason(text: impl AsRef<str>) -> String {
+    clip(text.as_ref(), MAX_REASON_CHARS)
+}
+
 pub(crate) fn check_text(field: &str, value: &str) -> Result<(), String> {
     // Bytes bound chars from above: only count when it could matter.
     if value.len() > MAX_TEXT_CHARS && value.chars().count() > MAX_TEXT_CHARS {

@@ -421,3 +421,98 @@ async fn a_delete_answered_404_after_a_lost_answer_succeeded() {
     );
     assert_eq!(api.requests_sent(), 1);
 }
+
+/// A server that keeps saying "more": a whole list stops after a bounded number of pages with
+/// a typed error, rather than paging for ever or handing out half a list as the whole.
+#[tokio::test]
+async fn a_list_that_never_ends_is_malformed_after_a_bounded_number_of_pages() {
+    // 1000 records a page (none readable, no `total_results`): always a full page.
+    let page = format!("[{}1]", "1,".repeat(999));
+    let s = scripted(vec![json("200 OK", &page)]).await;
+    let api = client(&s, |c| c.rate_limit_per_minute = 0);
+    let e = within(60, api.customer_users(7)).await.unwrap_err();
+    assert_eq!(e.code(), "malformed", "{e:?}");
+    assert!(e.to_string().contains("did not end after 100 pages"), "{e}");
+    assert_eq!(api.requests_sent(), 100);
+    let seen = s.seen.lock().unwrap().clone();
+    assert!(seen[99].contains("offset=99000"), "{}", seen[99]);
+}
+
+/// Bodies past the client's limit are refused whether or not the server declares their length;
+/// the client stops reading at the limit instead of buffering what a hostile server streams.
+#[tokio::test]
+async fn a_giant_body_is_refused_at_the_limit() {
+    let giant = format!(
+        r#"{{"result": [], "pad": "{}"}}"#,
+        "x".repeat(17 * 1024 * 1024)
+    );
+    let declared = json("200 OK", &giant);
+    // No Content-Length: the body runs until the connection closes.
+    let undeclared = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{giant}"
+    );
+    for answer in [declared, undeclared] {
+        let s = scripted(vec![answer]).await;
+        let api = client(&s, |_| {});
+        let e = within(60, api.list_customers(&CustomerQuery::default()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "malformed", "{e:?}");
+        assert!(e.to_string().contains("larger than 16 MB"), "{e}");
+        // Refused, not retried: another attempt would get the same.
+        assert_eq!(api.requests_sent(), 1);
+    }
+}
+
+/// An error answer is read only as far as its message needs: a 20 MiB error body costs 64 KiB,
+/// and long messages and field names are clipped before they reach the user.
+#[tokio::test]
+async fn giant_error_bodies_and_strings_are_cut_short() {
+    let giant = format!(r#"{{"message": "{}"}}"#, "m".repeat(20 * 1024 * 1024));
+    let s = scripted(vec![json("500 Internal Server Error", &giant)]).await;
+    let api = client(&s, |_| {});
+    let e = within(60, api.get_customer(7)).await.unwrap_err();
+    // The body was cut at the limit: its message is not there to read, the status still is.
+    assert_eq!(
+        e,
+        ApiError::Server {
+            status: 500,
+            message: "internal server error".into()
+        }
+    );
+
+    let long_field = format!(
+        r#"{{"error": {{"code": 422, "message": "{}", "details": {{"field": "{}"}}}}}}"#,
+        "é".repeat(20_000),
+        "f".repeat(20_000)
+    );
+    let s = scripted(vec![json("422 Unprocessable Entity", &long_field)]).await;
+    let e = client(&s, |_| {})
+        .create_customer(&CustomerInput::new("A", "a@b.nl"))
+        .await
+        .unwrap_err();
+    let ApiError::Validation { field, message } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(field.as_deref().map(|f| f.chars().count()), Some(101));
+    assert_eq!(message.chars().count(), 301);
+
+    // Giant strings in records: each such record is set aside with a short reason.
+    let huge = "z".repeat(1_000_000);
+    let body = format!(
+        r#"{{"result": [{CUSTOMER}, {{"id": "{huge}"}}, {{"id": 9, "name": "{huge}", "email": "e@x.nl",
+            "registration_date": "2021-01-25T10:31:46Z", "last_modified": "2021-01-25T10:31:46Z"}}],
+            "count": 3, "total_results": 3}}"#
+    );
+    let s = scripted(vec![json("200 OK", &body)]).await;
+    let page = client(&s, |_| {})
+        .list_customers(&CustomerQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.rejected.len(), 2);
+    for r in &page.rejected {
+        assert!(!r.reason.is_empty());
+        assert!(r.reason.chars().count() <= 301, "{}", r.reason.len());
+    }
+}

@@ -1,6 +1,7 @@
 //! Branding commands: thin adapters over `reseller_core::branding` (the `Workspace` methods).
-//! The logo is chosen in the native dialog and read and processed in Rust, off the async
-//! runtime's threads; the webview never sees the file system.
+//! The logo is chosen in the native dialog and processed in Rust, in the logo worker (a child
+//! process with memory, CPU and time limits), waited for off the async runtime's threads; the
+//! webview never sees the file system.
 
 use reseller_core::branding::{BrandTheme, BrandingView};
 use tauri::{AppHandle, State};
@@ -23,21 +24,31 @@ pub async fn get_branding(state: State<'_, AppState>) -> Result<BrandingView, Ip
     Ok(state.workspace().await?.branding()?)
 }
 
-/// Asks for a logo file, processes it and queues it. `None`: the user cancelled. A file that
-/// cannot be a logo answers `invalid_input` (field `logo`) and keeps the current logo.
+/// Asks for a logo file, processes it (in the logo worker) and queues it. `None`: the user
+/// cancelled the dialog. A file that cannot be a logo, or a cancelled job, answers
+/// `invalid_input` (field `logo`) and keeps the current logo. The job starts before the dialog,
+/// so `cancel_logo` reaches it from the moment the user could click Cancel.
 #[tauri::command]
 pub async fn choose_logo(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<Option<BrandingView>, IpcError> {
     let workspace = state.workspace().await?;
+    let job = workspace.begin_logo_job()?;
     let Some(path) = open_path(&app, "Choose a logo", &[LOGO_FILTER]).await else {
         return Ok(None);
     };
-    let view = tauri::async_runtime::spawn_blocking(move || workspace.set_logo_from_path(&path))
-        .await
-        .map_err(|e| IpcError::internal(format!("The logo could not be processed: {e}")))??;
+    let view =
+        tauri::async_runtime::spawn_blocking(move || workspace.set_logo_from_file(&path, &job))
+            .await
+            .map_err(|e| IpcError::internal(format!("The logo could not be processed: {e}")))??;
     Ok(Some(view))
+}
+
+/// Stops the logo being processed (its worker is killed); `false` when none is.
+#[tauri::command]
+pub async fn cancel_logo(state: State<'_, AppState>) -> Result<bool, IpcError> {
+    Ok(state.workspace().await?.cancel_logo())
 }
 
 #[tauri::command]

@@ -1,7 +1,7 @@
 //! Signing in and out, and the demo.
 
-use reseller_core::secrets::TokenStorage;
-use reseller_core::{SessionInfo, SignInRequest, Verified};
+use reseller_core::secrets::{TokenKeeping, TokenStorage};
+use reseller_core::{CoreError, SessionInfo, SignInRequest, Verified};
 use tauri::{AppHandle, State};
 
 use crate::error::IpcError;
@@ -32,11 +32,15 @@ pub async fn session_info(state: State<'_, AppState>) -> Result<Option<SignedIn>
     Ok(state.session_info().await)
 }
 
+/// Signs in and keeps the token as `keep` says (default: the keychain). A keychain that cannot
+/// take it ends the command with `keychain_unavailable` before anything is written or the
+/// session starts; the UI asks, then calls again with `keep` "file" or "notRemembered".
 #[tauri::command]
 pub async fn sign_in(
     handle: AppHandle,
     state: State<'_, AppState>,
     request: SignInRequest,
+    keep: Option<TokenKeeping>,
 ) -> Result<SignedIn, IpcError> {
     // A launch sign-in still running would otherwise overwrite this one when it finishes.
     let _ = state.settle_startup().await;
@@ -44,36 +48,52 @@ pub async fn sign_in(
         tracing::warn!(code = e.code(), "sign-in refused");
         IpcError::from(e)
     })?;
-    state.set_token_storage(remember(&handle, &request, session.info()));
+    let storage = remember(&handle, &request, session.info(), keep.unwrap_or_default())?;
+    state.set_token_storage(storage);
     state.replace_session(&handle, session).await
 }
 
-/// Keeps the token (keychain, or a private file) and remembers the account for the next start.
-/// A failure here does not undo the sign-in: the next start just asks again.
+/// Keeps the token (keychain, or a private file) and remembers the account for the next start
+/// when it was kept. Only the keychain's refusal stops the sign-in (the user is asked); any
+/// other failure here does not undo it: the next start just asks again.
 fn remember(
     handle: &AppHandle,
     request: &SignInRequest,
     info: &SessionInfo,
-) -> Option<TokenStorage> {
-    let stored = settings::token_store(handle)
-        .and_then(|store| Ok(store.save(&info.base_url, request.token.trim())?));
-    let storage = match stored {
+    keep: TokenKeeping,
+) -> Result<Option<TokenStorage>, IpcError> {
+    let not_kept = |code: &str| {
+        tracing::warn!(code, "the token could not be kept; it will be asked again");
+        Ok(None)
+    };
+    let store = match settings::token_store(handle) {
+        Ok(store) => store,
+        Err(e) => return not_kept(&e.code),
+    };
+    let storage = match store.save(&info.base_url, request.token.trim(), keep) {
         Ok(storage) => storage,
-        Err(e) => {
-            tracing::warn!(code = %e.code, "the token could not be kept; it will be asked again");
-            return None;
-        }
+        Err(ask @ CoreError::KeychainUnavailable { .. }) => return Err(ask.into()),
+        Err(e) => return not_kept(e.code()),
     };
     let saved = settings::update(handle, |s| {
         s.base_url = Some(info.base_url.clone());
         s.auth_style = request.auth_style;
-        s.account = Some(info.clone());
+        // Not kept: nothing to resume at the next start.
+        s.account = storage.is_some().then(|| info.clone());
         s.account_auth_style = request.auth_style;
     });
     if let Err(e) = saved {
         tracing::warn!(code = %e.code, "the account could not be remembered");
     }
-    Some(storage)
+    Ok(storage)
+}
+
+/// Forgets a remembered account and its token (the address stays for the form, without any
+/// credentials). Used when the server refuses it, or its address is refused.
+pub(crate) fn forget_account(handle: &AppHandle, base_url: &str) -> Result<(), IpcError> {
+    settings::token_store(handle)?.delete(base_url)?;
+    settings::update(handle, |s| s.account = None)?;
+    Ok(())
 }
 
 #[tauri::command]
@@ -151,8 +171,7 @@ pub async fn verify_session(handle: AppHandle, state: State<'_, AppState>) -> Re
                 // Still the session that was checked (not signed out or replaced meanwhile).
                 drop(state.clear_session().await);
                 state.set_token_storage(None);
-                settings::token_store(&handle)?.delete(&remembered.base_url)?;
-                settings::update(&handle, |s| s.account = None)?;
+                forget_account(&handle, &remembered.base_url)?;
             }
             Err(refusal.into())
         }

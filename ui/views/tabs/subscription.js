@@ -92,7 +92,7 @@ function addSubscriptionDialog({ customerId, online }) {
     let active = -1;
     const search = h('input', {
       id: 'plan-search', type: 'search', placeholder: 'Search by SKU or description', autocomplete: 'off',
-      spellcheck: 'false', role: 'combobox', 'aria-controls': 'plan-list', 'aria-expanded': 'true',
+      spellcheck: 'false', maxlength: '200', role: 'combobox', 'aria-controls': 'plan-list', 'aria-expanded': 'true',
       'aria-autocomplete': 'list',
     });
     const list = h('ul', { id: 'plan-list', class: 'plan-list', role: 'listbox', 'aria-label': 'Plans' });

@@ -41,8 +41,9 @@ export function transcriptionsPanel({ customerId }) {
 
   // ---- filters ----
   const statusSelect = h('select', { id: 'tr-status', 'aria-label': 'Status' }, h('option', { value: '' }, 'Any status'));
-  const filenameInput = h('input', { id: 'tr-filename', type: 'search', placeholder: 'Filename contains…', 'aria-label': 'Filename contains', autocomplete: 'off' });
-  const languageInput = h('input', { id: 'tr-language', type: 'text', placeholder: 'Language, e.g. nl-nl', 'aria-label': 'Language', autocomplete: 'off', size: '12' });
+  // maxlength: the core cuts filters at 200 characters (MAX_SEARCH_CHARS) before they reach the server.
+  const filenameInput = h('input', { id: 'tr-filename', type: 'search', placeholder: 'Filename contains…', 'aria-label': 'Filename contains', autocomplete: 'off', maxlength: '200' });
+  const languageInput = h('input', { id: 'tr-language', type: 'text', placeholder: 'Language, e.g. nl-nl', 'aria-label': 'Language', autocomplete: 'off', size: '12', maxlength: '200' });
   const fromInput = h('input', { id: 'tr-from', type: 'date', 'aria-label': 'Started from' });
   const toInput = h('input', { id: 'tr-to', type: 'date', 'aria-label': 'Started until' });
   const clearButton = h('button', { id: 'tr-clear', type: 'button', class: 'button small-button secondary' }, 'Clear filters');

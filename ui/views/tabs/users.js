@@ -122,14 +122,15 @@ function userDialog({ customerId, user, online }) {
   document.getElementById('user-dialog')?.close();
   return new Promise((resolve) => {
     let saved = false;
-    const input = (key, type, autocomplete) => h('input', {
-      id: `user-${FIELD_IDS[key]}`, type, autocomplete, spellcheck: 'false',
+    // maxlength: the core's limits (EMAIL_MAX_CHARS, USER_NAME_MAX_CHARS).
+    const input = (key, type, autocomplete, maxlength) => h('input', {
+      id: `user-${FIELD_IDS[key]}`, type, autocomplete, spellcheck: 'false', maxlength,
       'aria-describedby': `user-${FIELD_IDS[key]}-error`,
     });
     const inputs = {
-      email: input('email', 'email', 'off'),
-      firstName: input('firstName', 'text', 'off'),
-      lastName: input('lastName', 'text', 'off'),
+      email: input('email', 'email', 'off', '320'),
+      firstName: input('firstName', 'text', 'off', '100'),
+      lastName: input('lastName', 'text', 'off', '100'),
     };
     inputs.email.value = user?.email ?? '';
     inputs.firstName.value = user?.first_name ?? '';

@@ -102,7 +102,7 @@ pub struct PendingBranding {
 pub struct ShownLogo {
     pub bytes: Vec<u8>,
     pub content_type: String,
-    /// Known for a logo processed here; None for one fetched from the server.
+    /// Stored with the logo (None only for a logo cached before sizes were).
     pub size: Option<(u32, u32)>,
 }
 
@@ -113,6 +113,8 @@ pub struct ShownBranding {
     pub logo: Option<ShownLogo>,
     /// The server has a logo whose bytes are not cached (too large, not an image, not fetched).
     pub logo_missing: bool,
+    /// Why the server's logo is not cached, when it was fetched and left out (a sentence).
+    pub logo_problem: Option<String>,
     pub colour_pending: bool,
     pub logo_pending: bool,
     /// The server's words for a refused change, per part.
@@ -131,9 +133,12 @@ pub fn overlay(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> Sho
                 .logo_content_type
                 .clone()
                 .unwrap_or_else(|| "image/png".into()),
-            size: None,
+            size: row.logo_width.zip(row.logo_height),
         });
         shown.logo_missing = row.logo.is_none() && row.logo_url.is_some();
+        if shown.logo_missing {
+            shown.logo_problem = row.logo_problem.clone();
+        }
     }
     for p in pending {
         let failed = (p.state == OutboxState::Failed).then(|| {
@@ -154,12 +159,14 @@ pub fn overlay(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> Sho
                     size: Some((l.width, l.height)),
                 });
                 shown.logo_missing = false;
+                shown.logo_problem = None;
                 shown.logo_pending = true;
                 shown.logo_error = failed;
             }
             BrandingChange::DeleteLogo => {
                 shown.logo = None;
                 shown.logo_missing = false;
+                shown.logo_problem = None;
                 shown.logo_pending = true;
                 shown.logo_error = failed;
             }
@@ -315,8 +322,11 @@ mod tests {
             brand_color: Some("#112233".into()),
             secondary_color: None,
             logo_url: Some("http://x/logo".into()),
-            logo_content_type: Some("image/jpeg".into()),
+            logo_content_type: Some("image/png".into()),
             logo: Some(vec![1, 2, 3]),
+            logo_width: Some(30),
+            logo_height: Some(20),
+            logo_problem: None,
         }
     }
 
@@ -341,8 +351,8 @@ mod tests {
         assert_eq!(s.brand_color.as_deref(), Some("#112233"));
         let logo = s.logo.unwrap();
         assert_eq!(
-            (logo.bytes, logo.content_type.as_str()),
-            (vec![1, 2, 3], "image/jpeg")
+            (logo.bytes, logo.content_type.as_str(), logo.size),
+            (vec![1, 2, 3], "image/png", Some((30, 20)))
         );
         assert!(!s.colour_pending && !s.logo_pending && !s.logo_missing);
         assert_eq!(overlay(None, &[]), ShownBranding::default());
@@ -401,11 +411,17 @@ mod tests {
     }
 
     #[test]
-    fn a_logo_the_server_has_but_was_not_cached_is_said() {
+    fn a_logo_the_server_has_but_was_not_cached_is_said_with_its_reason() {
         let mut row = server();
         row.logo = None;
-        assert!(overlay(Some(&row), &[]).logo_missing);
-        assert!(!overlay(Some(&row), &[p(1, BrandingChange::DeleteLogo)]).logo_missing);
+        row.logo_problem =
+            Some("This file could not be processed safely: it took too long.".into());
+        let shown = overlay(Some(&row), &[]);
+        assert!(shown.logo_missing);
+        assert_eq!(shown.logo_problem, row.logo_problem);
+        let deleting = overlay(Some(&row), &[p(1, BrandingChange::DeleteLogo)]);
+        assert!(!deleting.logo_missing);
+        assert_eq!(deleting.logo_problem, None);
     }
 
     fn logo() -> Logo {

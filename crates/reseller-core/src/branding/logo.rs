@@ -9,16 +9,30 @@
 //! network (`svg_options`), rendered straight at the target size, so a huge canvas costs
 //! what 512x512 costs. Large rasters are shrunk before EXIF orientation is applied (a rotation
 //! of the small image is cheap; of 24 megapixels it is not).
+//!
+//! What the decoders leave unbounded is bounded in `raster_limits` (a PNG's metadata, the ICO's
+//! inner PNG) and `svg_limits` (entities, elements, `<use>`, filter cost, embedded images).
+//! These checks make a hostile file cheap to refuse with a clear message; the boundary that
+//! holds even when one of them misses something is `worker`: the app runs this pipeline only
+//! in a short-lived child process with memory, CPU and time limits.
 
-use std::io::{Cursor, Read};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use image::codecs::ico::IcoDecoder;
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngEncoder};
 use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageReader, Limits};
 use resvg::{tiny_skia, usvg};
+use serde::{Deserialize, Serialize};
+
+use super::raster_limits::{check_png, ico_entry, png_decoder, IcoEntry};
+use super::svg_limits;
 
 /// The logo's largest side, in pixels.
 pub const MAX_SIDE_OUT: u32 = 512;
@@ -36,11 +50,17 @@ pub const MAX_SIDE_IN: u32 = 16_384;
 pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 /// The largest SVG canvas accepted, in user units a side.
 pub const MAX_SVG_CANVAS: f32 = 100_000.0;
-/// The most pixels an image embedded in an SVG may have (it is decoded at full size).
+/// The most pixels an image embedded in an SVG may have (it is decoded at full size once).
 const MAX_EMBEDDED_PIXELS: u64 = 16_000_000;
+/// The most pixels of embedded images decoded for one SVG, all of them together.
+pub const MAX_EMBEDDED_DECODED: u64 = 48_000_000;
+/// An embedded image is handed to the renderer shrunk to this side at most (the renderer decodes
+/// it again wherever it is drawn; the logo is 512 pixels).
+const MAX_EMBEDDED_SIDE: u32 = 1024;
 
-/// Why a file cannot be the logo. The messages are for the user.
-#[derive(Debug, thiserror::Error)]
+/// Why a file cannot be the logo. The messages are for the user. Serializable: the worker
+/// process sends it to the app.
+#[derive(Debug, thiserror::Error, Serialize, Deserialize)]
 pub enum LogoError {
     #[error("The file could not be read: {0}.")]
     Unreadable(String),
@@ -64,6 +84,38 @@ pub enum LogoError {
     Invisible,
     #[error("The logo is still {} after shrinking it, over the 2 MB the server accepts.", mb(*.0 as u64))]
     EncodedTooLarge(usize),
+    #[error(
+        "This {format} image carries {what}. Save it again without it (or as JPEG) and try again."
+    )]
+    Metadata { format: String, what: String },
+    #[error("This SVG declares entities the app does not expand ({0}). Export it again as plain SVG and try again.")]
+    SvgEntities(String),
+    #[error("This SVG is too complex to be a logo: {0}. Simplify it, or export it as PNG, and try again.")]
+    SvgTooComplex(String),
+    #[error("This file could not be processed safely: {0}.")]
+    Unsafe(Unsafe),
+    #[error("Cancelled: the logo was not changed.")]
+    Cancelled,
+    #[error("The app could not start its image processor ({0}). Restart the app and try again.")]
+    WorkerUnavailable(String),
+}
+
+/// What the worker process ran into (its limits, or a crash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unsafe {
+    Memory,
+    Time,
+    Crashed,
+}
+
+impl std::fmt::Display for Unsafe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unsafe::Memory => "it needed more memory than a logo may use",
+            Unsafe::Time => "it took too long",
+            Unsafe::Crashed => "the image reader stopped unexpectedly",
+        })
+    }
 }
 
 fn mb(bytes: u64) -> String {
@@ -135,11 +187,12 @@ fn format_name(f: image::ImageFormat) -> String {
         .unwrap_or_else(|| format!("{f:?}"))
 }
 
-/// XML whose first kilobytes open an `<svg` element.
+/// XML whose first kilobytes open an `<svg` element or declare an `svg` DOCTYPE (whose
+/// internal subset may run longer than that; `svg_limits` then has its say).
 fn looks_like_svg(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let head = head.trim_start_matches('\u{feff}').trim_start();
-    head.starts_with('<') && head.contains("<svg")
+    head.starts_with('<') && (head.contains("<svg") || head.contains("<!DOCTYPE svg"))
 }
 
 fn limits() -> Limits {
@@ -190,40 +243,8 @@ fn swaps_axes(o: Orientation) -> bool {
 
 fn raster(bytes: &[u8], image_format: image::ImageFormat) -> Result<Logo, LogoError> {
     let format = format_name(image_format);
-    // The JPEG decoder fills what a cut-off file lacks with grey; a half-grey logo is not
-    // what the user picked.
-    if image_format == image::ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(LogoError::Damaged(
-            "the file ends before the picture does".into(),
-        ));
-    }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
-    reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(|e| {
-        let dims = matches!(e, ImageError::Limits(_))
-            .then(|| header_dims(bytes, image_format))
-            .flatten();
-        decode_error(&format, e, dims)
-    })?;
-    let (w, h) = decoder.dimensions();
-    if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(LogoError::TooManyPixels {
-            width: w,
-            height: h,
-        });
-    }
-    if decoder.total_bytes() > MAX_DECODED_BYTES {
-        return Err(decode_error(
-            &format,
-            ImageError::Limits(image::error::LimitError::from_kind(
-                image::error::LimitErrorKind::InsufficientMemory,
-            )),
-            None,
-        ));
-    }
-    // A missing or unreadable EXIF block means "as stored", not a broken file.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(&format, e, None))?;
+    let (image, orientation) = decode(bytes, image_format, &format, limits(), MAX_PIXELS)?;
+    let (w, h) = (image.width(), image.height());
     // Fit the image as it will be seen (after orientation), shrinking the stored one.
     let (ow, oh) = if swaps_axes(orientation) {
         (h, w)
@@ -239,6 +260,91 @@ fn raster(bytes: &[u8], image_format: image::ImageFormat) -> Result<Logo, LogoEr
     let mut small = shrink(image, sw, sh);
     small.apply_orientation(orientation);
     encode(small, format)
+}
+
+/// Decodes `bytes` within `limits` (sides, and `max_alloc` for the pixels) and `max_pixels`,
+/// whichever decoder the format needs, the PNG inside an ICO included. Answers the picture as
+/// stored and its EXIF orientation.
+fn decode(
+    bytes: &[u8],
+    image_format: image::ImageFormat,
+    format: &str,
+    limits: Limits,
+    max_pixels: u64,
+) -> Result<(DynamicImage, Orientation), LogoError> {
+    use image::ImageFormat as F;
+    // The JPEG decoder fills what a cut-off file lacks with grey; a half-grey logo is not
+    // what the user picked.
+    if image_format == F::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(LogoError::Damaged(
+            "the file ends before the picture does".into(),
+        ));
+    }
+    match image_format {
+        F::Png => decode_png(bytes, format, limits, max_pixels),
+        // `image` would build the inner PNG's decoder itself, with no limits at all.
+        F::Ico => match ico_entry(bytes)? {
+            IcoEntry::Png(png) => decode_png(png, format, limits, max_pixels),
+            IcoEntry::Bmp(one) => {
+                let decoder = IcoDecoder::new(BufReader::new(one))
+                    .map_err(|e| decode_error(format, e, None))?;
+                finish_decode(decoder, format, limits, max_pixels)
+            }
+        },
+        _ => {
+            let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
+            reader.limits(limits.clone());
+            let decoder = reader.into_decoder().map_err(|e| {
+                let dims = matches!(e, ImageError::Limits(_))
+                    .then(|| header_dims(bytes, image_format))
+                    .flatten();
+                decode_error(format, e, dims)
+            })?;
+            finish_decode(decoder, format, limits, max_pixels)
+        }
+    }
+}
+
+fn decode_png(
+    bytes: &[u8],
+    format: &str,
+    limits: Limits,
+    max_pixels: u64,
+) -> Result<(DynamicImage, Orientation), LogoError> {
+    let dims = check_png(bytes)?;
+    let decoder = png_decoder(bytes, limits.clone()).map_err(|e| decode_error(format, e, dims))?;
+    finish_decode(decoder, format, limits, max_pixels)
+}
+
+fn finish_decode(
+    mut decoder: impl ImageDecoder,
+    format: &str,
+    limits: Limits,
+    max_pixels: u64,
+) -> Result<(DynamicImage, Orientation), LogoError> {
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(LogoError::TooManyPixels {
+            width: w,
+            height: h,
+        });
+    }
+    if decoder.total_bytes() > limits.max_alloc.unwrap_or(MAX_DECODED_BYTES) {
+        return Err(decode_error(
+            format,
+            ImageError::Limits(image::error::LimitError::from_kind(
+                image::error::LimitErrorKind::InsufficientMemory,
+            )),
+            None,
+        ));
+    }
+    decoder
+        .set_limits(limits)
+        .map_err(|e| decode_error(format, e, Some((w, h))))?;
+    // A missing or unreadable EXIF block means "as stored", not a broken file.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(format, e, None))?;
+    Ok((image, orientation))
 }
 
 /// Whether a JPEG's segments run, one after another, up to its end-of-image marker. Walks the
@@ -281,8 +387,12 @@ fn is_marker(a: u8, b: u8) -> bool {
 }
 
 /// The dimensions the header declares, read without limits and without decoding pixels (for
-/// the message when the limits refuse the image). None when they cannot be read.
+/// the message when the limits refuse the image). None when they cannot be read. Never for PNG
+/// or ICO: their headers are read only within `raster_limits`' budget.
 fn header_dims(bytes: &[u8], format: image::ImageFormat) -> Option<(u32, u32)> {
+    if matches!(format, image::ImageFormat::Png | image::ImageFormat::Ico) {
+        return None;
+    }
     let mut probe = ImageReader::with_format(Cursor::new(bytes), format);
     let mut no_limits = Limits::no_limits();
     no_limits.max_alloc = Some(MAX_DECODED_BYTES);
@@ -343,10 +453,41 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
         .clone()
 }
 
+/// What the SVG's embedded (`data:`) images cost so far, and the decoded ones by content:
+/// usvg asks again for every `<use>` of an image, and the answer is the same.
+#[derive(Default)]
+struct Embedded {
+    decoded: HashMap<u64, Option<usvg::ImageKind>>,
+    pixels: u64,
+    /// Why the whole SVG is refused (an embedded image that is hostile, or too many pixels).
+    refused: Option<LogoError>,
+}
+
+/// Shared by the resolver of the SVG and of SVGs embedded in it.
+#[derive(Default)]
+struct EmbeddedState {
+    inner: Mutex<Embedded>,
+    /// How deep in embedded SVGs the parser is now.
+    depth: AtomicU32,
+}
+
+impl EmbeddedState {
+    fn refuse(&self, e: LogoError) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.refused.get_or_insert(e);
+        }
+    }
+
+    fn refused(&self) -> Option<LogoError> {
+        self.inner.lock().ok().and_then(|mut i| i.refused.take())
+    }
+}
+
 /// Parsing options with no way out: no resources directory, `href`s to files or URLs resolve
-/// to nothing, and embedded (data:) images are taken only when their header is small enough.
-fn svg_options() -> usvg::Options<'static> {
-    let resolve_data: usvg::ImageHrefDataResolverFn<'static> = Box::new(embedded_image);
+/// to nothing, and embedded (data:) images go through `embedded_image`.
+fn svg_options(state: Arc<EmbeddedState>) -> usvg::Options<'static> {
+    let resolve_data: usvg::ImageHrefDataResolverFn<'static> =
+        Box::new(move |mime, data, _| embedded_image(&state, mime, data));
     usvg::Options {
         resources_dir: None,
         fontdb: fonts(),
@@ -358,32 +499,119 @@ fn svg_options() -> usvg::Options<'static> {
     }
 }
 
-fn embedded_image(mime: &str, data: Arc<Vec<u8>>, opts: &usvg::Options) -> Option<usvg::ImageKind> {
-    if mime == "image/svg+xml" {
-        return usvg::Tree::from_data_nested(&data, opts)
-            .ok()
-            .map(usvg::ImageKind::SVG);
+fn content_key(mime: &str, data: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    mime.hash(&mut h);
+    data.hash(&mut h);
+    h.finish()
+}
+
+/// An embedded image as the renderer gets it: an SVG checked like the file itself (one level
+/// deep); a raster decoded here with limits, shrunk to `MAX_EMBEDDED_SIDE` and handed over as
+/// a PNG of our own (so the renderer's decoders only ever see those). A damaged or oversized
+/// picture is left out, as a browser leaves it out; a hostile one refuses the whole file.
+fn embedded_image(
+    state: &Arc<EmbeddedState>,
+    mime: &str,
+    data: Arc<Vec<u8>>,
+) -> Option<usvg::ImageKind> {
+    let key = content_key(mime, &data);
+    if let Some(known) = state.inner.lock().ok()?.decoded.get(&key) {
+        return known.clone();
     }
-    let reader = ImageReader::new(Cursor::new(data.as_slice()))
-        .with_guessed_format()
-        .ok()?;
-    let format = reader.format()?;
-    let (w, h) = reader.into_dimensions().ok()?;
-    if u64::from(w) * u64::from(h) > MAX_EMBEDDED_PIXELS {
-        tracing::warn!(
-            w,
-            h,
-            "an image embedded in the SVG logo is too large; left out"
-        );
+    let kind = if mime == "image/svg+xml" {
+        embedded_svg(state, &data)
+    } else {
+        embedded_raster(state, &data)
+    };
+    state.inner.lock().ok()?.decoded.insert(key, kind.clone());
+    kind
+}
+
+fn embedded_svg(state: &Arc<EmbeddedState>, data: &[u8]) -> Option<usvg::ImageKind> {
+    if state.depth.load(Ordering::Relaxed) >= 1 {
+        state.refuse(LogoError::SvgTooComplex(
+            "it embeds an SVG that embeds another SVG".into(),
+        ));
         return None;
     }
-    match format {
-        image::ImageFormat::Png => Some(usvg::ImageKind::PNG(data)),
-        image::ImageFormat::Jpeg => Some(usvg::ImageKind::JPEG(data)),
-        image::ImageFormat::Gif => Some(usvg::ImageKind::GIF(data)),
-        image::ImageFormat::WebP => Some(usvg::ImageKind::WEBP(data)),
-        _ => None,
+    let text = std::str::from_utf8(data).ok()?;
+    let doc = match svg_limits::parse(text) {
+        Ok(doc) => doc,
+        Err(e @ (LogoError::SvgEntities(_) | LogoError::SvgTooComplex(_))) => {
+            state.refuse(e);
+            return None;
+        }
+        Err(_) => return None,
+    };
+    state.depth.fetch_add(1, Ordering::Relaxed);
+    let tree = usvg::Tree::from_xmltree(&doc, &svg_options(state.clone()));
+    state.depth.fetch_sub(1, Ordering::Relaxed);
+    tree.ok().map(usvg::ImageKind::SVG)
+}
+
+fn embedded_raster(state: &EmbeddedState, data: &[u8]) -> Option<usvg::ImageKind> {
+    use image::ImageFormat as F;
+    let format = ImageReader::new(Cursor::new(data))
+        .with_guessed_format()
+        .ok()?
+        .format()?;
+    // What SVG renderers take.
+    if !matches!(format, F::Png | F::Jpeg | F::Gif | F::WebP) {
+        return None;
     }
+    let mut limits = limits();
+    limits.max_alloc = Some(MAX_EMBEDDED_PIXELS * 8);
+    let image = match decode(
+        data,
+        format,
+        &format_name(format),
+        limits,
+        MAX_EMBEDDED_PIXELS,
+    ) {
+        Ok((image, _)) => image,
+        Err(LogoError::TooManyPixels { width, height }) => {
+            tracing::warn!(
+                width,
+                height,
+                "an image embedded in the SVG logo is too large; left out"
+            );
+            return None;
+        }
+        Err(e @ LogoError::Metadata { .. }) => {
+            state.refuse(e);
+            return None;
+        }
+        Err(_) => return None,
+    };
+    let pixels = u64::from(image.width()) * u64::from(image.height());
+    {
+        let mut inner = state.inner.lock().ok()?;
+        inner.pixels += pixels;
+        if inner.pixels > MAX_EMBEDDED_DECODED {
+            inner
+                .refused
+                .get_or_insert(LogoError::SvgTooComplex(format!(
+                    "its embedded pictures add up to more than {} megapixels",
+                    MAX_EMBEDDED_DECODED / 1_000_000
+                )));
+            return None;
+        }
+    }
+    let (w, h) = (image.width(), image.height());
+    let scale = (f64::from(MAX_EMBEDDED_SIDE) / f64::from(w.max(h))).min(1.0);
+    let side = |v: u32| ((f64::from(v) * scale).round() as u32).max(1);
+    let small = shrink(image, side(w), side(h)).into_rgba8();
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Fast, PngFilter::Adaptive)
+        .write_image(
+            small.as_raw(),
+            small.width(),
+            small.height(),
+            image::ExtendedColorType::Rgba8,
+        )
+        .ok()?;
+    Some(usvg::ImageKind::PNG(Arc::new(png)))
 }
 
 fn svg(bytes: &[u8]) -> Result<Logo, LogoError> {
@@ -393,8 +621,17 @@ fn svg(bytes: &[u8]) -> Result<Logo, LogoError> {
             limit: MAX_SVG_FILE,
         });
     }
-    let tree = usvg::Tree::from_data(bytes, &svg_options())
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| LogoError::SvgInvalid("it is not UTF-8 text".into()))?;
+    // Entities, elements, nesting and what `<use>` would instantiate, before usvg sees it.
+    let doc = svg_limits::parse(text)?;
+    let state = Arc::new(EmbeddedState::default());
+    let tree = usvg::Tree::from_xmltree(&doc, &svg_options(state.clone()))
         .map_err(|e| LogoError::SvgInvalid(e.to_string()))?;
+    drop(doc);
+    if let Some(e) = state.refused() {
+        return Err(e);
+    }
     let size = tree.size();
     let (w, h) = (size.width(), size.height());
     let canvas_error = || LogoError::SvgCanvas {
@@ -411,12 +648,12 @@ fn svg(bytes: &[u8]) -> Result<Logo, LogoError> {
         return Err(canvas_error());
     }
     let (tw, th) = (tw as u32, th as u32);
+    let transform = tiny_skia::Transform::from_scale(tw as f32 / w, th as f32 / h);
+    // What drawing it would cost at this size: nodes after every instantiation, filters,
+    // layers, images.
+    svg_limits::check_tree(&tree, transform, (tw, th))?;
     let mut pixmap = tiny_skia::Pixmap::new(tw, th).ok_or_else(canvas_error)?;
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(tw as f32 / w, th as f32 / h),
-        &mut pixmap.as_mut(),
-    );
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
     let mut rgba = image::RgbaImage::new(tw, th);
     for (out, px) in rgba.pixels_mut().zip(pixmap.pixels()) {
         let c = px.demultiply();
@@ -479,6 +716,11 @@ mod tests {
             b"\xef\xbb\xbf  <?xml version=\"1.0\"?>\n<svg/>"
         ));
         assert!(!looks_like_svg(b"<html><body>svg</body></html>"));
+        let long_subset = format!(
+            "<!DOCTYPE svg [<!ENTITY a \"{}\">]><svg/>",
+            "x".repeat(5000)
+        );
+        assert!(looks_like_svg(long_subset.as_bytes()));
         assert!(!looks_like_svg(b"GIF89a"));
     }
 }

@@ -4,11 +4,18 @@
 //!
 //! Only resellers get here (sign-in refuses other accounts). Everything reads the cache and writes through the outbox, so branding works offline and
 //! survives a restart; the navigation shows a new logo the moment it is queued.
+//!
+//! Images are decoded only in the logo worker (`worker`: a child process with memory, CPU and
+//! time limits), one file at a time per workspace, cancellable; never on the path that reads
+//! the branding.
 
 pub mod changes;
 pub mod colour;
 pub mod logo;
+pub mod raster_limits;
 pub mod replay;
+pub mod svg_limits;
+pub mod worker;
 
 use std::path::Path;
 
@@ -19,6 +26,7 @@ use serde::Serialize;
 pub use changes::{overlay, BrandingChange, ShownBranding, BRANDING};
 pub use colour::{parse_hex, BrandTheme, ColourError, Rgb};
 pub use logo::{process_bytes, process_path, Logo, LogoError};
+pub use worker::{JobTicket, LogoJob, LogoWorker};
 
 use crate::cache::freshness::GapFeature;
 use crate::cache::Scope;
@@ -49,6 +57,8 @@ pub struct BrandingView {
     pub logo: Option<LogoView>,
     /// The server has a logo that is not cached here (it shows once fetched).
     pub logo_missing: bool,
+    /// Why the server's logo is not shown, when it was fetched and not kept (for the user).
+    pub logo_problem: Option<String>,
     /// Changes waiting to reach the server.
     pub colour_pending: bool,
     pub logo_pending: bool,
@@ -58,13 +68,9 @@ pub struct BrandingView {
     pub as_of: AsOf,
 }
 
+/// Nothing is decoded here: the size is the one stored with the logo.
 fn logo_view(logo: changes::ShownLogo) -> LogoView {
-    let size = logo.size.or_else(|| {
-        image::ImageReader::new(std::io::Cursor::new(&logo.bytes))
-            .with_guessed_format()
-            .ok()
-            .and_then(|r| r.into_dimensions().ok())
-    });
+    let size = logo.size;
     LogoView {
         data_url: format!(
             "data:{};base64,{}",
@@ -122,6 +128,9 @@ impl Workspace {
             theme,
             logo: shown.logo.map(logo_view),
             logo_missing: shown.logo_missing,
+            logo_problem: shown.logo_problem.map(|why| {
+                format!("The logo on Scriptix is not shown here because it could not be checked safely. {why}")
+            }),
             colour_pending: shown.colour_pending,
             logo_pending: shown.logo_pending,
             colour_error: shown.colour_error,
@@ -157,12 +166,49 @@ impl Workspace {
         self.branding_write(|c| changes::queue_logo(c, logo, Utc::now()))
     }
 
-    /// Reads and processes the file at `path`, then queues it. Blocking (decoding takes a
-    /// while): call it off the async runtime's threads. A file that cannot be a logo leaves
-    /// the current one as it is.
+    /// Sets where logo files (and the server's logo) are decoded: the shell passes its own
+    /// executable with `worker::WORKER_FLAG`, tests the `logo-worker` binary. Without one,
+    /// nothing is decoded: choosing a file says so, and the server's logo is not kept.
+    pub fn set_logo_worker(&self, worker: LogoWorker) -> bool {
+        self.engine.set_logo_worker(worker)
+    }
+
+    /// Starts the one logo job the workspace runs at a time; `cancel_logo` reaches it from now
+    /// on (also while the file dialog is still open). It ends when the ticket is dropped.
+    pub fn begin_logo_job(&self) -> Result<JobTicket, CoreError> {
+        self.logo_jobs.begin().ok_or_else(|| CoreError::Busy {
+            message: "A logo is still being processed. Wait for it, or cancel it, first.".into(),
+        })
+    }
+
+    /// Processes the file at `path` in the logo worker, then queues it. Blocking (it waits for
+    /// the worker): call it off the async runtime's threads. A file that cannot be a logo, or
+    /// a cancel, leaves the current logo as it is.
     pub fn set_logo_from_path(&self, path: &Path) -> Result<BrandingView, CoreError> {
-        let logo = process_path(path).map_err(invalid_logo)?;
+        let ticket = self.begin_logo_job()?;
+        self.set_logo_from_file(path, &ticket)
+    }
+
+    /// `set_logo_from_path` under a job started with `begin_logo_job`.
+    pub fn set_logo_from_file(
+        &self,
+        path: &Path,
+        ticket: &JobTicket,
+    ) -> Result<BrandingView, CoreError> {
+        let worker = self.engine.logo_worker().ok_or_else(|| {
+            invalid_logo(LogoError::WorkerUnavailable(
+                "this copy of the app has none".into(),
+            ))
+        })?;
+        let logo = worker
+            .process_file(path, ticket.job())
+            .map_err(invalid_logo)?;
         self.set_logo(&logo)
+    }
+
+    /// Cancels the logo being processed (its worker is killed at once). False when none is.
+    pub fn cancel_logo(&self) -> bool {
+        self.logo_jobs.cancel()
     }
 
     pub fn remove_logo(&self) -> Result<BrandingView, CoreError> {

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Branding, BrandingColors, Client};
 
-use super::changes::{pending_logo, BrandingChange};
+use super::changes::{pending_logo, BrandingChange, PendingLogo};
 use crate::cache::outbox::delete_op;
 use crate::cache::{BrandingRow, Cache, OutboxOp};
 use crate::sync::replay_details::{fail, refusal, DetailStep};
@@ -63,7 +63,7 @@ pub async fn replay(
             client
                 .upload_logo(logo.png.clone(), "image/png", FILE_NAME)
                 .await
-                .map(|b| Sent::Branding(b, Some(logo.png)))
+                .map(|b| Sent::Branding(b, Some(logo)))
         }
         BrandingChange::DeleteLogo => match client.delete_logo().await {
             // Already gone: what the user wanted.
@@ -82,8 +82,8 @@ pub async fn replay(
 
 /// What the server took.
 enum Sent {
-    /// Its branding after the change, and the logo bytes we uploaded (if we did).
-    Branding(Branding, Option<Vec<u8>>),
+    /// Its branding after the change, and the logo we uploaded (if we did).
+    Branding(Branding, Option<PendingLogo>),
     LogoDeleted,
 }
 
@@ -103,14 +103,21 @@ fn done(cache: &Mutex<Cache>, op: &OutboxOp, sent: Sent) -> Result<(), SyncError
             row.brand_color = b.brand_color;
             row.secondary_color = b.secondary_color;
             match uploaded {
-                Some(png) => {
-                    row.logo = Some(png);
+                // Made by the logo worker here: the PNG and its size are what the server has.
+                Some(logo) => {
+                    row.logo = Some(logo.png);
                     row.logo_content_type = Some("image/png".into());
+                    row.logo_width = Some(logo.width);
+                    row.logo_height = Some(logo.height);
+                    row.logo_problem = None;
                 }
                 // The answer says whether a logo is still there; the bytes stay as cached.
                 None if b.logo_url.is_none() => {
                     row.logo = None;
                     row.logo_content_type = None;
+                    row.logo_width = None;
+                    row.logo_height = None;
+                    row.logo_problem = None;
                 }
                 None => {}
             }
@@ -121,6 +128,9 @@ fn done(cache: &Mutex<Cache>, op: &OutboxOp, sent: Sent) -> Result<(), SyncError
                 logo_url: None,
                 logo_content_type: None,
                 logo: None,
+                logo_width: None,
+                logo_height: None,
+                logo_problem: None,
                 ..row
             };
         }

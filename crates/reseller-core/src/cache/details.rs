@@ -96,8 +96,14 @@ pub struct BrandingRow {
     pub secondary_color: Option<String>,
     pub logo_url: Option<String>,
     pub logo_content_type: Option<String>,
-    /// The logo's bytes, so the navigation shows it offline.
+    /// The logo's bytes, so the navigation shows it offline: a PNG made by the logo worker
+    /// (from the server's logo, or the one uploaded from here), never unchecked server bytes.
     pub logo: Option<Vec<u8>>,
+    /// Its size, stored with it so reading the branding never decodes an image.
+    pub logo_width: Option<u32>,
+    pub logo_height: Option<u32>,
+    /// Why the server's logo is not kept (a sentence), when it is not.
+    pub logo_problem: Option<String>,
 }
 
 fn date_text(d: &NaiveDate) -> String {
@@ -541,14 +547,17 @@ impl Cache {
     pub fn set_branding(&self, b: &BrandingRow) -> CacheResult<()> {
         self.conn().execute(
             "INSERT OR REPLACE INTO branding (singleton, brand_color, secondary_color, logo_url,
-                 logo_content_type, logo)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                 logo_content_type, logo, logo_width, logo_height, logo_problem)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 b.brand_color,
                 b.secondary_color,
                 b.logo_url,
                 b.logo_content_type,
-                b.logo
+                b.logo,
+                b.logo_width,
+                b.logo_height,
+                b.logo_problem
             ],
         )?;
         Ok(())
@@ -558,7 +567,8 @@ impl Cache {
         Ok(self
             .conn()
             .query_row(
-                "SELECT brand_color, secondary_color, logo_url, logo_content_type, logo
+                "SELECT brand_color, secondary_color, logo_url, logo_content_type, logo,
+                        logo_width, logo_height, logo_problem
                  FROM branding WHERE singleton = 1",
                 [],
                 |r| {
@@ -568,6 +578,9 @@ impl Cache {
                         logo_url: r.get(2)?,
                         logo_content_type: r.get(3)?,
                         logo: r.get(4)?,
+                        logo_width: r.get(5)?,
+                        logo_height: r.get(6)?,
+                        logo_problem: r.get(7)?,
                     })
                 },
             )

@@ -47,6 +47,7 @@ pub use outbox::{ConflictRow, NewOutboxOp, OutboxCounts, OutboxOp, OutboxState};
 pub use schema::SCHEMA_VERSION;
 pub use search_index::{SearchIndexMode, SearchIndexStats};
 pub use sync_marks::HighWaterMark;
+pub use text::{bounded_search, MAX_SEARCH_CHARS};
 
 /// An open cache. One connection; not `Sync` (wrap it in a mutex to share it between threads,
 /// or open a second `Cache` on the same file: WAL lets readers and one writer work together).
@@ -71,11 +72,22 @@ impl Cache {
     /// Fails with `CacheError::NewerVersion`, leaving the file untouched, when a newer app wrote it.
     pub fn open(path: impl AsRef<Path>) -> CacheResult<Cache> {
         let path = path.as_ref();
+        let io = |p: &Path| {
+            let path = p.display().to_string();
+            move |source| CacheError::Io { path, source }
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| CacheError::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            if !dir.exists() {
+                crate::private_fs::ensure_private_dir(dir).map_err(io(dir))?;
+            }
+        }
+        // The cache holds every customer's name, email and phone: the file is 0600 before
+        // SQLite opens it, and SQLite gives its -wal and -shm files the main file's mode. Files
+        // an older version left 0644 are tightened.
+        crate::private_fs::ensure_private_file(path).map_err(io(path))?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", path.display()));
+            crate::private_fs::tighten_file_if_present(&side).map_err(io(&side))?;
         }
         let conn = Connection::open(path)?;
         Self::init(conn, Some(path.to_path_buf()))

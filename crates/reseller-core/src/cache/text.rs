@@ -5,6 +5,20 @@
 //! lower-case, diacritic-folded alphanumeric tokens, indexed by FTS5's `ascii` tokenizer (which
 //! splits on ASCII separators only and keeps every non-ASCII character inside a token).
 
+/// Longest search or filter text taken, in characters. A search box (or a command called with
+/// a pasted document) is cut here rather than refused: a browser's `maxlength` cuts a paste the
+/// same way, and the UI's inputs say the same number. 200 characters are more than any name,
+/// email or phone typed to find a customer, and bound a query's terms to about a hundred.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// `text` cut to `MAX_SEARCH_CHARS` characters (at a character boundary).
+pub fn bounded_search(text: &str) -> &str {
+    match text.char_indices().nth(MAX_SEARCH_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
 /// Lower case with Latin diacritics folded (`Émile Øster` -> `emile oster`).
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -71,11 +85,13 @@ pub(crate) fn search_text(name: &str, email: &str, phone: Option<&str>) -> Strin
     parts.join(" ")
 }
 
-/// The prefix terms of what a user typed: every token, folded. FTS syntax in the input
-/// (quotes, `*`, `OR`, `NEAR(`, `^`, `:`) is not syntax here: punctuation separates tokens and
-/// words are just words.
+/// The prefix terms of what a user typed (its first `MAX_SEARCH_CHARS` characters): every
+/// token, folded. FTS syntax in the input (quotes, `*`, `OR`, `NEAR(`, `^`, `:`) is not syntax
+/// here: punctuation separates tokens and words are just words.
 pub(crate) fn query_terms(input: &str) -> Vec<String> {
-    tokens(&fold(input)).map(str::to_string).collect()
+    tokens(&fold(bounded_search(input)))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A phone number typed in groups (`+31 6 12`): when every term is digits and there are several,
@@ -144,6 +160,18 @@ fn fold_char(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searches_are_cut_at_the_limit_on_a_character_boundary() {
+        assert_eq!(bounded_search("short"), "short");
+        let long = "é".repeat(MAX_SEARCH_CHARS + 50);
+        assert_eq!(bounded_search(&long).chars().count(), MAX_SEARCH_CHARS);
+        let exact = "a".repeat(MAX_SEARCH_CHARS);
+        assert_eq!(bounded_search(&exact), exact);
+        // A pasted document: a bounded number of terms.
+        let paste = "word ".repeat(1_000_000);
+        assert_eq!(query_terms(&paste).len(), MAX_SEARCH_CHARS / 5);
+    }
 
     #[test]
     fn folding() {

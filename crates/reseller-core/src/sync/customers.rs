@@ -28,6 +28,10 @@ pub const CUSTOMERS_ENTITY: &str = "customers";
 /// Stops a walk over a server whose paging never ends (1000 pages = a million customers).
 pub const MAX_PAGES: u32 = 1000;
 
+/// Rejected records a report keeps (each with its reason); the rest are only counted, so a
+/// server sending page after page of unreadable records cannot grow a report without bound.
+pub const MAX_REJECTED_KEPT: usize = 100;
+
 /// Why a sync stopped. The cache keeps everything applied before the error, and the stored mark
 /// is unchanged, so the next sync resumes safely. `Api(Offline)` is expected and shown as a
 /// state ("offline"), not as a failure.
@@ -78,8 +82,10 @@ pub struct ListSyncReport {
     pub unchanged: usize,
     /// Rows not written because their cached row has a local edit (the outbox's).
     pub held: usize,
-    /// Records refused: (id when known, reason).
+    /// Records refused: (id when known, reason); the first `MAX_REJECTED_KEPT` of them.
     pub rejected: Vec<(Option<i64>, String)>,
+    /// Records refused in all (`rejected` keeps only the first ones).
+    pub rejected_count: usize,
 }
 
 /// What one deletion scan did.
@@ -95,13 +101,28 @@ pub struct ScanReport {
     pub kept_local: Vec<i64>,
     /// Rows written because the cache lacked them or held an older version.
     pub upserted: usize,
+    /// As in `ListSyncReport`: the first `MAX_REJECTED_KEPT`, and how many in all.
     pub rejected: Vec<(Option<i64>, String)>,
+    pub rejected_count: usize,
     /// Why deletions were postponed, when they were.
     pub withheld: Option<String>,
 }
 
 fn lock(cache: &Mutex<Cache>) -> Result<MutexGuard<'_, Cache>, SyncError> {
     cache.lock().map_err(|_| SyncError::CacheUnavailable)
+}
+
+/// Counts a refused record and keeps it while the report has room.
+fn note_rejected(
+    kept: &mut Vec<(Option<i64>, String)>,
+    count: &mut usize,
+    id: Option<i64>,
+    reason: String,
+) {
+    *count += 1;
+    if kept.len() < MAX_REJECTED_KEPT {
+        kept.push((id, reason));
+    }
 }
 
 /// Maps a fetched page: records the client could not read and records the mapping refuses
@@ -266,9 +287,14 @@ pub async fn sync_customer_list_with(
         }
         report.held += plan.held.len();
         on_rows((report.upserted + report.unchanged + report.held) as u64);
-        report
-            .rejected
-            .extend(plan.rejected.into_iter().map(|r| (r.id, r.reason)));
+        for r in plan.rejected {
+            note_rejected(
+                &mut report.rejected,
+                &mut report.rejected_count,
+                r.id,
+                r.reason,
+            );
+        }
         if let Next::Done { .. } = plan.next {
             break;
         }
@@ -318,7 +344,12 @@ pub async fn scan_deletions(
                 }
                 None => unidentified += 1,
             }
-            report.rejected.push((r.id, r.reason.clone()));
+            note_rejected(
+                &mut report.rejected,
+                &mut report.rejected_count,
+                r.id,
+                r.reason.clone(),
+            );
         }
         server_ids.extend(page.rows.iter().map(|r| r.id));
         let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();

@@ -11,6 +11,7 @@ use scriptix_api::{
 };
 
 use super::customers::bounded;
+use crate::branding::Logo;
 use crate::cache::{
     BrandingRow, SubscriptionRow, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
@@ -219,14 +220,14 @@ pub fn transcription_rows(items: &[Transcript]) -> Mapped<TranscriptionRow> {
     )
 }
 
-/// Why fetched logo bytes are not kept, or `None` when they are fine.
+/// Why fetched logo bytes are not even checked, or `None` when they may be (a sentence).
 pub fn logo_problem(bytes: &[u8], content_type: &str) -> Option<String> {
     if bytes.is_empty() {
-        return Some("the logo is empty".into());
+        return Some("The server sent an empty file.".into());
     }
     if bytes.len() > MAX_LOGO_BYTES {
         return Some(format!(
-            "the logo is {} bytes, more than the {MAX_LOGO_BYTES} kept",
+            "The server sent {} bytes, more than the {MAX_LOGO_BYTES} kept.",
             bytes.len()
         ));
     }
@@ -235,24 +236,42 @@ pub fn logo_problem(bytes: &[u8], content_type: &str) -> Option<String> {
         .to_ascii_lowercase()
         .starts_with("image/")
     {
-        return Some(format!("the logo is {content_type:?}, not an image"));
+        return Some(format!(
+            "The server sent {content_type:?}, which is not an image."
+        ));
     }
     None
 }
 
-/// Branding with the logo's bytes when they were fetched and kept.
-pub fn branding_row(b: &Branding, logo: Option<(Vec<u8>, String)>) -> BrandingRow {
-    let (logo, content_type) = match logo {
-        Some((bytes, ct)) => (Some(bytes), Some(ct)),
-        None => (None, b.logo_content_type.clone()),
-    };
-    BrandingRow {
+/// What became of the server's logo once fetched.
+#[derive(Debug)]
+pub enum FetchedLogo {
+    /// Checked in the logo worker: the PNG it made, kept for display.
+    Kept(Logo),
+    /// Not kept, and why (a sentence for the Branding screen).
+    LeftOut(String),
+}
+
+/// Branding with the logo when it was fetched and kept (`None`: not fetched).
+pub fn branding_row(b: &Branding, logo: Option<FetchedLogo>) -> BrandingRow {
+    let mut row = BrandingRow {
         brand_color: b.brand_color.clone(),
         secondary_color: b.secondary_color.clone(),
         logo_url: b.logo_url.clone(),
-        logo_content_type: content_type,
-        logo,
+        logo_content_type: b.logo_content_type.clone(),
+        ..BrandingRow::default()
+    };
+    match logo {
+        Some(FetchedLogo::Kept(logo)) => {
+            row.logo = Some(logo.png);
+            row.logo_content_type = Some("image/png".into());
+            row.logo_width = Some(logo.width);
+            row.logo_height = Some(logo.height);
+        }
+        Some(FetchedLogo::LeftOut(why)) => row.logo_problem = Some(why),
+        None => {}
     }
+    row
 }
 
 /// The dashboard as the JSON the cache stores (the client's typed reading of it).
@@ -377,11 +396,24 @@ mod tests {
             logo_url: Some("http://x/logo".into()),
             logo_content_type: Some("image/gif".into()),
         };
-        let with = branding_row(&b, Some((vec![1, 2], "image/png".into())));
+        let checked = Logo {
+            png: vec![1, 2],
+            width: 40,
+            height: 20,
+            source_format: "GIF".into(),
+        };
+        let with = branding_row(&b, Some(FetchedLogo::Kept(checked)));
         assert_eq!(with.logo_content_type.as_deref(), Some("image/png"));
         assert_eq!(with.logo, Some(vec![1, 2]));
+        assert_eq!((with.logo_width, with.logo_height), (Some(40), Some(20)));
+        assert_eq!(with.logo_problem, None);
+        let refused = branding_row(&b, Some(FetchedLogo::LeftOut("Too big.".into())));
+        assert_eq!(refused.logo, None);
+        assert_eq!(refused.logo_problem.as_deref(), Some("Too big."));
+        assert_eq!(refused.logo_url.as_deref(), Some("http://x/logo"));
         let without = branding_row(&b, None);
         assert_eq!(without.logo, None);
+        assert_eq!(without.logo_problem, None);
         assert_eq!(without.logo_url.as_deref(), Some("http://x/logo"));
     }
 

@@ -14,15 +14,17 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Client, Direction, TranscriptQuery};
 
-use super::customers::SyncError;
+use super::customers::{SyncError, MAX_REJECTED_KEPT};
 use super::detail_map::{
     branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
-    transcription_rows, usage_rows, usage_summary_row, user_rows, Mapped, RejectedDetail,
+    transcription_rows, usage_rows, usage_summary_row, user_rows, FetchedLogo, Mapped,
+    RejectedDetail,
 };
 use super::detail_plan::{
     dashboard_range, default_usage_query, effective_freshness, max_age, usage_range, DetailState,
     PrefetchPlan, Target, TRANSCRIPTION_PAGE_LIMIT, UNSUPPORTED_MAX_AGE,
 };
+use crate::branding::worker::{LogoJob, LogoWorker};
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{
     Cache, CacheError, CacheResult, Freshness, FreshnessRecord, SubscriptionRow, Tab, TokenRow,
@@ -303,12 +305,16 @@ pub async fn refresh_dashboard(
 }
 
 /// Fetches the branding and its logo's bytes (so the navigation shows it offline) and stores
-/// them with the freshness record. A logo that is gone, too large or not an image is left out
-/// (and reported); a logo that could not be fetched for any other reason fails the refresh,
-/// so the cached logo is kept rather than lost.
+/// them with the freshness record. The logo is checked in the logo worker (`logos`) before it is
+/// kept: what is kept is the PNG that check produced, with its width and height, so reading
+/// the branding never decodes anything and the webview only ever shows a PNG made here. A logo
+/// that is gone, too large, not an image or refused by the check (or not checked: no worker)
+/// is left out with the reason (and reported); a logo that could not be fetched for any other
+/// reason fails the refresh, so the cached logo is kept rather than lost.
 pub async fn refresh_branding(
     client: &Client,
     cache: &Mutex<Cache>,
+    logos: Option<&LogoWorker>,
     now: DateTime<Utc>,
 ) -> Result<RefreshOutcome, SyncError> {
     let Some(branding) = gap_answer(client.branding().await)? else {
@@ -321,13 +327,10 @@ pub async fn refresh_branding(
     let logo = match branding.logo_url.as_deref() {
         None => None,
         Some(url) => match client.fetch_logo(url).await {
-            Ok((bytes, content_type)) => match logo_problem(&bytes, &content_type) {
-                None => Some((bytes, content_type)),
-                Some(why) => {
-                    rejected.push(RejectedDetail::new(Some("logo".into()), &why));
-                    None
-                }
-            },
+            Ok((bytes, content_type)) => Some(match logo_problem(&bytes, &content_type) {
+                None => check_server_logo(logos, bytes).await,
+                Some(why) => FetchedLogo::LeftOut(why),
+            }),
             // Its address answers 404: the logo was removed since the branding was read.
             Err(ApiError::NotSupported { .. } | ApiError::NotFound { .. }) => {
                 rejected.push(RejectedDetail::new(
@@ -339,6 +342,9 @@ pub async fn refresh_branding(
             Err(e) => return Err(e.into()),
         },
     };
+    if let Some(FetchedLogo::LeftOut(why)) = &logo {
+        rejected.push(RejectedDetail::new(Some("logo".into()), why));
+    }
     log_rejected(Target::Branding, &rejected);
     let row = branding_row(&branding, logo);
     let scope = Target::Branding.scope();
@@ -354,9 +360,27 @@ pub async fn refresh_branding(
     })
 }
 
+/// The server's logo through the logo worker, off the async runtime's threads (the worker
+/// has its own time limit).
+async fn check_server_logo(logos: Option<&LogoWorker>, bytes: Vec<u8>) -> FetchedLogo {
+    let Some(worker) = logos.cloned() else {
+        return FetchedLogo::LeftOut(
+            "It was not checked: this copy of the app has no image processor.".into(),
+        );
+    };
+    let checked =
+        tokio::task::spawn_blocking(move || worker.process_bytes(&bytes, &LogoJob::new())).await;
+    match checked {
+        Ok(Ok(logo)) => FetchedLogo::Kept(logo),
+        Ok(Err(e)) => FetchedLogo::LeftOut(e.to_string()),
+        Err(e) => FetchedLogo::LeftOut(format!("Its check stopped unexpectedly ({e}).")),
+    }
+}
+
 async fn refresh_target(
     client: &Client,
     cache: &Mutex<Cache>,
+    logos: Option<&LogoWorker>,
     target: Target,
     now: DateTime<Utc>,
     known_missing: &BTreeSet<GapFeature>,
@@ -366,7 +390,7 @@ async fn refresh_target(
             refresh_tab_with(client, cache, customer_id, tab, now, known_missing).await
         }
         Target::Dashboard => refresh_dashboard(client, cache, now).await,
-        Target::Branding => refresh_branding(client, cache, now).await,
+        Target::Branding => refresh_branding(client, cache, logos, now).await,
     }
 }
 
@@ -455,8 +479,10 @@ pub struct PrefetchReport {
     /// Customers the server answered 404 for (deleted there; the deletion scan removes them
     /// from the cache). Their remaining tabs are skipped.
     pub gone_on_server: Vec<i64>,
-    /// Records left out, per target.
+    /// Records left out, per target: the first `MAX_REJECTED_KEPT` (a hostile server could
+    /// send thousands a tab for every customer), and how many in all.
     pub rejected: Vec<(Target, RejectedDetail)>,
+    pub rejected_count: usize,
     pub failed: Vec<FailedFetch>,
     /// Requests over the wire (the client's counter: a clone used elsewhere at the same time
     /// is counted too).
@@ -495,9 +521,24 @@ fn stops_the_run(e: &SyncError) -> bool {
 /// `MAX_CONSECUTIVE_FAILURES` failures in a row. Once a gap endpoint answers "not supported",
 /// the rest of the run does not ask it again. `progress` is called after every target; return
 /// `ControlFlow::Break(())` to stop. Freshness records carry the time each fetch began.
+/// Without a logo worker (this function), the server's logo is not kept: see `prefetch_with`.
 pub async fn prefetch<F>(
     client: &Client,
     cache: &Mutex<Cache>,
+    plan: &PrefetchPlan,
+    progress: F,
+) -> PrefetchReport
+where
+    F: FnMut(&PrefetchProgress) -> ControlFlow<()>,
+{
+    prefetch_with(client, cache, None, plan, progress).await
+}
+
+/// `prefetch`, checking the server's logo in `logos` (see `refresh_branding`).
+pub async fn prefetch_with<F>(
+    client: &Client,
+    cache: &Mutex<Cache>,
+    logos: Option<&LogoWorker>,
     plan: &PrefetchPlan,
     mut progress: F,
 ) -> PrefetchReport
@@ -523,7 +564,7 @@ where
             report.skipped += 1;
         } else {
             let lane = client.lane(fetch.lane);
-            match refresh_target(&lane, cache, target, Utc::now(), &known_missing).await {
+            match refresh_target(&lane, cache, logos, target, Utc::now(), &known_missing).await {
                 Ok(outcome) => {
                     failures_in_a_row = 0;
                     match outcome {
@@ -531,9 +572,11 @@ where
                             rejected, missing, ..
                         } => {
                             report.refreshed += 1;
+                            report.rejected_count += rejected.len();
+                            let room = MAX_REJECTED_KEPT.saturating_sub(report.rejected.len());
                             report
                                 .rejected
-                                .extend(rejected.into_iter().map(|r| (target, r)));
+                                .extend(rejected.into_iter().take(room).map(|r| (target, r)));
                             known_missing.extend(missing);
                         }
                         RefreshOutcome::NotSupported { gap } => {

@@ -3,7 +3,7 @@
 //! round on a timer, at once when nudged (an edit was made, "Sync now"), and backs off while
 //! offline.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::customers::{scan_deletions, sync_customer_list_with, ListSyncReport, SyncError};
 use super::detail_plan::{plan_prefetch, Allowance};
-use super::details::{detail_state, prefetch, PrefetchReport, PrefetchStop};
+use super::details::{detail_state, prefetch_with, PrefetchReport, PrefetchStop};
 use super::replay::{replay_outbox_with, ReplayReport};
 use super::status::{Activity, Connectivity, StatusError, SyncStatus};
+use crate::branding::worker::LogoWorker;
 use crate::cache::Cache;
 
 /// Cached customers changed: the UI re-reads what it shows of them.
@@ -60,6 +61,8 @@ pub struct SyncEngine {
     wake: Notify,
     /// The customer the user has open (0: none): its tabs go first, in the interactive lane.
     open_customer: AtomicI64,
+    /// Where logos are decoded (a child process); without one, the server's logo is not kept.
+    logo_worker: OnceLock<LogoWorker>,
 }
 
 impl SyncEngine {
@@ -74,6 +77,7 @@ impl SyncEngine {
             round: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             open_customer: AtomicI64::new(0),
+            logo_worker: OnceLock::new(),
         });
         engine.refresh_counts();
         engine
@@ -85,6 +89,16 @@ impl SyncEngine {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Sets where logos are decoded, once (the shell: its own executable; tests: the
+    /// `logo-worker` binary). A second call changes nothing and says so.
+    pub fn set_logo_worker(&self, worker: LogoWorker) -> bool {
+        self.logo_worker.set(worker).is_ok()
+    }
+
+    pub fn logo_worker(&self) -> Option<&LogoWorker> {
+        self.logo_worker.get()
     }
 
     /// The status now, and every change after.
@@ -258,7 +272,8 @@ impl SyncEngine {
         if plan.fetches.is_empty() {
             return Ok(PrefetchReport::default());
         }
-        let report = prefetch(&self.client, &self.cache, &plan, |p| {
+        let logos = self.logo_worker.get();
+        let report = prefetch_with(&self.client, &self.cache, logos, &plan, |p| {
             self.activity("Fetching details", p.done as u64, Some(p.total as u64));
             ControlFlow::Continue(())
         })

@@ -17,13 +17,13 @@ pub mod status;
 
 pub use customers::{
     scan_deletions, sync_customer_list, sync_customer_list_with, ListSyncReport, ScanReport,
-    SyncError, CUSTOMERS_ENTITY, MAX_PAGES,
+    SyncError, CUSTOMERS_ENTITY, MAX_PAGES, MAX_REJECTED_KEPT,
 };
 pub use detail_map::RejectedDetail;
 pub use detail_plan::{plan_prefetch, Allowance, DetailState, PlannedFetch, PrefetchPlan, Target};
 pub use details::{
-    detail_state, prefetch, refresh_branding, refresh_dashboard, refresh_tab, FailedFetch,
-    PrefetchProgress, PrefetchReport, PrefetchStop, RefreshOutcome,
+    detail_state, prefetch, prefetch_with, refresh_branding, refresh_dashboard, refresh_tab,
+    FailedFetch, PrefetchProgress, PrefetchReport, PrefetchStop, RefreshOutcome,
 };
 pub use engine::{CacheChange, RoundReport, SyncEngine};
 pub use map::{customer_row, normalize_phone};

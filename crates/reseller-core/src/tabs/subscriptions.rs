@@ -173,7 +173,7 @@ pub fn describe(op: &OutboxOp) -> String {
 
 /// Plans whose SKU or description contains `search` (case-insensitive), in the server's order.
 pub fn search_plans(plans: Vec<PlanRow>, search: &str) -> Vec<PlanRow> {
-    let needle = search.trim().to_lowercase();
+    let needle = crate::cache::bounded_search(search.trim()).to_lowercase();
     if needle.is_empty() {
         return plans;
     }

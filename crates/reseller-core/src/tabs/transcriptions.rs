@@ -93,7 +93,9 @@ impl Workspace {
             }
         };
         let count = answer.raw_len() as u64;
-        let mapped = transcription_rows(&answer.items);
+        // A server answering more rows than asked for is not followed past the page.
+        let shown = answer.items.len().min(page.limit as usize);
+        let mapped = transcription_rows(&answer.items[..shown]);
         for r in &mapped.rejected {
             tracing::warn!(id = ?r.id, reason = %r.reason, "transcription left out");
         }

@@ -28,6 +28,14 @@ pub fn client(sb: &Sandbox) -> Client {
     client_for(sb.base_url(), sb.reseller_token())
 }
 
+/// The logo worker as tests start it: this crate's `logo-worker` binary.
+pub fn logo_worker() -> reseller_core::branding::LogoWorker {
+    reseller_core::branding::LogoWorker::new(
+        env!("CARGO_BIN_EXE_logo-worker"),
+        Vec::<String>::new(),
+    )
+}
+
 pub fn cache() -> (tempfile::TempDir, Mutex<Cache>) {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(dir.path().join("cache.sqlite3")).unwrap();
@@ -124,5 +132,6 @@ pub fn reseller_info(base_url: &str) -> SessionInfo {
         roles: vec!["RESELLER".into()],
         base_url: base_url.to_string(),
         demo: false,
+        role_source: Default::default(),
     }
 }

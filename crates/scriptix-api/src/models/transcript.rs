@@ -85,7 +85,8 @@ impl<'de> Deserialize<'de> for TranscriptStatus {
             Wire::Text(s) => match s.trim().parse::<i64>() {
                 Ok(n) => Ok(TranscriptStatus::from_code(n)),
                 Err(_) => TranscriptStatus::from_label(s.trim()).ok_or_else(|| {
-                    serde::de::Error::custom(format!("unknown transcript status {s:?}"))
+                    let shown = crate::page::clip(&s, 40);
+                    serde::de::Error::custom(format!("unknown transcript status {shown:?}"))
                 }),
             },
         }

@@ -27,8 +27,14 @@ use crate::error::{from_status, ApiError};
 use crate::error_body;
 use crate::retry::is_idempotent;
 
-/// No answer of this API is anywhere near this big (a 1000-row page is ~200 KB).
-pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest answer read. The API's largest are a 1000-row page (~200 KB), a logo (at most
+/// 2 MiB) and a dashboard with a row per customer (~200 bytes a customer); 16 MiB leaves room
+/// for all of them, and a hostile server streaming more is cut off at this many bytes.
+pub(crate) const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Of an error answer only the start is read: the message is clipped to 300 characters
+/// anyway, and the status alone decides what the error is.
+pub(crate) const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// A `Retry-After` longer than this is handed to the caller instead of waited out inside a call.
 const MAX_RETRY_AFTER_WAIT: Duration = Duration::from_secs(120);
@@ -196,7 +202,7 @@ impl Inner {
         };
         let status = resp.status().as_u16();
         let success = resp.status().is_success();
-        if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+        if success && resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES) {
             return Attempt::Unusable(ApiError::malformed(format!(
                 "the answer is larger than {} MB",
                 MAX_BODY_BYTES / 1024 / 1024
@@ -206,9 +212,19 @@ impl Inner {
         let mut body = BytesMut::new();
         loop {
             match resp.chunk().await {
+                Ok(Some(chunk)) if !success => {
+                    let room = MAX_ERROR_BODY_BYTES - body.len();
+                    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    if body.len() == MAX_ERROR_BODY_BYTES {
+                        break;
+                    }
+                }
                 Ok(Some(chunk)) => {
                     if (body.len() + chunk.len()) as u64 > MAX_BODY_BYTES {
-                        return Attempt::Unusable(ApiError::malformed("the answer is too large"));
+                        return Attempt::Unusable(ApiError::malformed(format!(
+                            "the answer is larger than {} MB",
+                            MAX_BODY_BYTES / 1024 / 1024
+                        )));
                     }
                     body.extend_from_slice(&chunk);
                 }

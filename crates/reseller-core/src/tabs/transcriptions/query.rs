@@ -15,7 +15,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use scriptix_api::{Direction, TranscriptQuery};
 use serde::Deserialize;
 
-use crate::cache::TranscriptionRow;
+use crate::cache::{bounded_search, TranscriptionRow};
 use crate::CoreError;
 
 /// Rows per page the tab may ask for.
@@ -27,7 +27,7 @@ pub const DEFAULT_PAGE: u32 = 25;
 pub struct Filters {
     #[serde(default)]
     pub status: Option<i64>,
-    /// Part of the filename (or session id).
+    /// Part of the filename (or session id). Filters are cut to `MAX_SEARCH_CHARS` characters.
     #[serde(default)]
     pub filename: Option<String>,
     #[serde(default)]
@@ -125,9 +125,10 @@ pub struct Normalized {
     pub to: Option<NaiveDate>,
 }
 
+/// Trimmed and cut to `MAX_SEARCH_CHARS` (it goes into the server's query string); blank is none.
 fn text(s: &Option<String>) -> Option<String> {
     s.as_deref()
-        .map(str::trim)
+        .map(|s| bounded_search(s.trim()).trim_end())
         .filter(|s| !s.is_empty())
         .map(String::from)
 }
