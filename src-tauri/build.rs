@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "export_dashboard_csv",
     "set_alert_threshold",
     "usage_view",
+    "usage_options",
+    "dashboard_options",
     "refresh_usage",
     "export_usage_csv",
     "list_transcriptions",

@@ -66,7 +66,9 @@ export const setTheme = (theme) => invoke('set_theme', { theme });
 
 /**
  * One window of the list: {search, status: null|true|false, sort, direction, offset, limit}
- * -> {offset, rows: [CustomerRow], total, exact}.
+ * -> {offset, rows: [CustomerRow], total, exact}. A CustomerRow: {id, name, email, phone,
+ * phoneDisplay (the core's international format), isActive, registrationDate, lastModified,
+ * syncState}. Every payload is camelCase on the wire (serde); nothing is mapped here.
  */
 export const listCustomers = (request) => invoke('list_customers', { request });
 
@@ -79,18 +81,19 @@ export const validateCustomer = ({ name, email, phone }) =>
 
 /** Queues a create; resolves to the new (pending) CustomerRow. */
 export const createCustomer = ({ name, email, phone, isActive }) =>
-  invoke('create_customer', { form: { name, email, phone, is_active: isActive } });
+  invoke('create_customer', { form: { name, email, phone, isActive } });
 
 /** Queues an update; resolves to the CustomerRow as now stored. */
 export const updateCustomer = (id, { name, email, phone, isActive }) =>
-  invoke('update_customer', { id, form: { name, email, phone, is_active: isActive } });
+  invoke('update_customer', { id, form: { name, email, phone, isActive } });
 
 export const deleteCustomer = (id) => invoke('delete_customer', { id });
 
 /** Undoes a pending or refused change; resolves to the server's version, or null if none. */
 export const discardChanges = (id) => invoke('discard_changes', { id });
 
-/** [ConflictView]: {opId, customerId, customerName, field, mine, theirs}. */
+/** [ConflictView]: {opId, customerId, customerName, field, fieldLabel, mine, theirs, mineDisplay,
+ * theirsDisplay}: the labels and values as the user reads them come from the core. */
 export const listConflicts = () => invoke('list_conflicts');
 
 /** resolution: 'keep_mine' | 'take_theirs'. */
@@ -99,7 +102,7 @@ export const settleConflict = ({ opId, field, resolution }) =>
 
 // ---- sync ----
 
-/** SyncStatus: {connectivity, offline_reason, last_synced, activity, pending, failed, conflicts, last_error}. */
+/** SyncStatus: {connectivity, offlineReason, lastSynced, activity, pending, failed, conflicts, lastError}. */
 export const syncStatus = () => invoke('sync_status');
 
 /** Starts a round now. */
@@ -158,7 +161,7 @@ async function listen(event, handler) {
 /** SyncStatus on every change. */
 export const onSyncStatus = (handler) => listen('sync-status', handler);
 
-/** {ids, list_changed, remapped: [[local, server]], details_changed}: re-read what is shown. */
+/** {ids, listChanged, remapped: [[local, server]], detailsChanged}: re-read what is shown. */
 export const onCacheChanged = (handler) => listen('cache-changed', handler);
 
 // ---- usage and transcriptions tabs ----
@@ -169,6 +172,13 @@ export const onCacheChanged = (handler) => listen('cache-changed', handler);
  * localOnly}, from the cache only.
  */
 export const usageView = (request) => invoke('usage_view', { request });
+
+/** {presets: [{key, label, from, lastDay}], views: [{key, label, splits: [{key|null, label}]}]}:
+ * the usage tab's choices, from the core (last days inclusive, today resolved). */
+export const usageOptions = () => invoke('usage_options');
+
+/** {presets: [{key, label, from, lastDay}]}: the dashboard's range choices. */
+export const dashboardOptions = () => invoke('dashboard_options');
 
 /** The same, after fetching the query when it is missing or stale. */
 export const refreshUsage = (request) => invoke('refresh_usage', { request });

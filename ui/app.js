@@ -161,7 +161,7 @@ async function verify() {
 function onCacheChanged(change) {
   if (!state.shell) return;
   // The sync may have brought the branding (first start on this computer, another device).
-  if (change.details_changed && state.current?.name !== 'branding') refreshBranding();
+  if (change.detailsChanged && state.current?.name !== 'branding') refreshBranding();
   state.list?.onCacheChanged(change);
   if (state.current !== state.list) state.current?.onCacheChanged?.(change);
 }
@@ -180,8 +180,8 @@ async function startEvents(shell) {
     const timer = setInterval(async () => {
       try {
         const status = await api.syncStatus();
-        const key = JSON.stringify([status.last_synced, status.pending, status.failed, status.conflicts]);
-        if (last && key !== last) onCacheChanged({ ids: [], list_changed: true, remapped: [], details_changed: true });
+        const key = JSON.stringify([status.lastSynced, status.pending, status.failed, status.conflicts]);
+        if (last && key !== last) onCacheChanged({ ids: [], listChanged: true, remapped: [], detailsChanged: true });
         last = key;
         onStatus(status);
       } catch {

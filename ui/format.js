@@ -1,4 +1,5 @@
-// Numbers, dates and phone numbers as the user reads them (the system's locale).
+// Numbers and dates as the user reads them (the system's locale). Phones arrive formatted
+// from the core (phoneDisplay).
 
 const numbers = new Intl.NumberFormat();
 const dates = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -44,28 +45,6 @@ export function countLabel(total, exact = true) {
   if (!exact) return `More than ${formatNumber(total)} ${noun}`;
   if (total === 0) return 'No organisations';
   return `${formatNumber(total)} ${noun}`;
-}
-
-// ITU country calling codes are prefix-free: these are the one- and two-digit ones; every other
-// code has three digits.
-const ONE_DIGIT = new Set(['1', '7']);
-const TWO_DIGIT = new Set([
-  '20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46', '47',
-  '48', '49', '51', '52', '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65',
-  '66', '81', '82', '84', '86', '90', '91', '92', '93', '94', '95', '98',
-]);
-
-/**
- * An E.164 number readable at a glance: the country code set apart ("+31 201234567"). The
- * organisation page shows the full international format from validate_customer instead.
- */
-export function formatPhone(phone) {
-  if (!phone) return '';
-  const m = /^\+(\d{6,15})$/.exec(phone.trim());
-  if (!m) return phone;
-  const digits = m[1];
-  const cc = ONE_DIGIT.has(digits[0]) ? 1 : TWO_DIGIT.has(digits.slice(0, 2)) ? 2 : 3;
-  return `+${digits.slice(0, cc)} ${digits.slice(cc)}`;
 }
 
 /** A phone number reduced to what identifies it, for "has it changed?" comparisons. */

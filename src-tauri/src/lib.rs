@@ -107,6 +107,8 @@ pub fn run() -> i32 {
             commands::dashboard::export_dashboard_csv,
             commands::dashboard::set_alert_threshold,
             commands::usage::usage_view,
+            commands::usage::usage_options,
+            commands::usage::dashboard_options,
             commands::usage::refresh_usage,
             commands::usage::export_usage_csv,
             commands::transcriptions::list_transcriptions,

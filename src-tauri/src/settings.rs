@@ -1,76 +1,60 @@
-//! The settings file (tauri-plugin-store): the last API address and header style, the theme,
-//! and the remembered account (who, on which server; never the token, which is in the
-//! keychain). Read and written from Rust only: the window has no store permission.
+//! The settings file (tauri-plugin-store) behind the core's `SettingsStore` (the settings
+//! themselves, their shape and cleaning are the core's). Read and written from Rust only: the
+//! window has no store permission.
 
 use reseller_core::secrets::TokenStore;
-use reseller_core::{AuthStyleSetting, SessionInfo};
-use serde::{Deserialize, Serialize};
+use reseller_core::settings::{SettingsError, SettingsStore, KEY};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use crate::error::IpcError;
 
+pub use reseller_core::settings::{Settings, Theme};
+
 const FILE: &str = "settings.json";
-const KEY: &str = "settings";
 /// Set to use a private file instead of the OS keychain (machines whose keychain prompts).
 pub const NO_KEYCHAIN_ENV: &str = "SCRIPTIX_NO_KEYCHAIN";
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Theme {
-    #[default]
-    System,
-    Light,
-    Dark,
-}
+/// The core's settings kept in the app's store file (`settings.json`, key `settings`).
+pub struct PluginSettings<'a, R: Runtime>(pub &'a AppHandle<R>);
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Settings {
-    pub base_url: Option<String>,
-    pub auth_style: AuthStyleSetting,
-    pub theme: Theme,
-    /// The account to resume at start (its token is in the token store).
-    pub account: Option<SessionInfo>,
-    pub account_auth_style: AuthStyleSetting,
-    /// The dashboard's alert threshold, whole percent of available units (None: the default).
-    pub alert_threshold_percent: Option<u32>,
-}
-
-/// The settings, or the defaults when the file is missing or unreadable (a broken settings file
-/// must never keep the app from starting; it is rewritten on the next change).
-pub fn load<R: Runtime>(handle: &AppHandle<R>) -> Settings {
-    let Ok(store) = handle.store(FILE) else {
-        return Settings::default();
-    };
-    let mut settings: Settings = store
-        .get(KEY)
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    // An older version kept "https://user:password@host" as typed: the password goes, now. (A
-    // remembered account at such an address is refused at start and forgotten then.)
-    if let Some(url) = &settings.base_url {
-        let clean = reseller_core::session::without_credentials(url);
-        if &clean != url {
-            settings.base_url = Some(clean);
-            if let Err(e) = save(handle, &settings) {
-                tracing::warn!(code = %e.code, "the settings could not be cleaned");
+impl<R: Runtime> SettingsStore for PluginSettings<'_, R> {
+    fn load(&self) -> Settings {
+        let Ok(store) = self.0.store(FILE) else {
+            return Settings::default();
+        };
+        let (settings, cleaned) = Settings::from_stored(store.get(KEY));
+        if cleaned {
+            if let Err(e) = self.save(&settings) {
+                tracing::warn!(code = e.code(), "the settings could not be cleaned");
             }
         }
+        settings
     }
-    settings
+
+    fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        let io = |e: &dyn std::fmt::Display| SettingsError::Io {
+            message: e.to_string(),
+        };
+        let store = self.0.store(FILE).map_err(|e| io(&e))?;
+        store.set(KEY, serde_json::to_value(settings).map_err(|e| io(&e))?);
+        store.save().map_err(|e| io(&e))
+    }
 }
 
-pub fn save<R: Runtime>(handle: &AppHandle<R>, settings: &Settings) -> Result<(), IpcError> {
-    let store = handle
-        .store(FILE)
-        .map_err(|e| IpcError::new("settings_io", format!("Settings could not be opened: {e}")))?;
-    let value = serde_json::to_value(settings)
-        .map_err(|e| IpcError::internal(format!("Settings could not be written: {e}")))?;
-    store.set(KEY, value);
-    store
-        .save()
-        .map_err(|e| IpcError::new("settings_io", format!("Settings could not be saved: {e}")))
+impl From<SettingsError> for IpcError {
+    fn from(e: SettingsError) -> Self {
+        IpcError {
+            code: e.code().to_string(),
+            field: e.field().map(str::to_string),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The settings, or the defaults when the file is missing or unreadable.
+pub fn load<R: Runtime>(handle: &AppHandle<R>) -> Settings {
+    PluginSettings(handle).load()
 }
 
 /// Changes the settings with `f` and saves them.
@@ -78,10 +62,7 @@ pub fn update<R: Runtime>(
     handle: &AppHandle<R>,
     f: impl FnOnce(&mut Settings),
 ) -> Result<Settings, IpcError> {
-    let mut settings = load(handle);
-    f(&mut settings);
-    save(handle, &settings)?;
-    Ok(settings)
+    Ok(reseller_core::settings::update(&PluginSettings(handle), f)?)
 }
 
 /// The token store: the OS keychain, with private files under the app's config directory.

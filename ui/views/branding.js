@@ -309,7 +309,7 @@ export function brandingView({ isOnline = () => true } = {}) {
     el,
     shown: load,
     onCacheChanged(change) {
-      if (change.details_changed) load();
+      if (change.detailsChanged) load();
     },
     onStatus: () => (view ? render(view) : undefined),
   };

@@ -8,17 +8,7 @@
 
 import { h } from '../dom.js';
 import * as api from '../api.js';
-import { formatPhone } from '../format.js';
 import { toast } from './dialog.js';
-
-export const FIELD_LABELS = { name: 'Name', email: 'Email', phone: 'Phone', is_active: 'Status' };
-
-function valueText(field, value) {
-  if (field === 'is_active') return value ? 'Active' : 'Inactive';
-  if (value == null || value === '') return '(empty)';
-  if (field === 'phone') return formatPhone(String(value));
-  return String(value);
-}
 
 /** One conflicting field with its two buttons; onSettled(row) after a choice was stored. */
 export function conflictItem(c, { onSettled }) {
@@ -28,11 +18,11 @@ export function conflictItem(c, { onSettled }) {
     class: 'conflict',
     dataset: { opId: String(c.opId), field: c.field, customerId: String(c.customerId) },
   },
-  h('div', { class: 'conflict-field' }, FIELD_LABELS[c.field] ?? c.field),
+  h('div', { class: 'conflict-field' }, c.fieldLabel),
   h('div', { class: 'conflict-value conflict-mine' },
-    h('span', { class: 'conflict-side' }, 'Yours'), h('span', { class: 'value' }, valueText(c.field, c.mine))),
+    h('span', { class: 'conflict-side' }, 'Yours'), h('span', { class: 'value' }, c.mineDisplay)),
   h('div', { class: 'conflict-value conflict-theirs' },
-    h('span', { class: 'conflict-side' }, 'On Scriptix'), h('span', { class: 'value' }, valueText(c.field, c.theirs))),
+    h('span', { class: 'conflict-side' }, 'On Scriptix'), h('span', { class: 'value' }, c.theirsDisplay)),
   h('div', { class: 'conflict-actions' }, keep, take));
 
   async function settle(resolution) {

@@ -28,14 +28,6 @@ const PAGE = 100;
 /** Error rates above this are highlighted (the usage guide's 5 %). */
 const HIGH_ERROR_RATE = 0.05;
 
-const PRESETS = [
-  ['this_month', 'This month'],
-  ['last_month', 'Last month'],
-  ['last_90_days', 'Last 90 days'],
-  ['this_year', 'This year'],
-  ['custom', 'Custom range…'],
-];
-
 const COLUMNS = [
   { key: 'name', label: 'Organisation', cell: 'dash-c-name' },
   { key: 'hours', label: 'Hours', cell: 'dash-c-num' },
@@ -92,8 +84,12 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
   };
 
   // ---- range ----
-  const rangeSelect = h('select', { id: 'dash-range', class: 'dash-select', 'aria-label': 'Date range' },
-    PRESETS.map(([value, label]) => h('option', { value }, label)));
+  // The presets come from the core (api.dashboardOptions): the same rules as the usage tab's.
+  const rangeSelect = h('select', { id: 'dash-range', class: 'dash-select', 'aria-label': 'Date range' });
+  api.dashboardOptions().then(({ presets }) => {
+    rangeSelect.replaceChildren(...presets.map((p) => h('option', { value: p.key }, p.label)));
+    rangeSelect.value = state.range.preset;
+  }, (err) => showRangeError(err.message));
   const from = h('input', { id: 'dash-from', type: 'date', 'aria-label': 'From' });
   const to = h('input', { id: 'dash-to', type: 'date', 'aria-label': 'To (inclusive)' });
   const apply = h('button', { id: 'dash-apply', type: 'button', class: 'button secondary' }, 'Show');
@@ -110,9 +106,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
         const r = state.view?.range;
         if (r) {
           from.value = r.from;
-          const end = new Date(`${r.to}T00:00:00Z`);
-          end.setUTCDate(end.getUTCDate() - 1);
-          to.value = end.toISOString().slice(0, 10);
+          to.value = r.lastDay;
         }
       }
       from.focus();
@@ -404,7 +398,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     el,
     shown: () => load(),
     onCacheChanged: (change) => {
-      if (change.details_changed || change.list_changed) reload();
+      if (change.detailsChanged || change.listChanged) reload();
     },
     onStatus: () => render(),
     hidden: () => {

@@ -13,7 +13,7 @@
 
 import { h, isTyping, primaryModifier } from '../dom.js';
 import * as api from '../api.js';
-import { formatDate, formatDateTime, formatPhone, phoneKey } from '../format.js';
+import { formatDate, formatDateTime, phoneKey } from '../format.js';
 import { customerFields } from './customer-form.js';
 import { conflictItem } from './conflicts.js';
 import { ask, quoted, toast } from './dialog.js';
@@ -52,11 +52,11 @@ function placeholderPanel({ tab }) {
   };
 }
 
-const formOf = (row, phoneDisplay) => ({
+const formOf = (row) => ({
   name: row.name,
   email: row.email,
-  phone: phoneDisplay ?? row.phone ?? '',
-  isActive: row.is_active,
+  phone: row.phoneDisplay ?? '',
+  isActive: row.isActive,
 });
 
 const differs = (a, b) => a.name.trim() !== b.name.trim()
@@ -110,7 +110,7 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
 
   const fields = customerFields({
     prefix: 'org',
-    values: { name: row?.name ?? '', email: row?.email ?? '', phone: formatPhone(row?.phone), isActive: row?.is_active ?? true },
+    values: { name: row?.name ?? '', email: row?.email ?? '', phone: row?.phoneDisplay ?? '', isActive: row?.isActive ?? true },
     onChange: updateDirty,
   });
   const saveButton = h('button', {
@@ -149,19 +149,19 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
 
   function renderHead(phoneText) {
     title.textContent = stored.name;
-    pillSlot.replaceChildren(statusPill(stored.is_active, { id: 'org-status-pill' }));
-    badgeSlot.replaceChildren(syncBadge(stored.sync_state, { id: 'org-sync-state' }) ?? '');
+    pillSlot.replaceChildren(statusPill(stored.isActive, { id: 'org-status-pill' }));
+    badgeSlot.replaceChildren(syncBadge(stored.syncState, { id: 'org-sync-state' }) ?? '');
     idText.textContent = stored.id > 0 ? `ID ${stored.id}` : 'Not on Scriptix yet';
-    registered.textContent = `Registered ${formatDate(stored.registration_date)}`;
-    registered.title = formatDateTime(stored.registration_date);
+    registered.textContent = `Registered ${formatDate(stored.registrationDate)}`;
+    registered.title = formatDateTime(stored.registrationDate);
     phoneDisplay.textContent = phoneText || '';
     phoneDisplay.hidden = !phoneText;
     el.dataset.id = String(stored.id);
-    el.dataset.state = stored.sync_state;
+    el.dataset.state = stored.syncState;
   }
 
   function renderBanner(error, conflicts) {
-    const state = stored.sync_state;
+    const state = stored.syncState;
     banner.hidden = state === 'synced';
     banner.dataset.state = state;
     banner.className = `banner sync-banner sync-banner-${state}`;
@@ -190,24 +190,14 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
     return dirty;
   }
 
-  /** The phone in international format, as validate_customer gives it. */
-  async function internationalPhone(r) {
-    if (!r.phone) return '';
-    try {
-      const check = await api.validateCustomer({ name: r.name, email: r.email, phone: r.phone });
-      return check.phoneInternational ?? r.phone;
-    } catch {
-      return formatPhone(r.phone);
-    }
-  }
-
-  function apply(customer, phoneText, error, conflicts) {
+  /** customer: as the core shows it (its phoneDisplay already formatted). */
+  function apply(customer, error, conflicts) {
     const previous = storedForm;
     stored = customer;
-    storedForm = formOf(customer, phoneText);
+    storedForm = formOf(customer);
     if (previous) fields.write(storedForm, { previous });
     else fields.write(storedForm);
-    renderHead(phoneText);
+    renderHead(customer.phoneDisplay);
     renderBanner(error, conflicts);
     updateDirty();
   }
@@ -227,11 +217,10 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
       }
       return;
     }
-    const phoneText = await internationalPhone(view.customer);
     if (mine !== seq) return;
     content.hidden = false;
     gone.hidden = true;
-    apply(view.customer, phoneText, view.error, view.conflicts ?? []);
+    apply(view.customer, view.error, view.conflicts ?? []);
   }
 
   // ---- actions ----
@@ -251,7 +240,7 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
       seq++; // an older read in flight must not undo this
       storedForm = null;
       fields.reset();
-      apply(saved, saved.phone ? (check.phoneInternational ?? formatPhone(saved.phone)) : '', null, []);
+      apply(saved, null, []);
       toast(isOnline() ? 'Saved. Sending it to Scriptix…' : 'Saved on this computer. It goes to Scriptix when the connection returns.');
       load();
     } catch (err) {
@@ -363,7 +352,7 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
 
   if (row) {
     stored = row;
-    renderHead(formatPhone(row.phone));
+    renderHead(row.phoneDisplay);
   }
   selectTab(currentTab);
 
@@ -390,12 +379,12 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
         api.openCustomer(customerId).catch(() => {});
         onIdChanged?.(customerId);
       }
-      if (remap || change.list_changed || change.ids.includes(customerId)) load();
-      if (change.details_changed) panel?.refresh?.();
+      if (remap || change.listChanged || change.ids.includes(customerId)) load();
+      if (change.detailsChanged) panel?.refresh?.();
     },
     onStatus() {
       // The banner's words depend on the connection; a conflict's list on the last round.
-      if (stored && stored.sync_state !== 'synced') load();
+      if (stored && stored.syncState !== 'synced') load();
     },
   };
 }

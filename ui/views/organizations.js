@@ -14,7 +14,7 @@
 
 import { h, debounce, isTyping } from '../dom.js';
 import * as api from '../api.js';
-import { countLabel, formatDate, formatDateTime, formatPhone } from '../format.js';
+import { countLabel, formatDate, formatDateTime } from '../format.js';
 import { newOrganizationDialog } from './customer-form.js';
 import { ask, quoted, toast } from './dialog.js';
 
@@ -333,19 +333,19 @@ export function organizationsView({ onOpen }) {
     } else {
       props.id = `org-row-${row.id}`;
       props.dataset.id = String(row.id);
-      props.dataset.state = row.sync_state;
+      props.dataset.state = row.syncState;
       // Text sits in a span inside each clipped box (WebKit's WebDriver counts a clipped box
       // holding bare text as not displayed).
       el = h('div', props,
         h('div', { class: 'cell cell-id', role: 'gridcell' },
           row.id > 0 ? h('span', {}, String(row.id)) : h('span', { class: 'muted', title: 'Not on Scriptix yet' }, 'new')),
         h('div', { class: 'cell cell-name', role: 'gridcell' },
-          h('span', { class: 'org-name', title: row.name }, h('span', {}, row.name)), syncBadge(row.sync_state)),
+          h('span', { class: 'org-name', title: row.name }, h('span', {}, row.name)), syncBadge(row.syncState)),
         h('div', { class: 'cell cell-email', role: 'gridcell', title: row.email }, h('span', {}, row.email)),
-        h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, row.phone_display ?? formatPhone(row.phone))),
-        h('div', { class: 'cell cell-status', role: 'gridcell' }, statusPill(row.is_active)),
-        h('div', { class: 'cell cell-registered', role: 'gridcell', title: formatDateTime(row.registration_date) },
-          h('span', {}, formatDate(row.registration_date))));
+        h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, row.phoneDisplay ?? '')),
+        h('div', { class: 'cell cell-status', role: 'gridcell' }, statusPill(row.isActive)),
+        h('div', { class: 'cell cell-registered', role: 'gridcell', title: formatDateTime(row.registrationDate) },
+          h('span', {}, formatDate(row.registrationDate))));
     }
     el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
     el._row = row;
@@ -629,7 +629,7 @@ export function organizationsView({ onOpen }) {
       if (!body.isConnected || body.clientHeight === 0) return;
       const shown = new Set();
       for (const page of pages.values()) for (const r of page.rows) shown.add(r.id);
-      const touches = change.list_changed || change.ids.some((id) => shown.has(id))
+      const touches = change.listChanged || change.ids.some((id) => shown.has(id))
         || change.remapped.some(([local]) => shown.has(local));
       if (touches) invalidate();
     },

@@ -50,9 +50,9 @@ export function syncBar({ onSyncNow, onConflicts }) {
 
   function renderLast() {
     if (!status) return;
-    if (status.last_synced) {
-      setText(last, `Synced ${relativeTime(status.last_synced)}`);
-      last.title = `Last synced ${formatDateTime(status.last_synced)}`;
+    if (status.lastSynced) {
+      setText(last, `Synced ${relativeTime(status.lastSynced)}`);
+      last.title = `Last synced ${formatDateTime(status.lastSynced)}`;
     } else {
       setText(last, 'Not synced yet');
       last.removeAttribute('title');
@@ -71,7 +71,7 @@ export function syncBar({ onSyncNow, onConflicts }) {
     const label = connectivity.querySelector('.label');
     if (next.connectivity === 'offline') {
       label.textContent = OFFLINE_TEXT;
-      connectivity.title = next.offline_reason ?? '';
+      connectivity.title = next.offlineReason ?? '';
     } else if (next.connectivity === 'online') {
       label.textContent = 'Online';
       connectivity.title = '';
@@ -97,10 +97,10 @@ export function syncBar({ onSyncNow, onConflicts }) {
     conflicts.title = next.conflicts ? 'Changed here and on Scriptix: choose what to keep' : '';
 
     // Offline is a state, not an error: only a failure while online is shown as one.
-    const showError = next.last_error && next.connectivity !== 'offline';
+    const showError = next.lastError && next.connectivity !== 'offline';
     error.hidden = !showError;
-    setText(error, showError ? `Last sync failed: ${next.last_error.message}` : '');
-    if (showError) error.dataset.code = next.last_error.code;
+    setText(error, showError ? `Last sync failed: ${next.lastError.message}` : '');
+    if (showError) error.dataset.code = next.lastError.code;
   }
 
   const timer = setInterval(renderLast, 30_000);

@@ -13,6 +13,7 @@ pub mod phone_display;
 pub mod private_fs;
 pub mod secrets;
 pub mod session;
+pub mod settings;
 pub mod sync;
 pub mod tabs;
 pub mod validation;

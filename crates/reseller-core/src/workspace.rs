@@ -14,6 +14,7 @@ use crate::cache::{
     bounded_search, cache_file_name, Cache, CustomerQuery, CustomerRow, MatchCount, OutboxState,
     SortColumn, SortDirection,
 };
+use crate::dashboard::refresher::DashboardRefresher;
 use crate::outbox::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
     CustomerForm, Resolution, CUSTOMER,
@@ -38,13 +39,45 @@ pub struct ListRequest {
     pub limit: usize,
 }
 
-/// A list row: the cached customer and its phone as the user reads it.
-#[derive(Clone, Debug, Serialize)]
+/// A customer as the UI shows it (list rows, the organisation page, the answer to a write): the
+/// cached customer and its phone as the user reads it, formatted here so the UI holds no rule.
+/// Serialised camelCase (IPC only); `CustomerRow` keeps its own serde names.
+#[derive(Clone, Debug)]
 pub struct ListRow {
-    #[serde(flatten)]
     pub customer: CustomerRow,
     /// International format ("+31 20 123 4567") of `phone`.
     pub phone_display: Option<String>,
+}
+
+impl Serialize for ListRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Shown<'a> {
+            id: i64,
+            name: &'a str,
+            email: &'a str,
+            phone: Option<&'a str>,
+            phone_display: Option<&'a str>,
+            is_active: bool,
+            registration_date: &'a chrono::DateTime<Utc>,
+            last_modified: &'a chrono::DateTime<Utc>,
+            sync_state: crate::cache::SyncState,
+        }
+        let c = &self.customer;
+        Shown {
+            id: c.id,
+            name: &c.name,
+            email: &c.email,
+            phone: c.phone.as_deref(),
+            phone_display: self.phone_display.as_deref(),
+            is_active: c.is_active,
+            registration_date: &c.registration_date,
+            last_modified: &c.last_modified,
+            sync_state: c.sync_state,
+        }
+        .serialize(s)
+    }
 }
 
 impl ListRow {
@@ -58,6 +91,17 @@ impl ListRow {
                 phone_display,
             })
             .collect()
+    }
+
+    /// One customer with its phone as shown.
+    pub fn one(customer: CustomerRow) -> ListRow {
+        let phone_display = crate::phone_display::international_all(&[customer.phone.as_deref()])
+            .pop()
+            .flatten();
+        ListRow {
+            customer,
+            phone_display,
+        }
     }
 }
 
@@ -81,7 +125,7 @@ pub const MAX_WINDOW: usize = 500;
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerView {
-    pub customer: CustomerRow,
+    pub customer: ListRow,
     /// The server's words when the last change failed.
     pub error: Option<String>,
     pub conflicts: Vec<ConflictView>,
@@ -95,8 +139,64 @@ pub struct ConflictView {
     pub customer_id: i64,
     pub customer_name: String,
     pub field: String,
+    /// The field's name as the user reads it ("Status" for `is_active`).
+    pub field_label: String,
     pub mine: serde_json::Value,
     pub theirs: serde_json::Value,
+    /// `mine` and `theirs` as the user reads them ("Active", "+31 20 123 4567", "(empty)").
+    pub mine_display: String,
+    pub theirs_display: String,
+}
+
+impl ConflictView {
+    fn new(
+        op_id: i64,
+        customer_id: i64,
+        customer_name: String,
+        field: String,
+        mine: serde_json::Value,
+        theirs: serde_json::Value,
+    ) -> ConflictView {
+        ConflictView {
+            field_label: field_label(&field).to_string(),
+            mine_display: field_text(&field, &mine),
+            theirs_display: field_text(&field, &theirs),
+            op_id,
+            customer_id,
+            customer_name,
+            field,
+            mine,
+            theirs,
+        }
+    }
+}
+
+/// A customer field's name as the user reads it.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "email" => "Email",
+        "phone" => "Phone",
+        "is_active" => "Status",
+        other => other,
+    }
+}
+
+/// A customer field's value as the user reads it.
+pub fn field_text(field: &str, value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match (field, value) {
+        ("is_active", Value::Bool(true)) => "Active".into(),
+        ("is_active", Value::Bool(false)) => "Inactive".into(),
+        (_, Value::Null) => "(empty)".into(),
+        (_, Value::String(s)) if s.is_empty() => "(empty)".into(),
+        ("phone", Value::String(s)) => crate::phone_display::international_all(&[Some(s)])
+            .pop()
+            .flatten()
+            .unwrap_or_else(|| s.clone()),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
 }
 
 /// The signed-in account's application: reads from its cache, writes through its outbox. Each
@@ -107,6 +207,8 @@ pub struct Workspace {
     pub(crate) engine: Arc<SyncEngine>,
     /// The logo file being processed (one at a time), so the user can cancel it.
     pub(crate) logo_jobs: LogoJobs,
+    /// The dashboard's background refresh (one range at a time); stops with the workspace.
+    pub(crate) dashboard_refresher: DashboardRefresher,
 }
 
 impl Workspace {
@@ -132,6 +234,7 @@ impl Workspace {
             cache,
             engine,
             logo_jobs: LogoJobs::default(),
+            dashboard_refresher: DashboardRefresher::default(),
         })
     }
 
@@ -200,18 +303,18 @@ impl Workspace {
         let mut conflicts = Vec::new();
         for op in mine.iter().filter(|o| o.state == OutboxState::Conflict) {
             for c in cache.conflicts(Some(op.op_id))? {
-                conflicts.push(ConflictView {
-                    op_id: c.op_id,
-                    customer_id: id,
-                    customer_name: customer.name.clone(),
-                    field: c.field,
-                    mine: c.mine,
-                    theirs: c.theirs,
-                });
+                conflicts.push(ConflictView::new(
+                    c.op_id,
+                    id,
+                    customer.name.clone(),
+                    c.field,
+                    c.mine,
+                    c.theirs,
+                ));
             }
         }
         Ok(CustomerView {
-            customer,
+            customer: ListRow::one(customer),
             error,
             conflicts,
         })
@@ -229,14 +332,14 @@ impl Workspace {
                 .get_customer(op.entity_id)?
                 .map(|r| r.name)
                 .unwrap_or_default();
-            out.push(ConflictView {
-                op_id: c.op_id,
-                customer_id: op.entity_id,
-                customer_name: name,
-                field: c.field,
-                mine: c.mine,
-                theirs: c.theirs,
-            });
+            out.push(ConflictView::new(
+                c.op_id,
+                op.entity_id,
+                name,
+                c.field,
+                c.mine,
+                c.theirs,
+            ));
         }
         Ok(out)
     }
@@ -249,20 +352,23 @@ impl Workspace {
         Ok(out)
     }
 
-    pub fn create_customer(&self, form: &CustomerForm) -> Result<CustomerRow, CoreError> {
+    pub fn create_customer(&self, form: &CustomerForm) -> Result<ListRow, CoreError> {
         self.write(|c| create_customer(c, form, Utc::now()))
+            .map(ListRow::one)
     }
 
-    pub fn update_customer(&self, id: i64, form: &CustomerForm) -> Result<CustomerRow, CoreError> {
+    pub fn update_customer(&self, id: i64, form: &CustomerForm) -> Result<ListRow, CoreError> {
         self.write(|c| update_customer(c, id, form, Utc::now()))
+            .map(ListRow::one)
     }
 
     pub fn delete_customer(&self, id: i64) -> Result<(), CoreError> {
         self.write(|c| delete_customer(c, id, Utc::now()))
     }
 
-    pub fn discard_changes(&self, id: i64) -> Result<Option<CustomerRow>, CoreError> {
+    pub fn discard_changes(&self, id: i64) -> Result<Option<ListRow>, CoreError> {
         self.write(|c| discard_customer_changes(c, id, Utc::now()))
+            .map(|row| row.map(ListRow::one))
     }
 
     pub fn settle_conflict(
@@ -270,7 +376,50 @@ impl Workspace {
         op_id: i64,
         field: &str,
         resolution: Resolution,
-    ) -> Result<Option<CustomerRow>, CoreError> {
+    ) -> Result<Option<ListRow>, CoreError> {
         self.write(|c| settle_conflict(c, op_id, field, resolution))
+            .map(|row| row.map(ListRow::one))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn conflict_values_read_as_the_user_reads_them() {
+        assert_eq!(field_text("is_active", &json!(true)), "Active");
+        assert_eq!(field_text("is_active", &json!(false)), "Inactive");
+        assert_eq!(field_text("phone", &json!(null)), "(empty)");
+        assert_eq!(field_text("email", &json!("")), "(empty)");
+        assert_eq!(
+            field_text("phone", &json!("+31201234567")),
+            "+31 20 123 4567"
+        );
+        assert_eq!(field_text("name", &json!("Acme")), "Acme");
+        assert_eq!(field_label("is_active"), "Status");
+        assert_eq!(field_label("phone"), "Phone");
+    }
+
+    #[test]
+    fn one_customer_carries_its_phone_as_shown() {
+        let at = chrono::DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
+        let row = CustomerRow {
+            id: 7,
+            name: "Acme".into(),
+            email: "a@example.org".into(),
+            phone: Some("+14155550100".into()),
+            is_active: true,
+            registration_date: at,
+            last_modified: at,
+            sync_state: crate::cache::SyncState::Synced,
+        };
+        assert_eq!(
+            ListRow::one(row.clone()).phone_display.as_deref(),
+            Some("+1 415-555-0100")
+        );
+        let none = ListRow::one(CustomerRow { phone: None, ..row });
+        assert_eq!(none.phone_display, None);
     }
 }

@@ -1,10 +1,9 @@
 //! Customer commands: thin adapters over `reseller_core::workspace::Workspace`. Reads come from
 //! the cache; writes go through the outbox (and nudge the sync engine).
 
-use reseller_core::cache::CustomerRow;
 use reseller_core::outbox::{CustomerForm, Resolution};
 use reseller_core::validation::{check_customer, CustomerDraft, FormCheck};
-use reseller_core::workspace::{ConflictView, CustomerView, ListRequest, ListWindow};
+use reseller_core::workspace::{ConflictView, CustomerView, ListRequest, ListRow, ListWindow};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -38,7 +37,7 @@ pub async fn get_customer(state: State<'_, AppState>, id: i64) -> Result<Custome
 pub async fn create_customer(
     state: State<'_, AppState>,
     form: CustomerForm,
-) -> Result<CustomerRow, IpcError> {
+) -> Result<ListRow, IpcError> {
     Ok(state.workspace().await?.create_customer(&form)?)
 }
 
@@ -47,7 +46,7 @@ pub async fn update_customer(
     state: State<'_, AppState>,
     id: i64,
     form: CustomerForm,
-) -> Result<CustomerRow, IpcError> {
+) -> Result<ListRow, IpcError> {
     Ok(state.workspace().await?.update_customer(id, &form)?)
 }
 
@@ -61,7 +60,7 @@ pub async fn delete_customer(state: State<'_, AppState>, id: i64) -> Result<(), 
 pub async fn discard_changes(
     state: State<'_, AppState>,
     id: i64,
-) -> Result<Option<CustomerRow>, IpcError> {
+) -> Result<Option<ListRow>, IpcError> {
     Ok(state.workspace().await?.discard_changes(id)?)
 }
 
@@ -76,7 +75,7 @@ pub async fn settle_conflict(
     op_id: i64,
     field: String,
     resolution: Resolution,
-) -> Result<Option<CustomerRow>, IpcError> {
+) -> Result<Option<ListRow>, IpcError> {
     Ok(state
         .workspace()
         .await?

@@ -127,19 +127,12 @@ pub async fn sign_out(
     let path = active.cache_path(&handle);
     drop(active);
     if let (Some(path), false) = (path, keep_cache.unwrap_or(true)) {
-        for suffix in ["", "-wal", "-shm"] {
-            let file = format!("{}{suffix}", path.display());
-            match std::fs::remove_file(&file) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(IpcError::new(
-                        "cache_io",
-                        format!("Signed out, but the offline copy could not be deleted: {e}"),
-                    ))
-                }
-            }
-        }
+        reseller_core::cache::remove_cache_files(&path).map_err(|e| {
+            IpcError::new(
+                "cache_io",
+                format!("Signed out, but the offline copy could not be deleted: {e}"),
+            )
+        })?;
         tracing::info!("signed out; offline copy deleted");
     }
     Ok(())

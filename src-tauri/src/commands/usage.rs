@@ -2,12 +2,30 @@
 //! exactly the rows the tab shows (the path comes from the native save dialog).
 
 use reseller_core::export::write_csv;
+use reseller_core::tabs::usage::options::{
+    dashboard_options as dashboard_choices, today, usage_options as usage_choices,
+    DashboardOptions, UsageOptions,
+};
 use reseller_core::tabs::usage::{UsageRequest, UsageTab};
 use tauri::{AppHandle, State};
 
 use crate::error::IpcError;
 use crate::pick::{save_path, Filter};
 use crate::state::AppState;
+
+/// The usage tab's date presets (resolved on today, UTC as the queries are) and its views with
+/// the splits each takes.
+#[tauri::command]
+pub fn usage_options() -> UsageOptions {
+    usage_choices(today())
+}
+
+/// The dashboard's date presets. Here rather than in dashboard.rs: the same range rules as the
+/// usage tab's, from the same core module.
+#[tauri::command]
+pub fn dashboard_options() -> DashboardOptions {
+    dashboard_choices(today())
+}
 
 /// The usage tab for a range, view and split, from the cache (instant, offline too).
 #[tauri::command]

@@ -14,10 +14,7 @@ import { formatDate } from '../../format.js';
 import { toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 
-const CHANNELS = { scriptix: 'Scriptix', azure: 'Azure' };
-const MODELS = { bundle: 'Bundle', pay_as_you_go: 'Pay-as-you-go', perpetual: 'Perpetual' };
 const yesNo = (b) => (b ? 'Yes' : 'No');
-const label = (map, v) => (v ? map[v] ?? v : '—');
 
 export function subscriptionPanel({ customerId, online }) {
   const add = h('button', { id: 'add-subscription', type: 'button', class: 'button primary' }, 'Add subscription…');
@@ -41,7 +38,7 @@ export function subscriptionPanel({ customerId, online }) {
         type: 'checkbox', role: 'switch', class: 'sub-auto-renew',
         'aria-label': `Auto-renew ${s.sku}`,
       });
-      toggle.checked = s.auto_renew;
+      toggle.checked = s.autoRenew;
       toggle.addEventListener('change', async () => {
         toggle.disabled = true;
         try {
@@ -57,13 +54,13 @@ export function subscriptionPanel({ customerId, online }) {
       return h('tr', { class: 'sub-row', dataset: { id: String(s.id), sku: s.sku } },
         h('td', { class: 'cell-id mono' }, s.local ? '—' : String(s.id)),
         h('td', {}, h('span', { class: 'mono' }, s.sku), s.description ? h('div', { class: 'muted small' }, s.description) : null),
-        h('td', {}, formatDate(s.start_date)),
-        h('td', {}, s.end_date ? formatDate(s.end_date) : '-'),
-        h('td', {}, label(CHANNELS, s.billing_channel)),
-        h('td', {}, label(MODELS, s.payment_model)),
-        h('td', {}, yesNo(s.is_suspended)),
+        h('td', {}, formatDate(s.startDate)),
+        h('td', {}, s.endDate ? formatDate(s.endDate) : '-'),
+        h('td', {}, s.billingChannelLabel),
+        h('td', {}, s.paymentModelLabel),
+        h('td', {}, yesNo(s.isSuspended)),
         h('td', {}, h('label', { class: 'switch' }, toggle, h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
-          h('span', { class: 'switch-text' }, yesNo(s.auto_renew)))),
+          h('span', { class: 'switch-text' }, yesNo(s.autoRenew)))),
         h('td', {}, rowBadge(s.mark)));
     });
     return h('div', { class: 'table-frame' },
@@ -136,7 +133,7 @@ function addSubscriptionDialog({ customerId, online }) {
           dataset: { sku: p.sku },
         },
         h('span', { class: 'mono' }, p.sku),
-        h('span', { class: 'muted small' }, ` ${p.description} · ${MODELS[p.paymentModel] ?? p.paymentModel}`));
+        h('span', { class: 'muted small' }, ` ${p.description} · ${p.paymentModelLabel}`));
         li.addEventListener('click', () => choose(i));
         return li;
       }));

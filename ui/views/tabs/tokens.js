@@ -16,8 +16,6 @@ import { formatDate, formatDateTime } from '../../format.js';
 import { ask, quoted, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 
-const TYPES = { batch: 'Batch', realtime: 'Realtime' };
-
 export function tokensPanel({ customerId, online }) {
   const create = h('button', { id: 'new-token', type: 'button', class: 'button primary' }, 'New token…');
   const panel = managedPanel({
@@ -58,9 +56,9 @@ export function tokensPanel({ customerId, online }) {
       });
       return h('tr', { class: `token-row${revoking ? ' row-leaving' : ''}`, dataset: { id: String(t.id) } },
         h('td', {}, t.name),
-        h('td', {}, TYPES[t.token_type] ?? t.token_type),
-        h('td', { title: formatDateTime(t.created_at) }, formatDate(t.created_at)),
-        h('td', { title: formatDateTime(t.expires_at) }, t.expires_at ? formatDate(t.expires_at) : 'Never'),
+        h('td', {}, t.tokenTypeLabel),
+        h('td', { title: formatDateTime(t.createdAt) }, formatDate(t.createdAt)),
+        h('td', { title: formatDateTime(t.expiresAt) }, t.expiresAt ? formatDate(t.expiresAt) : 'Never'),
         h('td', {}, rowBadge(t.mark)),
         h('td', {}, h('div', { class: 'row-actions' }, revoke)));
     });

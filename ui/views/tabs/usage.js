@@ -20,36 +20,8 @@ import { toast } from '../dialog.js';
 import { stackedBarChart } from '../charts.js';
 import { asOfText, problemText } from './read-state.js';
 
-const PRESETS = [
-  { key: 'last_12_months', label: 'Last 12 months' },
-  { key: 'this_month', label: 'This month' },
-  { key: 'last_month', label: 'Last month' },
-  { key: 'last_90_days', label: 'Last 90 days' },
-  { key: 'this_year', label: 'This year' },
-  { key: 'custom', label: 'Custom' },
-];
-
-const VIEWS = [
-  { key: 'day', label: 'Day' },
-  { key: 'week', label: 'Week' },
-  { key: 'month', label: 'Month' },
-  { key: 'year', label: 'Year' },
-  { key: 'invoice', label: 'Invoice' },
-];
-
-/** The splits a view takes (the API's rule: period splits the invoice view only). */
-const SPLITS = {
-  periodic: [
-    { key: '', label: 'No split' },
-    { key: 'language', label: 'Language' },
-    { key: 'token', label: 'Token' },
-    { key: 'subscription', label: 'Subscription' },
-  ],
-  invoice: [
-    { key: '', label: 'No split' },
-    { key: 'period', label: 'Period' },
-  ],
-};
+// The presets, views and the splits each view takes come from the core (api.usageOptions):
+// one list and one rule, shared with the checks the core makes on a request.
 
 // The last choice, kept while the app runs, so coming back to the tab shows the same query.
 let remembered = { preset: 'last_12_months', from: '', to: '', view: 'month', split: '' };
@@ -86,14 +58,15 @@ const FIGURES = [
 export function usagePanel({ customerId }) {
   let choice = { ...remembered };
   let seq = 0;
+  let destroyed = false;
   let current = null;
 
+  /** {presets: [{key, label, from, lastDay}], views: [{key, label, splits: [{key, label}]}]}. */
+  let options = { presets: [], views: [] };
+
   // ---- controls ----
-  const rangeButtons = PRESETS.map((p) => h('button', {
-    id: `usage-range-${p.key}`, type: 'button', role: 'radio', class: 'segment',
-    dataset: { preset: p.key }, 'aria-checked': 'false',
-  }, p.label));
-  const rangeGroup = h('div', { id: 'usage-range', class: 'segmented', role: 'radiogroup', 'aria-label': 'Date range' }, rangeButtons);
+  let rangeButtons = [];
+  const rangeGroup = h('div', { id: 'usage-range', class: 'segmented', role: 'radiogroup', 'aria-label': 'Date range' });
   const fromInput = h('input', { id: 'usage-from', type: 'date', 'aria-label': 'First day' });
   const toInput = h('input', { id: 'usage-to', type: 'date', 'aria-label': 'Last day' });
   const applyButton = h('button', { id: 'usage-apply', type: 'submit', class: 'button small-button secondary' }, 'Apply');
@@ -102,8 +75,7 @@ export function usagePanel({ customerId }) {
     h('label', { class: 'inline-field' }, h('span', {}, 'From'), fromInput),
     h('label', { class: 'inline-field' }, h('span', {}, 'To'), toInput),
     applyButton, rangeError);
-  const viewSelect = h('select', { id: 'usage-view', 'aria-label': 'View' },
-    VIEWS.map((v) => h('option', { value: v.key }, v.label)));
+  const viewSelect = h('select', { id: 'usage-view', 'aria-label': 'View' });
   const splitSelect = h('select', { id: 'usage-split', 'aria-label': 'Split by' });
   const exportButton = h('button', { id: 'usage-export', type: 'button', class: 'button small-button secondary', disabled: true, title: 'Save the rows below as a CSV file' }, 'Export CSV');
 
@@ -138,15 +110,27 @@ export function usagePanel({ customerId }) {
 
   // ---- state <-> controls ----
 
+  /** Builds the range buttons and the view list from the core's options. */
+  function buildControls() {
+    rangeButtons = options.presets.map((p) => h('button', {
+      id: `usage-range-${p.key}`, type: 'button', role: 'radio', class: 'segment',
+      dataset: { preset: p.key }, 'aria-checked': 'false',
+      title: p.from ? `${formatDay(p.from)} – ${formatDay(p.lastDay)}` : '',
+    }, p.label));
+    rangeGroup.replaceChildren(...rangeButtons);
+    viewSelect.replaceChildren(...options.views.map((v) => h('option', { value: v.key }, v.label)));
+  }
+
   function syncControls() {
     for (const b of rangeButtons) b.setAttribute('aria-checked', String(b.dataset.preset === choice.preset));
     custom.hidden = choice.preset !== 'custom';
     fromInput.value = choice.from;
     toInput.value = choice.to;
     viewSelect.value = choice.view;
-    const options = SPLITS[choice.view === 'invoice' ? 'invoice' : 'periodic'];
-    if (!options.some((o) => o.key === choice.split)) choice.split = '';
-    splitSelect.replaceChildren(...options.map((o) => h('option', { value: o.key }, o.label)));
+    const splits = (options.views.find((v) => v.key === choice.view)?.splits ?? [])
+      .map((o) => ({ key: o.key ?? '', label: o.label }));
+    if (!splits.some((o) => o.key === choice.split)) choice.split = '';
+    splitSelect.replaceChildren(...splits.map((o) => h('option', { value: o.key }, o.label)));
     splitSelect.value = choice.split;
   }
 
@@ -228,19 +212,13 @@ export function usagePanel({ customerId }) {
       id: 'usage-chart',
       periods: tab.chart.periods.map((p) => ({
         label: periodLabel(view, p.from),
-        title: view === 'day' ? formatDay(p.from) : `${formatDay(p.from)} – ${formatDay(dayBefore(p.to))}`,
+        title: view === 'day' ? formatDay(p.from) : `${formatDay(p.from)} – ${formatDay(p.lastDay)}`,
       })),
       series: tab.chart.series,
       format: (n) => formatNumber(n),
       caption: `Units per ${view === 'invoice' ? 'invoice period' : view}${q.splitBy ? `, by ${q.splitBy}` : ''}`,
     }));
     renderTable(tab.table);
-  }
-
-  function dayBefore(iso) {
-    const d = utc(iso);
-    d.setUTCDate(d.getUTCDate() - 1);
-    return d.toISOString().slice(0, 10);
   }
 
   // ---- loading ----
@@ -301,11 +279,12 @@ export function usagePanel({ customerId }) {
     if (b) choose({ preset: b.dataset.preset });
   });
   rangeGroup.addEventListener('keydown', (event) => {
-    const k = PRESETS.findIndex((p) => p.key === choice.preset);
+    const presets = options.presets;
+    const k = presets.findIndex((p) => p.key === choice.preset);
     const to = { ArrowRight: k + 1, ArrowDown: k + 1, ArrowLeft: k - 1, ArrowUp: k - 1 }[event.key];
     if (to === undefined) return;
     event.preventDefault();
-    const next = PRESETS[(to + PRESETS.length) % PRESETS.length].key;
+    const next = presets[(to + presets.length) % presets.length].key;
     choose({ preset: next });
     rangeButtons.find((b) => b.dataset.preset === next)?.focus();
   });
@@ -327,12 +306,24 @@ export function usagePanel({ customerId }) {
     }
   });
 
-  syncControls();
-  load();
+  async function start() {
+    try {
+      options = await api.usageOptions();
+    } catch (err) {
+      setState('error', 'Usage could not be loaded.', err.message);
+      return;
+    }
+    if (destroyed) return;
+    buildControls();
+    syncControls();
+    load();
+  }
+
+  start();
 
   return {
     el,
     refresh() { load({ refresh: false }); },
-    destroy() { seq++; },
+    destroy() { destroyed = true; seq++; },
   };
 }

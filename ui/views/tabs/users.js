@@ -25,7 +25,7 @@ const ROLES = [
   { key: 'RESELLEE', label: 'Resellee', about: 'a reseller\u2019s own customer account' },
 ];
 const roleLabel = (r) => ROLES.find((x) => x.key === r)?.label ?? r;
-const fullName = (u) => [u.first_name, u.last_name].filter(Boolean).join(' ');
+const fullName = (u) => [u.firstName, u.lastName].filter(Boolean).join(' ');
 const FIELD_IDS = { email: 'email', firstName: 'first-name', lastName: 'last-name', roles: 'roles' };
 
 export function usersPanel({ customerId, online }) {
@@ -59,7 +59,7 @@ export function usersPanel({ customerId, online }) {
     const rows = data.rows.map((u) => {
       const deleting = u.mark?.kind === 'delete' && u.mark.state === 'pending';
       const edit = h('button', { type: 'button', class: 'button small-button secondary edit-user', disabled: deleting, 'aria-label': `Edit ${u.email}` }, 'Edit…');
-      const toggle = u.is_active
+      const toggle = u.isActive
         ? h('button', { type: 'button', class: 'button small-button secondary deactivate-user', disabled: deleting || u.local, 'aria-label': `Deactivate ${u.email}` }, 'Deactivate…')
         : h('button', { type: 'button', class: 'button small-button secondary reactivate-user', disabled: deleting, 'aria-label': `Reactivate ${u.email}`, title: 'Active again, and a reactivation link is emailed to them' }, 'Reactivate');
       const del = h('button', { type: 'button', class: 'button small-button danger-outline delete-user', disabled: deleting, 'aria-label': `Delete ${u.email}` }, 'Delete…');
@@ -67,7 +67,7 @@ export function usersPanel({ customerId, online }) {
         if (await userDialog({ customerId, user: u, online })) panel.reload();
       });
       toggle.addEventListener('click', async () => {
-        if (u.is_active) {
+        if (u.isActive) {
           const ok = await ask({
             title: 'Deactivate this user?',
             message: [quoted(u.email), ' can no longer sign in until reactivated.'],
@@ -88,16 +88,16 @@ export function usersPanel({ customerId, online }) {
       });
       return h('tr', {
         class: `user-row${deleting ? ' row-leaving' : ''}`,
-        dataset: { id: String(u.id), email: u.email, active: String(u.is_active) },
+        dataset: { id: String(u.id), email: u.email, active: String(u.isActive) },
       },
-      h('td', {}, u.first_name ?? ''),
-      h('td', {}, u.last_name ?? ''),
+      h('td', {}, u.firstName ?? ''),
+      h('td', {}, u.lastName ?? ''),
       h('td', {}, u.email),
-      h('td', {}, statusPill(u.is_active), u.reactivation_sent_at && !u.local
-        ? h('div', { class: 'muted small', title: formatDateTime(u.reactivation_sent_at) }, `Link sent ${relativeTime(u.reactivation_sent_at)}`)
+      h('td', {}, statusPill(u.isActive), u.reactivationSentAt && !u.local
+        ? h('div', { class: 'muted small', title: formatDateTime(u.reactivationSentAt) }, `Link sent ${relativeTime(u.reactivationSentAt)}`)
         : null),
       h('td', {}, h('span', { class: 'role-list' }, u.roles.map((r) => h('span', { class: 'role-chip' }, roleLabel(r))))),
-      h('td', { title: formatDateTime(u.last_login) }, u.last_login ? relativeTime(u.last_login) : 'Never'),
+      h('td', { title: formatDateTime(u.lastLogin) }, u.lastLogin ? relativeTime(u.lastLogin) : 'Never'),
       h('td', {}, rowBadge(u.mark)),
       h('td', {}, h('div', { class: 'row-actions' }, edit, toggle, del)));
     });
@@ -133,8 +133,8 @@ function userDialog({ customerId, user, online }) {
       lastName: input('lastName', 'text', 'off', '100'),
     };
     inputs.email.value = user?.email ?? '';
-    inputs.firstName.value = user?.first_name ?? '';
-    inputs.lastName.value = user?.last_name ?? '';
+    inputs.firstName.value = user?.firstName ?? '';
+    inputs.lastName.value = user?.lastName ?? '';
     const roleBoxes = ROLES.map((r) => {
       const box = h('input', { id: `user-role-${r.key}`, class: 'user-role', type: 'checkbox', value: r.key });
       box.checked = Boolean(user?.roles.includes(r.key));

@@ -10,6 +10,8 @@ use super::freshness::{FreshnessRecord, GapFeature};
 use super::Cache;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Stored by column, never as JSON: its serde names are the IPC ones (camelCase).
+#[serde(rename_all = "camelCase")]
 pub struct SubscriptionRow {
     pub id: i64,
     pub sku: String,
@@ -54,6 +56,8 @@ pub struct UsageSummaryRow {
 
 /// A customer API token's metadata. There is no secret here, by design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Stored by column, never as JSON: its serde names are the IPC ones (camelCase).
+#[serde(rename_all = "camelCase")]
 pub struct TokenRow {
     pub id: i64,
     pub name: String,
@@ -64,6 +68,8 @@ pub struct TokenRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Stored by column, never as JSON: its serde names are the IPC ones (camelCase).
+#[serde(rename_all = "camelCase")]
 pub struct UserRow {
     pub id: i64,
     pub first_name: Option<String>,

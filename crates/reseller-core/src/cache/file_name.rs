@@ -10,6 +10,24 @@ pub fn cache_file_name(base_url: &str, organization_id: i64) -> String {
     format!("account-{organization_id}-{hash:032x}.sqlite3")
 }
 
+/// Deletes an account's cache: the database file and SQLite's `-wal` and `-shm` beside it
+/// (the write-ahead log holds recent rows; leaving it would leave customer data on disk).
+/// Files already gone are fine; returns how many were removed. Close the cache first on
+/// Windows, where an open file cannot be removed.
+pub fn remove_cache_files(path: &std::path::Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
+}
+
 /// Lower-case scheme and host, default port dropped, no user info, query, fragment or
 /// trailing slash: `HTTPS://Api.Example.com:443/` and `https://api.example.com` are one account.
 fn normalize_base_url(base_url: &str) -> String {

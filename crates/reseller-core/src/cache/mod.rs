@@ -37,7 +37,7 @@ pub use details::{
     BrandingRow, SubscriptionRow, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
 pub use error::{CacheError, CacheResult};
-pub use file_name::cache_file_name;
+pub use file_name::{cache_file_name, remove_cache_files};
 pub use freshness::{Freshness, FreshnessRecord, Scope, Tab};
 pub use list::{
     Cursor, CursorKey, CustomerPage, CustomerQuery, MatchCount, SearchPlan, SearchTuning,

@@ -10,15 +10,17 @@
 //!   fetched one customer at a time in the background lane (`fetch::fill_usage`) and cached
 //!   per (customer, range); the screen says from how many organisations so far.
 //!
-//! `Workspace::refresh_dashboard` does the fetching; the shell runs it in the background and
-//! tells the window to re-read as it goes.
+//! `Workspace::refresh_dashboard` does the fetching; `refresher` runs it in the background, one
+//! job per workspace, and announces progress on the engine's change stream (the shell forwards
+//! it to the window, which re-reads).
 //!
-//! The alert threshold is a local setting (the shell keeps it in its settings store), not
+//! The alert threshold is a local setting (`crate::settings`, behind the shell's store), not
 //! server data, so it does not go through the outbox; nothing else here is written by the user.
 
 pub mod alerts;
 pub mod fetch;
 pub mod range;
+pub mod refresher;
 pub mod store;
 pub mod table;
 pub mod totals;
@@ -31,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::freshness::GapFeature;
 use crate::cache::{Cache, CacheResult};
+use crate::sync::SyncEngine;
 use crate::tabs::{AsOf, FreshnessState};
 use crate::workspace::Workspace;
 use crate::CoreError;
@@ -38,6 +41,7 @@ use crate::CoreError;
 pub use alerts::{Alert, DEFAULT_THRESHOLD_PERCENT};
 pub use fetch::{FillProgress, FillReport, ServerDashboard};
 pub use range::{DateSpan, RangeRequest};
+pub use refresher::{DashboardScreen, RefreshError, RefreshStatus, RefreshTiming};
 pub use store::RecentTranscription;
 pub use table::{CustomerUsage, SortDir, SortKey, TopEntry};
 pub use totals::Totals;
@@ -438,47 +442,61 @@ impl Workspace {
         cancel: &AtomicBool,
         progress: impl FnMut(FillProgress),
     ) -> Result<DashboardRefresh, CoreError> {
-        let now = Utc::now();
-        let span = range.resolve(now.date_naive())?;
-        let client = self.engine.client().clone();
-        let (dashboard_missing, cached) = {
-            let cache = self.cache()?;
-            (
-                fetch::known_missing(&cache, GapFeature::Dashboard, now)?,
-                cache.dashboard(&span.key())?,
-            )
-        };
-        if !dashboard_missing {
-            let max_age = fetch::range_max_age(&span, now.date_naive(), false);
-            let fresh = cached.as_ref().is_some_and(|(_, at)| {
-                freshness_of(Some(*at), max_age, now) == FreshnessState::Fresh
-            });
-            let has_table = |payload: &serde_json::Value| {
-                payload.get("customers").is_some_and(|c| c.is_array())
-            };
-            if fresh && cached.as_ref().is_some_and(|(p, _)| has_table(p)) {
-                return Ok(DashboardRefresh::Fresh);
-            }
-            if !fresh {
-                let answer = fetch::fetch_server_dashboard(&client, &self.cache, &span, now)
-                    .await
-                    .map_err(sync_error)?;
-                if answer == ServerDashboard::Cached {
-                    let cache = self.cache()?;
-                    if cache
-                        .dashboard(&span.key())?
-                        .is_some_and(|(p, _)| has_table(&p))
-                    {
-                        return Ok(DashboardRefresh::Server);
-                    }
-                }
+        refresh_range(&self.engine, range, cancel, progress).await
+    }
+}
+
+/// [`Workspace::refresh_dashboard`] over the engine's client and cache only, so a background
+/// job needs no handle on the workspace that owns it.
+pub(crate) async fn refresh_range(
+    engine: &SyncEngine,
+    range: &RangeRequest,
+    cancel: &AtomicBool,
+    progress: impl FnMut(FillProgress),
+) -> Result<DashboardRefresh, CoreError> {
+    let now = Utc::now();
+    let span = range.resolve(now.date_naive())?;
+    let client = engine.client().clone();
+    let cache = engine.cache();
+    let lock = || {
+        cache.lock().map_err(|_| CoreError::Busy {
+            message: "The local cache stopped after an internal error; restart the app.".into(),
+        })
+    };
+    let (dashboard_missing, cached) = {
+        let cache = lock()?;
+        (
+            fetch::known_missing(&cache, GapFeature::Dashboard, now)?,
+            cache.dashboard(&span.key())?,
+        )
+    };
+    if !dashboard_missing {
+        let max_age = fetch::range_max_age(&span, now.date_naive(), false);
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(_, at)| freshness_of(Some(*at), max_age, now) == FreshnessState::Fresh);
+        let has_table =
+            |payload: &serde_json::Value| payload.get("customers").is_some_and(|c| c.is_array());
+        if fresh && cached.as_ref().is_some_and(|(p, _)| has_table(p)) {
+            return Ok(DashboardRefresh::Fresh);
+        }
+        if !fresh {
+            let answer = fetch::fetch_server_dashboard(&client, cache, &span, now)
+                .await
+                .map_err(sync_error)?;
+            if answer == ServerDashboard::Cached
+                && lock()?
+                    .dashboard(&span.key())?
+                    .is_some_and(|(p, _)| has_table(&p))
+            {
+                return Ok(DashboardRefresh::Server);
             }
         }
-        let report = fetch::fill_usage(&client, &self.cache, &span, cancel, progress)
-            .await
-            .map_err(sync_error)?;
-        Ok(DashboardRefresh::Computed(report))
     }
+    let report = fetch::fill_usage(&client, cache, &span, cancel, progress)
+        .await
+        .map_err(sync_error)?;
+    Ok(DashboardRefresh::Computed(report))
 }
 
 fn sync_error(e: crate::sync::SyncError) -> CoreError {

@@ -26,7 +26,8 @@ pub struct CustomerForm {
     /// Empty for no phone.
     #[serde(default)]
     pub phone: String,
-    #[serde(default = "active")]
+    /// `isActive` on the wire (IPC is camelCase); `is_active` still read.
+    #[serde(default = "active", alias = "isActive")]
     pub is_active: bool,
 }
 

@@ -23,6 +23,7 @@ use crate::cache::Cache;
 
 /// Cached customers changed: the UI re-reads what it shows of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CacheChange {
     /// Customer ids whose rows changed; empty with `list_changed` when too many to name.
     pub ids: Vec<i64>,
@@ -113,6 +114,11 @@ impl SyncEngine {
     /// Cache changes made by the engine (not by local edits, which the caller knows about).
     pub fn changes(&self) -> broadcast::Receiver<CacheChange> {
         self.changes.subscribe()
+    }
+
+    /// Publishes a change made outside a round (the dashboard's background refresh).
+    pub(crate) fn announce(&self, change: CacheChange) {
+        let _ = self.changes.send(change);
     }
 
     /// Re-reads the outbox counts into the status (after a local edit or a settle).

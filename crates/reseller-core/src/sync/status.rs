@@ -20,6 +20,7 @@ pub enum Connectivity {
 
 /// Work in progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Activity {
     /// What is running, in words ("Sending changes", "Updating organisations").
     pub label: String,
@@ -30,12 +31,15 @@ pub struct Activity {
 
 /// A failure worth showing (not offline, which `connectivity` says).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StatusError {
     pub code: String,
     pub message: String,
 }
 
+/// IPC only (command answer and `sync-status` event): camelCase on the wire.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     pub connectivity: Connectivity,
     /// Why the server cannot be reached, in words, when offline.

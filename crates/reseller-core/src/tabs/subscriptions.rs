@@ -66,6 +66,30 @@ pub struct SubscriptionItem {
     /// Not on the server yet (a queued create; `row.id` is minus its op id).
     pub local: bool,
     pub mark: Option<RowMark>,
+    /// `billing_channel` and `payment_model` as the user reads them.
+    pub billing_channel_label: String,
+    pub payment_model_label: String,
+}
+
+/// A billing channel as the tab names it ("—" for none; an unknown one as it came).
+pub fn billing_channel_label(v: &str) -> String {
+    match v {
+        "" => "\u{2014}".into(),
+        "scriptix" => "Scriptix".into(),
+        "azure" => "Azure".into(),
+        other => other.into(),
+    }
+}
+
+/// A payment model as the tab and the plan picker name it.
+pub fn payment_model_label(v: &str) -> String {
+    match v {
+        "" => "\u{2014}".into(),
+        "bundle" => "Bundle".into(),
+        "pay_as_you_go" => "Pay-as-you-go".into(),
+        "perpetual" => "Perpetual".into(),
+        other => other.into(),
+    }
 }
 
 /// The Subscription tab.
@@ -78,12 +102,33 @@ pub struct SubscriptionsTab {
 }
 
 /// A plan one can subscribe a customer to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialised with `paymentModelLabel` too (the model as the user reads it).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanRow {
     pub sku: String,
     pub description: String,
     pub payment_model: String,
+}
+
+impl Serialize for PlanRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Shown<'a> {
+            sku: &'a str,
+            description: &'a str,
+            payment_model: &'a str,
+            payment_model_label: String,
+        }
+        Shown {
+            sku: &self.sku,
+            description: &self.description,
+            payment_model: &self.payment_model,
+            payment_model_label: payment_model_label(&self.payment_model),
+        }
+        .serialize(s)
+    }
 }
 
 /// The cached plan catalogue, searched.
@@ -109,6 +154,8 @@ pub fn overlay(
             row,
             local: false,
             mark: None,
+            billing_channel_label: String::new(),
+            payment_model_label: String::new(),
         })
         .collect();
     for op in ops {
@@ -141,6 +188,8 @@ pub fn overlay(
                 },
                 local: true,
                 mark: Some(RowMark::of(op)),
+                billing_channel_label: String::new(),
+                payment_model_label: String::new(),
             }),
             SubscriptionChange::AutoRenew {
                 subscription_id,
@@ -152,6 +201,10 @@ pub fn overlay(
                 }
             }
         }
+    }
+    for item in &mut items {
+        item.billing_channel_label = billing_channel_label(&item.row.billing_channel);
+        item.payment_model_label = payment_model_label(&item.row.payment_model);
     }
     items
 }

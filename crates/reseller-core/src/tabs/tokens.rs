@@ -50,6 +50,17 @@ pub struct TokenItem {
     #[serde(flatten)]
     pub row: TokenRow,
     pub mark: Option<RowMark>,
+    /// `token_type` as the user reads it ("Batch", "Realtime").
+    pub token_type_label: String,
+}
+
+/// A token type as the tab names it (an unknown one as it came).
+pub fn token_type_label(v: &str) -> String {
+    match v {
+        "batch" => "Batch".into(),
+        "realtime" => "Realtime".into(),
+        other => other.into(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -134,7 +145,11 @@ pub fn validate_token(form: &TokenForm) -> Result<TokenInput, Vec<FieldError>> {
 pub fn overlay(rows: Vec<TokenRow>, ops: &[OutboxOp]) -> Vec<TokenItem> {
     let mut items: Vec<TokenItem> = rows
         .into_iter()
-        .map(|row| TokenItem { row, mark: None })
+        .map(|row| TokenItem {
+            token_type_label: token_type_label(&row.token_type),
+            row,
+            mark: None,
+        })
         .collect();
     for op in ops {
         let Ok(TokenChange::Revoke { token_id, .. }) = TokenChange::from_op(op) else {

@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod fetch;
+pub mod options;
 pub mod range;
 pub mod split;
 pub mod store;

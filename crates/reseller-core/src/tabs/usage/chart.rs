@@ -18,6 +18,8 @@ pub struct ChartPeriod {
     pub from: NaiveDate,
     /// Exclusive.
     pub to: NaiveDate,
+    /// The period's last day (`to` - 1), as the chart's tooltip reads it.
+    pub last_day: NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -77,7 +79,11 @@ pub fn chart(rows: &[UsageRow], split: Option<Split>) -> Chart {
     Chart {
         periods: ends
             .into_iter()
-            .map(|(from, to)| ChartPeriod { from, to })
+            .map(|(from, to)| ChartPeriod {
+                from,
+                to,
+                last_day: to.pred_opt().unwrap_or(to),
+            })
             .collect(),
         series,
         max_stack,
@@ -118,7 +124,8 @@ mod tests {
             c.periods[2],
             ChartPeriod {
                 from: d(3, 1),
-                to: d(3, 15)
+                to: d(3, 15),
+                last_day: d(3, 14),
             }
         );
         let labels: Vec<&str> = c.series.iter().map(|s| s.label.as_str()).collect();

@@ -41,12 +41,23 @@ pub struct RangeRequest {
     pub to: Option<NaiveDate>,
 }
 
-/// A resolved range: `to` is exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A resolved range: `to` is exclusive. Serialised with its `lastDay` too, so a screen shows
+/// the inclusive end without date arithmetic of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateSpan {
     pub from: NaiveDate,
     pub to: NaiveDate,
+}
+
+impl Serialize for DateSpan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("DateSpan", 3)?;
+        out.serialize_field("from", &self.from)?;
+        out.serialize_field("to", &self.to)?;
+        out.serialize_field("lastDay", &self.last_day())?;
+        out.end()
+    }
 }
 
 impl DateSpan {
