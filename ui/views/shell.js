@@ -18,7 +18,9 @@ import { syncBar } from './sync-bar.js';
  * onSyncNow(): a promise; onTheme(theme): a promise.
  */
 export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
-  const org = session.organizationName ?? 'No organisation';
+  // Through the reseller routes the organisation is unknown, not absent: nothing is said then.
+  const org = session.organizationName
+    ?? (session.roleSource === 'resellerRoutes' ? null : 'No organisation');
 
   const navItem = (key, id, label, extra = null) => h('li', {},
     h('a', {
@@ -50,12 +52,12 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
     session.demo && h('span', { id: 'demo-badge', class: 'badge badge-demo', title: 'Sample data from a sandbox on this computer; nothing reaches Scriptix' }, 'Demo'),
     h('p', { class: 'account-name', title: session.displayName }, h('strong', { id: 'signed-in-name' }, session.displayName)),
     // Each line clips with an ellipsis; the text sits in a span (see organizations.js).
-    h('p', { class: 'account-org', title: session.organizationId != null ? `Organisation #${session.organizationId}` : '' },
+    org && h('p', { class: 'account-org', title: session.organizationId != null ? `Organisation #${session.organizationId}` : '' },
       h('span', { id: 'signed-in-org' }, org)),
     session.email && h('p', { class: 'account-line muted', title: session.email }, h('span', { id: 'signed-in-email' }, session.email)),
     h('p', { class: 'account-line mono muted', title: 'API address' }, h('span', { id: 'signed-in-base-url' }, session.baseUrl)),
-    h('p', { class: 'account-line muted small', title: 'Roles' },
-      h('span', { id: 'signed-in-roles' }, session.roles?.length ? session.roles.join(', ') : '—')),
+    session.roles?.length > 0 && h('p', { class: 'account-line muted small', title: 'Roles' },
+      h('span', { id: 'signed-in-roles' }, session.roles.join(', '))),
     session.roleSource === 'resellerRoutes' && h('p', { class: 'account-note small' },
       h('span', { id: 'role-source' }, 'Role determined from the reseller routes: this server does not offer account details.')),
     session.tokenStorage === 'file' && h('p', {

@@ -6,14 +6,16 @@
 //! - `bench [NAME...]`: the benchmarks (all, or the named `benches/` targets), printing their figures.
 //! - `soak [MINUTES]`: the long crash soak (SIGKILLs of a syncing process; default 10 minutes).
 //! - `setup`: only install what is missing.
+//! - `modules [CRATE_DIR]`: a crate's module sizes and the cycles of its import graph.
 
 mod cmd;
 mod display;
+mod modules;
 mod setup;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup>
+const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | modules>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
@@ -21,7 +23,13 @@ const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup>
           desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
           (`soak [MINUTES]`, default 10), every outcome checked
-  setup   install the system packages and tauri-driver the other tasks need";
+  setup   install the system packages and tauri-driver the other tasks need
+  modules a crate's module sizes and import graph (`use crate::/super::/self::` lines and
+          inline `crate::x::y` paths, test modules left out), with its cycles:
+          `modules [CRATE_DIR] [--depth N] [--literal] [--check]`; CRATE_DIR defaults to
+          crates/reseller-core, --depth to 2 (`sync::replay`; 1 = top-level modules),
+          --literal counts `crate::cache::X` as `cache` instead of following `pub use`
+          re-exports to X's own module, --check fails when there is a cycle";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +39,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure(setup::Need::Test),
+        Some("modules") => modules::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

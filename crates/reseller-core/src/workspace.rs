@@ -17,7 +17,7 @@ use crate::cache::{
 use crate::dashboard::refresher::DashboardRefresher;
 use crate::outbox::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
-    CustomerForm, Resolution, CUSTOMER,
+    CustomerForm, Resolution,
 };
 use crate::session::SessionInfo;
 use crate::sync::SyncEngine;
@@ -294,7 +294,7 @@ impl Workspace {
         let ops = cache.outbox(None)?;
         let mine: Vec<_> = ops
             .iter()
-            .filter(|o| o.entity == CUSTOMER && o.entity_id == id)
+            .filter(|o| o.entity == crate::cache::OutboxEntity::Customer && o.entity_id == id)
             .collect();
         let error = mine
             .iter()

@@ -474,9 +474,9 @@ fn branding_and_dashboard_round_trip() {
 fn outbox_and_conflicts() {
     let cache = Cache::open_in_memory().unwrap();
     let op = NewOutboxOp {
-        entity: "customer".into(),
+        entity: OutboxEntity::Customer,
         entity_id: -1,
-        kind: "create".into(),
+        kind: OutboxKind::Create,
         payload: json!({"name": "New", "email": "n@x.nl"}),
         base_last_modified: None,
         created_at: t(0, 1),
@@ -485,7 +485,7 @@ fn outbox_and_conflicts() {
     let b = cache
         .push_outbox(&NewOutboxOp {
             entity_id: 5,
-            kind: "update".into(),
+            kind: OutboxKind::Update,
             base_last_modified: Some(t(1, 2)),
             ..op.clone()
         })

@@ -4,7 +4,7 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
-use reseller_core::cache::{Cache, CustomerRow, OutboxState, SyncState};
+use reseller_core::cache::{Cache, CustomerRow, OutboxKind, OutboxState, SyncState};
 use reseller_core::outbox::{
     create_customer, delete_customer, discard_customer_changes, update_customer, CustomerChange,
 };
@@ -80,7 +80,7 @@ fn a_create_is_a_pending_row_with_a_local_id_and_one_operation() {
     assert_eq!(ops.len(), 2);
     assert!(ops
         .iter()
-        .all(|o| o.kind == "create" && o.state == OutboxState::Pending));
+        .all(|o| o.kind == OutboxKind::Create && o.state == OutboxState::Pending));
     assert_eq!(cache.outbox_counts().unwrap().pending, 2);
 }
 

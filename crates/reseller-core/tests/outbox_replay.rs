@@ -6,10 +6,10 @@ mod support;
 use std::sync::Mutex;
 
 use chrono::Utc;
-use reseller_core::cache::{Cache, NewOutboxOp, OutboxState, SyncState};
+use reseller_core::cache::{Cache, NewOutboxOp, OutboxEntity, OutboxState, SyncState};
 use reseller_core::outbox::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
-    CustomerChange, CustomerFields, CustomerForm, Resolution, CUSTOMER,
+    CustomerChange, CustomerFields, CustomerForm, Resolution,
 };
 use reseller_core::sync::{replay_outbox, sync_customer_list};
 use scriptix_api::{Client, CustomerInput, CustomerQuery};
@@ -26,9 +26,9 @@ fn queue_unchecked(
 ) {
     cache
         .push_outbox(&NewOutboxOp {
-            entity: CUSTOMER.into(),
+            entity: OutboxEntity::Customer,
             entity_id: id,
-            kind: change.kind().into(),
+            kind: change.kind(),
             payload: change.to_json(),
             base_last_modified: base_time,
             created_at: Utc::now(),

@@ -10,7 +10,7 @@ mod support;
 use std::sync::Mutex;
 
 use chrono::Utc;
-use reseller_core::cache::{Cache, Tab};
+use reseller_core::cache::{Cache, OutboxEntity, OutboxKind, Tab};
 use reseller_core::sync::{refresh_tab, replay_outbox, sync_customer_list, RefreshOutcome};
 use reseller_core::tabs::manage::MarkState;
 use reseller_core::tabs::subscriptions::{store_plans, PlanRow};
@@ -166,7 +166,7 @@ async fn changes_made_offline_reach_the_server_once_when_it_is_back() {
     assert_eq!(edited.row.first_name.as_deref(), Some("Renamed"));
     let tokens = ws.tokens_tab(CUSTOMER).unwrap();
     let revoking = tokens.rows.iter().find(|t| t.row.id == token.id).unwrap();
-    assert_eq!(revoking.mark.as_ref().unwrap().kind, "revoke");
+    assert_eq!(revoking.mark.as_ref().unwrap().kind, OutboxKind::Revoke);
 
     // Offline: nothing moves, nothing is lost.
     assert!(replay_outbox(&offline_client(), cache, Utc::now())
@@ -284,7 +284,10 @@ async fn a_create_whose_answer_was_lost_is_found_not_sent_again() {
         ws.add_subscription(CUSTOMER, &plan, false).unwrap();
         // Connections on the route drop, some before the server acts, some after it acted.
         // Seeds vary which; the list read before a POST is dropped at times too.
-        for (entity, route) in [("user", "/user"), ("subscription", "/subscription")] {
+        for (entity, route) in [
+            (OutboxEntity::User, "/user"),
+            (OutboxEntity::Subscription, "/subscription"),
+        ] {
             sb.set_faults(FaultConfig {
                 reset_rate: 0.6,
                 route: Some(route.into()),
@@ -301,11 +304,14 @@ async fn a_create_whose_answer_was_lost_is_found_not_sent_again() {
                 .unwrap()
                 .iter()
                 .any(|o| o.entity == entity);
-            if waiting && entity == "user" && server_users_with(&online, &email).await == 1 {
+            if waiting
+                && entity == OutboxEntity::User
+                && server_users_with(&online, &email).await == 1
+            {
                 users_lost += 1;
             }
             if waiting
-                && entity == "subscription"
+                && entity == OutboxEntity::Subscription
                 && server_subs_with(&online, &plan).await == subs_expected + 1
             {
                 subs_lost += 1;
@@ -345,7 +351,10 @@ async fn a_delete_whose_answer_was_lost_is_done() {
     let token = online.customer_tokens(CUSTOMER).await.unwrap()[0].clone();
     ws.delete_user(CUSTOMER, user.id).unwrap();
     ws.revoke_token(CUSTOMER, token.id).unwrap();
-    for (entity, route) in [("user", "/user"), ("customer_token", "/token")] {
+    for (entity, route) in [
+        (OutboxEntity::User, "/user"),
+        (OutboxEntity::CustomerToken, "/token"),
+    ] {
         sb.set_faults(FaultConfig {
             reset_rate: 1.0,
             route: Some(route.into()),
@@ -364,7 +373,7 @@ async fn a_delete_whose_answer_was_lost_is_done() {
             .unwrap()
             .iter()
             .any(|o| o.entity == entity));
-        if entity == "user" {
+        if entity == OutboxEntity::User {
             assert_eq!(server_users_with(&online, &user.email).await, 0);
         } else {
             assert!(online

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use super::colour::Rgb;
 use super::logo::Logo;
 use crate::cache::outbox::{delete_op, insert_op, ops_for_entity, set_state};
-use crate::cache::{BrandingRow, Cache, CacheError, NewOutboxOp, OutboxOp, OutboxState};
+use crate::cache::{
+    BrandingRow, Cache, CacheError, NewOutboxOp, OutboxEntity, OutboxKind, OutboxOp, OutboxState,
+};
 use crate::CoreError;
 
-/// The outbox entity of branding operations.
-pub const BRANDING: &str = "branding";
 /// Entity id of the colour operations.
 pub const COLOURS: i64 = 1;
 /// Entity id of the logo operations.
@@ -44,11 +44,11 @@ pub enum BrandingChange {
 }
 
 impl BrandingChange {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            BrandingChange::SetColour { .. } => "set_colour",
-            BrandingChange::SetLogo { .. } => "set_logo",
-            BrandingChange::DeleteLogo => "delete_logo",
+            BrandingChange::SetColour { .. } => OutboxKind::SetColour,
+            BrandingChange::SetLogo { .. } => OutboxKind::SetLogo,
+            BrandingChange::DeleteLogo => OutboxKind::DeleteLogo,
         }
     }
 
@@ -69,7 +69,7 @@ impl BrandingChange {
             .map_err(|e| format!("the queued branding change cannot be read ({e})"))?;
         if change.kind() != op.kind {
             return Err(format!(
-                "the queued branding change says {:?} but is filed as {:?}",
+                "the queued branding change says \"{}\" but is filed as \"{}\"",
                 change.kind(),
                 op.kind
             ));
@@ -201,8 +201,8 @@ pub(crate) fn pending_logo(
 /// Every unfinished branding operation, oldest first, with the logo bytes they hold.
 pub fn pending(cache: &Cache) -> Result<Vec<PendingBranding>, CoreError> {
     let conn = cache.conn();
-    let mut ops = ops_for_entity(conn, BRANDING, COLOURS)?;
-    ops.extend(ops_for_entity(conn, BRANDING, LOGO)?);
+    let mut ops = ops_for_entity(conn, OutboxEntity::Branding, COLOURS)?;
+    ops.extend(ops_for_entity(conn, OutboxEntity::Branding, LOGO)?);
     ops.sort_by_key(|o| o.op_id);
     ops.into_iter()
         .map(|op| {
@@ -232,7 +232,7 @@ fn queue(
 ) -> Result<(), CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
     let part = change.part();
-    let ops = ops_for_entity(&tx, BRANDING, part)?;
+    let ops = ops_for_entity(&tx, OutboxEntity::Branding, part)?;
     let op_id = match ops.last() {
         Some(last) if last.state != OutboxState::InFlight => {
             tx.prepare_cached("UPDATE outbox SET kind = ?2, payload = ?3 WHERE op_id = ?1")?
@@ -251,9 +251,9 @@ fn queue(
         _ => insert_op(
             &tx,
             &NewOutboxOp {
-                entity: BRANDING.into(),
+                entity: OutboxEntity::Branding,
                 entity_id: part,
-                kind: change.kind().into(),
+                kind: change.kind(),
                 payload: change.to_json(),
                 base_last_modified: None,
                 created_at: now,
@@ -302,7 +302,7 @@ pub fn discard_failed(cache: &Cache) -> Result<usize, CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
     let mut n = 0;
     for part in [COLOURS, LOGO] {
-        for op in ops_for_entity(&tx, BRANDING, part)? {
+        for op in ops_for_entity(&tx, OutboxEntity::Branding, part)? {
             if op.state == OutboxState::Failed {
                 delete_op(&tx, op.op_id)?;
                 n += 1;

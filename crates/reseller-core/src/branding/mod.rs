@@ -23,7 +23,7 @@ use base64::Engine as _;
 use chrono::Utc;
 use serde::Serialize;
 
-pub use changes::{overlay, BrandingChange, ShownBranding, BRANDING};
+pub use changes::{overlay, BrandingChange, ShownBranding};
 pub use colour::{parse_hex, BrandTheme, ColourError, Rgb};
 pub use logo::{process_bytes, process_path, Logo, LogoError};
 pub use worker::{JobTicket, LogoJob, LogoWorker};

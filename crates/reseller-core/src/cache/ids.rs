@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::customers::{from_micros, SyncState};
 use super::error::CacheResult;
+use super::outbox::OutboxEntity;
 use super::Cache;
 
 /// One cached customer as the sync engine plans with it.
@@ -76,11 +77,11 @@ impl Cache {
             .map(|c| c.id)
             .collect();
         let mut stmt = self.conn().prepare_cached(
-            "SELECT 1 FROM outbox WHERE entity = 'customer' AND entity_id = ?1 AND state <> 'done'
+            "SELECT 1 FROM outbox WHERE entity = ?2 AND entity_id = ?1 AND state <> 'done'
              LIMIT 1",
         )?;
         for &id in ids {
-            if !out.contains(&id) && stmt.exists([id])? {
+            if !out.contains(&id) && stmt.exists(rusqlite::params![id, OutboxEntity::Customer])? {
                 out.insert(id);
             }
         }

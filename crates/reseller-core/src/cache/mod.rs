@@ -43,7 +43,10 @@ pub use list::{
     Cursor, CursorKey, CustomerPage, CustomerQuery, MatchCount, SearchPlan, SearchTuning,
     SortColumn, SortDirection, ANCHOR_STRIDE, FTS_FIRST_MAX, WALK_BUDGET,
 };
-pub use outbox::{ConflictRow, NewOutboxOp, OutboxCounts, OutboxOp, OutboxState};
+pub use outbox::{
+    ConflictRow, NewOutboxOp, OutboxCounts, OutboxEntity, OutboxKind, OutboxOp, OutboxState,
+    UnknownOutboxName,
+};
 pub use schema::SCHEMA_VERSION;
 pub use search_index::{SearchIndexMode, SearchIndexStats};
 pub use sync_marks::HighWaterMark;

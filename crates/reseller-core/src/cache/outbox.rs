@@ -3,6 +3,7 @@
 //! and `crate::sync::replay`; this module only stores and reads.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -50,12 +51,103 @@ impl OutboxState {
     }
 }
 
+/// A stored entity or kind name this build does not know (a database written by a newer build,
+/// or damaged). Reading such a row fails with this instead of guessing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the outbox holds an unknown {what} {value:?}")]
+pub struct UnknownOutboxName {
+    pub what: &'static str,
+    pub value: String,
+}
+
+/// Defines a fieldless enum whose names are the strings stored in the `outbox` table, with
+/// `as_str`, `FromStr` and SQLite binding, so the enum and the stored text cannot drift apart.
+macro_rules! stored_names {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The name stored in the database (and sent over IPC).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownOutboxName;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(UnknownOutboxName { what: $what, value: other.to_string() }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+    };
+}
+
+stored_names! {
+    /// What an outbox operation changes.
+    OutboxEntity, "entity" {
+        Customer = "customer",
+        Subscription = "subscription",
+        CustomerToken = "customer_token",
+        User = "user",
+        /// The reseller's branding; the entity id names the part (colours or logo).
+        Branding = "branding",
+    }
+}
+
+stored_names! {
+    /// What an outbox operation does. One enum for all entities: the kinds share names
+    /// (create, update, delete) and each entity's change type maps onto its own subset.
+    OutboxKind, "operation kind" {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        /// A queued re-read of the server copy (customers), not a change.
+        Refresh = "refresh",
+        AutoRenew = "auto_renew",
+        Reactivate = "reactivate",
+        Revoke = "revoke",
+        SetColour = "set_colour",
+        SetLogo = "set_logo",
+        DeleteLogo = "delete_logo",
+    }
+}
+
+impl From<UnknownOutboxName> for CacheError {
+    fn from(e: UnknownOutboxName) -> Self {
+        CacheError::Corrupt(e.to_string())
+    }
+}
+
 /// An operation to append.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewOutboxOp {
-    pub entity: String,
+    pub entity: OutboxEntity,
     pub entity_id: i64,
-    pub kind: String,
+    pub kind: OutboxKind,
     pub payload: serde_json::Value,
     pub base_last_modified: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -64,9 +156,9 @@ pub struct NewOutboxOp {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxOp {
     pub op_id: i64,
-    pub entity: String,
+    pub entity: OutboxEntity,
     pub entity_id: i64,
-    pub kind: String,
+    pub kind: OutboxKind,
     pub payload: serde_json::Value,
     pub base_last_modified: Option<DateTime<Utc>>,
     pub attempts: i64,
@@ -98,11 +190,13 @@ const OP_COLUMNS: &str = "op_id, entity, entity_id, kind, payload, base_last_mod
 fn read_op(r: &Row<'_>) -> CacheResult<OutboxOp> {
     let payload: String = r.get(4)?;
     let state: String = r.get(7)?;
+    let entity: String = r.get(1)?;
+    let kind: String = r.get(3)?;
     Ok(OutboxOp {
         op_id: r.get(0)?,
-        entity: r.get(1)?,
+        entity: entity.parse()?,
         entity_id: r.get(2)?,
-        kind: r.get(3)?,
+        kind: kind.parse()?,
         payload: serde_json::from_str(&payload)
             .map_err(|e| CacheError::Corrupt(format!("outbox payload: {e}")))?,
         base_last_modified: r.get::<_, Option<i64>>(5)?.map(from_micros).transpose()?,
@@ -154,7 +248,7 @@ pub(crate) fn get_op(conn: &Connection, op_id: i64) -> CacheResult<Option<Outbox
 /// An entity's unfinished operations, oldest first.
 pub(crate) fn ops_for_entity(
     conn: &Connection,
-    entity: &str,
+    entity: OutboxEntity,
     id: i64,
 ) -> CacheResult<Vec<OutboxOp>> {
     let sql = format!(
@@ -224,7 +318,12 @@ pub(crate) fn delete_op(conn: &Connection, op_id: i64) -> CacheResult<()> {
 }
 
 /// Points an entity's operations at its new id (a local create got its server id).
-pub(crate) fn remap_entity(conn: &Connection, entity: &str, from: i64, to: i64) -> CacheResult<()> {
+pub(crate) fn remap_entity(
+    conn: &Connection,
+    entity: OutboxEntity,
+    from: i64,
+    to: i64,
+) -> CacheResult<()> {
     conn.prepare_cached("UPDATE outbox SET entity_id = ?3 WHERE entity = ?1 AND entity_id = ?2")?
         .execute(params![entity, from, to])?;
     Ok(())
@@ -234,15 +333,15 @@ pub(crate) fn remap_entity(conn: &Connection, entity: &str, from: i64, to: i64) 
 /// after a discard is not a change of the user's, so it does not count).
 pub(crate) fn entity_sync_state(
     conn: &Connection,
-    entity: &str,
+    entity: OutboxEntity,
     id: i64,
 ) -> CacheResult<SyncState> {
     let mut stmt = conn.prepare_cached(
         "SELECT max(state = 'conflict'), max(state = 'failed'), count(*) FROM outbox
-         WHERE entity = ?1 AND entity_id = ?2 AND state <> 'done' AND kind <> 'refresh'",
+         WHERE entity = ?1 AND entity_id = ?2 AND state <> 'done' AND kind <> ?3",
     )?;
     let (conflict, failed, n): (Option<bool>, Option<bool>, i64) = stmt
-        .query_row(params![entity, id], |r| {
+        .query_row(params![entity, id, OutboxKind::Refresh], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
     Ok(if conflict == Some(true) {
@@ -258,7 +357,7 @@ pub(crate) fn entity_sync_state(
 
 /// The next id for a local create: below every local id in the customers table and the outbox,
 /// so an id is never reused while anything still refers to it.
-pub(crate) fn next_local_id(conn: &Connection, entity: &str) -> CacheResult<i64> {
+pub(crate) fn next_local_id(conn: &Connection, entity: OutboxEntity) -> CacheResult<i64> {
     let mut stmt = conn.prepare_cached(
         "SELECT min(0, coalesce((SELECT min(id) FROM customers), 0),
                        coalesce((SELECT min(entity_id) FROM outbox WHERE entity = ?1), 0)) - 1",
@@ -393,4 +492,124 @@ pub(crate) fn created_ids(conn: &Connection, keep_since: &DateTime<Utc>) -> Cach
         .query_map([], |r| r.get(0))?
         .collect::<Result<Vec<i64>, _>>()?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Listed literally: these are the names in users' databases, so renaming a variant's stored
+    // name must fail here rather than orphan queued operations.
+    const ENTITIES: &[(OutboxEntity, &str)] = &[
+        (OutboxEntity::Customer, "customer"),
+        (OutboxEntity::Subscription, "subscription"),
+        (OutboxEntity::CustomerToken, "customer_token"),
+        (OutboxEntity::User, "user"),
+        (OutboxEntity::Branding, "branding"),
+    ];
+    const KINDS: &[(OutboxKind, &str)] = &[
+        (OutboxKind::Create, "create"),
+        (OutboxKind::Update, "update"),
+        (OutboxKind::Delete, "delete"),
+        (OutboxKind::Refresh, "refresh"),
+        (OutboxKind::AutoRenew, "auto_renew"),
+        (OutboxKind::Reactivate, "reactivate"),
+        (OutboxKind::Revoke, "revoke"),
+        (OutboxKind::SetColour, "set_colour"),
+        (OutboxKind::SetLogo, "set_logo"),
+        (OutboxKind::DeleteLogo, "delete_logo"),
+    ];
+
+    #[test]
+    fn stored_names_are_todays_and_round_trip() {
+        assert_eq!(OutboxEntity::ALL.len(), ENTITIES.len());
+        for &(e, name) in ENTITIES {
+            assert!(OutboxEntity::ALL.contains(&e));
+            assert_eq!(e.as_str(), name);
+            assert_eq!(name.parse::<OutboxEntity>(), Ok(e));
+            assert_eq!(serde_json::to_value(e).unwrap(), serde_json::json!(name));
+            assert_eq!(
+                serde_json::from_value::<OutboxEntity>(name.into()).unwrap(),
+                e
+            );
+        }
+        assert_eq!(OutboxKind::ALL.len(), KINDS.len());
+        for &(k, name) in KINDS {
+            assert!(OutboxKind::ALL.contains(&k));
+            assert_eq!(k.as_str(), name);
+            assert_eq!(name.parse::<OutboxKind>(), Ok(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(name));
+            assert_eq!(
+                serde_json::from_value::<OutboxKind>(name.into()).unwrap(),
+                k
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_stored_names_are_typed_errors() {
+        let e = "invoice".parse::<OutboxEntity>().unwrap_err();
+        assert_eq!(
+            e,
+            UnknownOutboxName {
+                what: "entity",
+                value: "invoice".into()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "the outbox holds an unknown entity \"invoice\""
+        );
+        assert!("Create".parse::<OutboxKind>().is_err());
+    }
+
+    #[test]
+    fn ops_are_stored_as_todays_strings_and_unknown_ones_fail_to_read() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE outbox (op_id INTEGER PRIMARY KEY, entity TEXT NOT NULL,
+                 entity_id INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+                 base_last_modified INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+                 state TEXT NOT NULL DEFAULT 'pending', last_error TEXT,
+                 created_at INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let id = insert_op(
+            &conn,
+            &NewOutboxOp {
+                entity: OutboxEntity::CustomerToken,
+                entity_id: 7,
+                kind: OutboxKind::AutoRenew,
+                payload: serde_json::json!({}),
+                base_last_modified: None,
+                created_at: Utc::now(),
+            },
+        )
+        .unwrap();
+        let (entity, kind): (String, String) = conn
+            .query_row(
+                "SELECT entity, kind FROM outbox WHERE op_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (entity.as_str(), kind.as_str()),
+            ("customer_token", "auto_renew")
+        );
+        let op = get_op(&conn, id).unwrap().unwrap();
+        assert_eq!(
+            (op.entity, op.kind),
+            (OutboxEntity::CustomerToken, OutboxKind::AutoRenew)
+        );
+
+        conn.execute("UPDATE outbox SET kind = 'teleport' WHERE op_id = ?1", [id])
+            .unwrap();
+        match get_op(&conn, id) {
+            Err(CacheError::Corrupt(m)) => {
+                assert_eq!(m, "the outbox holds an unknown operation kind \"teleport\"")
+            }
+            other => panic!("expected a corrupt-value error, got {other:?}"),
+        }
+    }
 }

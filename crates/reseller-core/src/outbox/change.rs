@@ -4,10 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::CustomerRow;
-
-/// The outbox's entity name for customers.
-pub const CUSTOMER: &str = "customer";
+use crate::cache::{CustomerRow, OutboxKind};
 
 /// A customer's editable fields; the phone in E.164 (or None).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,12 +114,12 @@ pub enum CustomerChange {
 }
 
 impl CustomerChange {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            CustomerChange::Create { .. } => "create",
-            CustomerChange::Update { .. } => "update",
-            CustomerChange::Delete { .. } => "delete",
-            CustomerChange::Refresh => "refresh",
+            CustomerChange::Create { .. } => OutboxKind::Create,
+            CustomerChange::Update { .. } => OutboxKind::Update,
+            CustomerChange::Delete { .. } => OutboxKind::Delete,
+            CustomerChange::Refresh => OutboxKind::Refresh,
         }
     }
 

@@ -9,7 +9,7 @@ pub mod merge;
 pub mod queue;
 pub mod settle;
 
-pub use change::{CustomerChange, CustomerFields, Field, CUSTOMER};
+pub use change::{CustomerChange, CustomerFields, Field};
 pub use merge::{adopt_created, plan_update, Candidate, UpdatePlan};
 pub use queue::{create_customer, delete_customer, update_customer, CustomerForm};
 pub use settle::{discard_customer_changes, settle_conflict, Resolution};

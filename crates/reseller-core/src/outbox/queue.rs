@@ -9,12 +9,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::change::{CustomerChange, CustomerFields, CUSTOMER};
+use super::change::{CustomerChange, CustomerFields};
 use crate::cache::customers::{delete_rows, get_row, upsert_rows};
 use crate::cache::outbox::{
     delete_op, entity_sync_state, insert_op, next_local_id, ops_for_entity, set_payload, set_state,
 };
-use crate::cache::{Cache, CustomerRow, NewOutboxOp, OutboxOp, OutboxState, SyncState};
+use crate::cache::{
+    Cache, CustomerRow, NewOutboxOp, OutboxEntity, OutboxKind, OutboxOp, OutboxState, SyncState,
+};
 use crate::validation::{validate_customer, CustomerDraft};
 use crate::CoreError;
 
@@ -60,9 +62,9 @@ fn op(
     now: DateTime<Utc>,
 ) -> NewOutboxOp {
     NewOutboxOp {
-        entity: CUSTOMER.to_string(),
+        entity: OutboxEntity::Customer,
         entity_id: id,
-        kind: change.kind().to_string(),
+        kind: change.kind(),
         payload: change.to_json(),
         base_last_modified: base,
         created_at: now,
@@ -86,7 +88,7 @@ fn not_found() -> CoreError {
 
 /// Sets the row's sync state from its unfinished operations and writes it.
 pub(crate) fn store_row(conn: &Connection, mut row: CustomerRow) -> Result<CustomerRow, CoreError> {
-    row.sync_state = entity_sync_state(conn, CUSTOMER, row.id)?;
+    row.sync_state = entity_sync_state(conn, OutboxEntity::Customer, row.id)?;
     upsert_rows(conn, std::slice::from_ref(&row))?;
     Ok(row)
 }
@@ -99,7 +101,7 @@ pub fn create_customer(
 ) -> Result<CustomerRow, CoreError> {
     let fields = form.validated()?;
     let tx = cache.conn().unchecked_transaction()?;
-    let id = next_local_id(&tx, CUSTOMER)?;
+    let id = next_local_id(&tx, OutboxEntity::Customer)?;
     let change = CustomerChange::Create {
         fields: fields.clone(),
     };
@@ -136,8 +138,8 @@ pub fn update_customer(
     if fields == current {
         return Ok(row);
     }
-    let ops = ops_for_entity(&tx, CUSTOMER, id)?;
-    if ops.iter().any(|o| o.kind == "delete") {
+    let ops = ops_for_entity(&tx, OutboxEntity::Customer, id)?;
+    if ops.iter().any(|o| o.kind == OutboxKind::Delete) {
         return Err(CoreError::Busy {
             message: "This organisation is being deleted; it can no longer be edited.".into(),
         });
@@ -216,10 +218,10 @@ fn refresh_conflicts(
 pub fn delete_customer(cache: &Cache, id: i64, now: DateTime<Utc>) -> Result<(), CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
     let row = get_row(&tx, id)?.ok_or_else(not_found)?;
-    let ops = ops_for_entity(&tx, CUSTOMER, id)?;
+    let ops = ops_for_entity(&tx, OutboxEntity::Customer, id)?;
     let in_flight = ops.iter().any(|o| o.state == OutboxState::InFlight);
     let unsent_create = ops.first().is_some_and(|o| {
-        o.kind == "create"
+        o.kind == OutboxKind::Create
             && (o.state == OutboxState::Failed
                 || (o.state == OutboxState::Pending && o.attempts == 0))
     });

@@ -5,14 +5,16 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::change::{CustomerChange, CustomerFields, Field, CUSTOMER};
+use super::change::{CustomerChange, CustomerFields, Field};
 use super::queue::{change_of, store_row};
 use crate::cache::customers::{delete_rows, get_row};
 use crate::cache::outbox::{
     delete_conflict, delete_op, get_op, insert_op, ops_for_entity, read_conflicts, set_payload,
     set_state,
 };
-use crate::cache::{Cache, CustomerRow, NewOutboxOp, OutboxState, SyncState};
+use crate::cache::{
+    Cache, CustomerRow, NewOutboxOp, OutboxEntity, OutboxKind, OutboxState, SyncState,
+};
 use crate::CoreError;
 
 /// How one conflicting field is settled.
@@ -113,7 +115,7 @@ pub fn discard_customer_changes(
     now: DateTime<Utc>,
 ) -> Result<Option<CustomerRow>, CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
-    let ops = ops_for_entity(&tx, CUSTOMER, id)?;
+    let ops = ops_for_entity(&tx, OutboxEntity::Customer, id)?;
     let Some(first) = ops.first() else {
         return Ok(get_row(&tx, id)?);
     };
@@ -159,9 +161,9 @@ pub fn discard_customer_changes(
             insert_op(
                 &tx,
                 &NewOutboxOp {
-                    entity: CUSTOMER.into(),
+                    entity: OutboxEntity::Customer,
                     entity_id: id,
-                    kind: CustomerChange::Refresh.kind().into(),
+                    kind: OutboxKind::Refresh,
                     payload: CustomerChange::Refresh.to_json(),
                     base_last_modified: None,
                     created_at: now,

@@ -24,9 +24,11 @@ use crate::cache::outbox::{
     created_ids, delete_op, entity_sync_state, insert_conflict, next_runnable, ops_for_entity,
     record_created, remap_entity, set_payload, set_state,
 };
-use crate::cache::{Cache, ConflictRow, CustomerRow, OutboxOp, OutboxState, SyncState};
+use crate::cache::{
+    Cache, ConflictRow, CustomerRow, OutboxEntity, OutboxOp, OutboxState, SyncState,
+};
 use crate::outbox::{
-    adopt_created, plan_update, Candidate, CustomerChange, CustomerFields, UpdatePlan, CUSTOMER,
+    adopt_created, plan_update, Candidate, CustomerChange, CustomerFields, UpdatePlan,
 };
 
 /// How long the ids of created customers are remembered for create reconciliation.
@@ -131,7 +133,7 @@ fn server_row(c: &Customer) -> Result<CustomerRow, SyncError> {
 /// Writes the server's version of a customer unless later local operations are waiting on it
 /// (then the local fields stay, with the server's dates).
 fn apply_server(conn: &Connection, id: i64, server: CustomerRow) -> Result<(), SyncError> {
-    let later = ops_for_entity(conn, CUSTOMER, id)?;
+    let later = ops_for_entity(conn, OutboxEntity::Customer, id)?;
     let row = if later.is_empty() {
         server
     } else {
@@ -146,7 +148,7 @@ fn apply_server(conn: &Connection, id: i64, server: CustomerRow) -> Result<(), S
         }
     };
     let mut row = row;
-    row.sync_state = entity_sync_state(conn, CUSTOMER, id)?;
+    row.sync_state = entity_sync_state(conn, OutboxEntity::Customer, id)?;
     upsert_rows(conn, &[row])?;
     Ok(())
 }
@@ -185,7 +187,7 @@ fn fail(
         (None, _) => None,
     };
     if let Some(mut row) = row {
-        row.sync_state = entity_sync_state(conn, CUSTOMER, op.entity_id)?;
+        row.sync_state = entity_sync_state(conn, OutboxEntity::Customer, op.entity_id)?;
         upsert_rows(conn, &[row])?;
     }
     Ok(())
@@ -211,7 +213,7 @@ pub async fn replay_outbox_with(
 ) -> Result<ReplayReport, SyncError> {
     let mut report = ReplayReport::default();
     while let Some(op) = claim_next(cache)? {
-        if op.entity != CUSTOMER {
+        if op.entity != OutboxEntity::Customer {
             match replay_detail(client, cache, &op, now).await? {
                 DetailStep::Done => report.completed += 1,
                 DetailStep::Failed => report.failed += 1,
@@ -374,7 +376,7 @@ fn complete_create(
     delete_op(&tx, op.op_id)?;
     let local = get_row(&tx, local_id)?;
     if local_id != server.id {
-        remap_entity(&tx, CUSTOMER, local_id, server.id)?;
+        remap_entity(&tx, OutboxEntity::Customer, local_id, server.id)?;
         delete_rows(&tx, &[local_id])?;
         if let Some(mut local) = local {
             // Keep what is local until later operations settle; take the server's id and dates.
@@ -458,7 +460,7 @@ async fn replay_update(
             if let Some(mut local) = get_row(&tx, op.entity_id)? {
                 merged.apply_to(&mut local);
                 local.last_modified = row.last_modified;
-                local.sync_state = entity_sync_state(&tx, CUSTOMER, op.entity_id)?;
+                local.sync_state = entity_sync_state(&tx, OutboxEntity::Customer, op.entity_id)?;
                 upsert_rows(&tx, &[local])?;
             }
             tx.commit()?;
@@ -498,7 +500,7 @@ fn finish_gone(cache: &Mutex<Cache>, op: &OutboxOp) -> Result<(), SyncError> {
     let cache = lock(cache)?;
     let tx = cache.conn().unchecked_transaction()?;
     delete_op(&tx, op.op_id)?;
-    if ops_for_entity(&tx, CUSTOMER, op.entity_id)?.is_empty() {
+    if ops_for_entity(&tx, OutboxEntity::Customer, op.entity_id)?.is_empty() {
         delete_rows(&tx, &[op.entity_id])?;
     }
     tx.commit()?;

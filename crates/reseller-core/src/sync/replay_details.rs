@@ -21,7 +21,7 @@ use scriptix_api::{ApiError, Client};
 
 use super::customers::SyncError;
 use super::replay::{classify, Outcome};
-use crate::cache::{Cache, OutboxOp, OutboxState};
+use crate::cache::{Cache, OutboxEntity, OutboxOp, OutboxState};
 
 /// How one detail operation ended (see the module's contract).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,13 +37,14 @@ pub(super) async fn replay_detail(
     op: &OutboxOp,
     now: DateTime<Utc>,
 ) -> Result<DetailStep, SyncError> {
-    use crate::tabs::{manage, subscriptions_replay, tokens_replay, users_replay};
-    match op.entity.as_str() {
-        manage::SUBSCRIPTION => subscriptions_replay::replay(client, cache, op, now).await,
-        manage::CUSTOMER_TOKEN => tokens_replay::replay(client, cache, op, now).await,
-        manage::USER => users_replay::replay(client, cache, op, now).await,
-        crate::branding::BRANDING => crate::branding::replay::replay(client, cache, op, now).await,
-        other => fail(
+    use crate::tabs::{subscriptions_replay, tokens_replay, users_replay};
+    match op.entity {
+        OutboxEntity::Subscription => subscriptions_replay::replay(client, cache, op, now).await,
+        OutboxEntity::CustomerToken => tokens_replay::replay(client, cache, op, now).await,
+        OutboxEntity::User => users_replay::replay(client, cache, op, now).await,
+        OutboxEntity::Branding => crate::branding::replay::replay(client, cache, op, now).await,
+        // Customer operations are replayed by `sync::replay` and never routed here.
+        other @ OutboxEntity::Customer => fail(
             cache,
             op,
             &format!("operations on {other} are not supported"),

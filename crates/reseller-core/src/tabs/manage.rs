@@ -13,16 +13,11 @@ use scriptix_api::{ApiError, Client};
 use serde::Serialize;
 
 use crate::cache::outbox::{delete_op, insert_op};
-use crate::cache::{Cache, NewOutboxOp, OutboxOp, OutboxState};
+use crate::cache::{Cache, NewOutboxOp, OutboxEntity, OutboxKind, OutboxOp, OutboxState};
 use crate::sync::replay_details::{fail, refusal, DetailStep};
 use crate::sync::SyncError;
 use crate::workspace::Workspace;
 use crate::CoreError;
-
-/// The outbox entities of the managed tabs.
-pub const SUBSCRIPTION: &str = "subscription";
-pub const CUSTOMER_TOKEN: &str = "customer_token";
-pub const USER: &str = "user";
 
 /// Where an operation is, as a row's badge shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -40,7 +35,7 @@ pub enum MarkState {
 pub struct RowMark {
     pub op_id: i64,
     /// The operation's kind (`create`, `auto_renew`, `revoke`, `update`, `delete`, ...).
-    pub kind: String,
+    pub kind: OutboxKind,
     pub state: MarkState,
     pub error: Option<String>,
 }
@@ -49,7 +44,7 @@ impl RowMark {
     pub fn of(op: &OutboxOp) -> RowMark {
         RowMark {
             op_id: op.op_id,
-            kind: op.kind.clone(),
+            kind: op.kind,
             state: match op.state {
                 OutboxState::Failed | OutboxState::Conflict => MarkState::Failed,
                 _ => MarkState::Pending,
@@ -72,7 +67,7 @@ impl RowMark {
 #[serde(rename_all = "camelCase")]
 pub struct RefusedOp {
     pub op_id: i64,
-    pub kind: String,
+    pub kind: OutboxKind,
     /// What it was, in the user's words ("Add subscription STT-BUNDLE-100H").
     pub what: String,
     pub error: String,
@@ -84,7 +79,7 @@ pub fn refused(ops: &[OutboxOp], what: impl Fn(&OutboxOp) -> String) -> Vec<Refu
         .filter(|o| matches!(o.state, OutboxState::Failed | OutboxState::Conflict))
         .map(|o| RefusedOp {
             op_id: o.op_id,
-            kind: o.kind.clone(),
+            kind: o.kind,
             what: what(o),
             error: o.last_error.clone().unwrap_or_default(),
         })
@@ -103,7 +98,11 @@ pub fn require_server_id(customer_id: i64) -> Result<(), CoreError> {
 }
 
 /// One customer's unfinished operations on `entity`, oldest first.
-pub fn ops_of(cache: &Cache, entity: &str, customer_id: i64) -> Result<Vec<OutboxOp>, CoreError> {
+pub fn ops_of(
+    cache: &Cache,
+    entity: OutboxEntity,
+    customer_id: i64,
+) -> Result<Vec<OutboxOp>, CoreError> {
     Ok(crate::cache::outbox::ops_for_entity(
         cache.conn(),
         entity,
@@ -115,9 +114,9 @@ impl Workspace {
     /// Queues a tab operation (after the caller validated it) and tells the engine.
     pub(crate) fn queue_tab_op(
         &self,
-        entity: &str,
+        entity: OutboxEntity,
         customer_id: i64,
-        kind: &str,
+        kind: OutboxKind,
         payload: serde_json::Value,
     ) -> Result<i64, CoreError> {
         require_server_id(customer_id)?;
@@ -131,9 +130,9 @@ impl Workspace {
             insert_op(
                 cache.conn(),
                 &NewOutboxOp {
-                    entity: entity.into(),
+                    entity,
                     entity_id: customer_id,
-                    kind: kind.into(),
+                    kind,
                     payload,
                     base_last_modified: None,
                     created_at: Utc::now(),
@@ -153,7 +152,10 @@ impl Workspace {
             let Some(op) = cache.outbox_op(op_id)? else {
                 return Ok(()); // already finished or discarded
             };
-            if ![SUBSCRIPTION, CUSTOMER_TOKEN, USER].contains(&op.entity.as_str()) {
+            if !matches!(
+                op.entity,
+                OutboxEntity::Subscription | OutboxEntity::CustomerToken | OutboxEntity::User
+            ) {
                 return Err(CoreError::InvalidInput {
                     field: "opId",
                     message: "That change is not one of this tab's.".into(),

@@ -9,12 +9,15 @@ use rusqlite::params;
 use scriptix_api::Lane;
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, RefusedOp, RowMark, SUBSCRIPTION};
+use super::manage::{ops_of, refused, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::customers::{from_micros, to_micros};
 use crate::cache::freshness::GapFeature;
 use crate::cache::outbox::{delete_op, set_payload};
-use crate::cache::{Cache, CacheResult, OutboxOp, OutboxState, Scope, SubscriptionRow, Tab};
+use crate::cache::{
+    Cache, CacheResult, OutboxEntity, OutboxKind, OutboxOp, OutboxState, Scope, SubscriptionRow,
+    Tab,
+};
 use crate::workspace::Workspace;
 use crate::CoreError;
 
@@ -41,10 +44,10 @@ pub enum SubscriptionChange {
 }
 
 impl SubscriptionChange {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            SubscriptionChange::Create { .. } => "create",
-            SubscriptionChange::AutoRenew { .. } => "auto_renew",
+            SubscriptionChange::Create { .. } => OutboxKind::Create,
+            SubscriptionChange::AutoRenew { .. } => OutboxKind::AutoRenew,
         }
     }
 
@@ -283,7 +286,7 @@ impl Workspace {
     pub fn subscriptions_tab(&self, customer_id: i64) -> Result<SubscriptionsTab, CoreError> {
         let now = Utc::now();
         let cache = self.cache()?;
-        let ops = ops_of(&cache, SUBSCRIPTION, customer_id)?;
+        let ops = ops_of(&cache, OutboxEntity::Subscription, customer_id)?;
         let rows = overlay(cache.subscriptions(customer_id)?, &ops, now.date_naive());
         let scope = Scope::CustomerTab {
             customer_id,
@@ -357,7 +360,12 @@ impl Workspace {
             auto_renew,
             before: None,
         };
-        self.queue_tab_op(SUBSCRIPTION, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::Subscription,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 
@@ -373,7 +381,7 @@ impl Workspace {
         super::manage::require_server_id(customer_id)?;
         {
             let cache = self.cache()?;
-            let ops = ops_of(&cache, SUBSCRIPTION, customer_id)?;
+            let ops = ops_of(&cache, OutboxEntity::Subscription, customer_id)?;
             if subscription_id < 0 {
                 let op = ops
                     .iter()
@@ -445,7 +453,12 @@ impl Workspace {
             subscription_id,
             auto_renew,
         };
-        self.queue_tab_op(SUBSCRIPTION, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::Subscription,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 }
@@ -477,9 +490,9 @@ mod tests {
     fn op(op_id: i64, change: &SubscriptionChange, state: OutboxState) -> OutboxOp {
         OutboxOp {
             op_id,
-            entity: SUBSCRIPTION.into(),
+            entity: OutboxEntity::Subscription,
             entity_id: 7,
-            kind: change.kind().into(),
+            kind: change.kind(),
             payload: change.to_json(),
             base_last_modified: None,
             attempts: 0,

@@ -13,10 +13,10 @@ use chrono::Utc;
 use scriptix_api::{ApiError, Lane, TokenInput, TokenType};
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, RefusedOp, RowMark, CUSTOMER_TOKEN};
+use super::manage::{ops_of, refused, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::freshness::GapFeature;
-use crate::cache::{OutboxOp, Scope, Tab, TokenRow};
+use crate::cache::{OutboxEntity, OutboxKind, OutboxOp, Scope, Tab, TokenRow};
 use crate::validation::FieldError;
 use crate::workspace::Workspace;
 use crate::CoreError;
@@ -32,9 +32,9 @@ pub enum TokenChange {
 }
 
 impl TokenChange {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            TokenChange::Revoke { .. } => "revoke",
+            TokenChange::Revoke { .. } => OutboxKind::Revoke,
         }
     }
 
@@ -173,7 +173,7 @@ impl Workspace {
     pub fn tokens_tab(&self, customer_id: i64) -> Result<TokensTab, CoreError> {
         let now = Utc::now();
         let cache = self.cache()?;
-        let ops = ops_of(&cache, CUSTOMER_TOKEN, customer_id)?;
+        let ops = ops_of(&cache, OutboxEntity::CustomerToken, customer_id)?;
         let scope = Scope::CustomerTab {
             customer_id,
             tab: Tab::Tokens,
@@ -231,7 +231,7 @@ impl Workspace {
         super::manage::require_server_id(customer_id)?;
         let name = {
             let cache = self.cache()?;
-            let ops = ops_of(&cache, CUSTOMER_TOKEN, customer_id)?;
+            let ops = ops_of(&cache, OutboxEntity::CustomerToken, customer_id)?;
             if ops.iter().any(|o| {
                 matches!(TokenChange::from_op(o), Ok(TokenChange::Revoke { token_id: t, .. }) if t == token_id)
             }) {
@@ -248,7 +248,12 @@ impl Workspace {
         };
         let change = TokenChange::Revoke { token_id, name };
         let payload = serde_json::to_value(&change).unwrap_or(serde_json::Value::Null);
-        self.queue_tab_op(CUSTOMER_TOKEN, customer_id, change.kind(), payload)?;
+        self.queue_tab_op(
+            OutboxEntity::CustomerToken,
+            customer_id,
+            change.kind(),
+            payload,
+        )?;
         Ok(())
     }
 }
@@ -269,9 +274,9 @@ mod tests {
         };
         let op = OutboxOp {
             op_id: 4,
-            entity: CUSTOMER_TOKEN.into(),
+            entity: OutboxEntity::CustomerToken,
             entity_id: 9,
-            kind: "revoke".into(),
+            kind: OutboxKind::Revoke,
             payload: serde_json::to_value(&change).unwrap(),
             base_last_modified: None,
             attempts: 1,
@@ -283,7 +288,7 @@ mod tests {
         assert_eq!(items[0].mark, None);
         let mark = items[1].mark.as_ref().unwrap();
         assert_eq!((mark.op_id, mark.state), (4, MarkState::Pending));
-        assert_eq!(mark.kind, "revoke");
+        assert_eq!(mark.kind, OutboxKind::Revoke);
         assert_eq!(describe(&op), "Revoke token \u{201c}t2\u{201d}");
     }
 

@@ -6,11 +6,11 @@
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, require_server_id, RefusedOp, RowMark, USER};
+use super::manage::{ops_of, refused, require_server_id, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::freshness::GapFeature;
 use crate::cache::outbox::{delete_op, set_payload};
-use crate::cache::{OutboxOp, OutboxState, Scope, Tab, UserRow};
+use crate::cache::{OutboxEntity, OutboxKind, OutboxOp, OutboxState, Scope, Tab, UserRow};
 use crate::validation::{validate_email, FieldError};
 use crate::workspace::Workspace;
 use crate::CoreError;
@@ -74,12 +74,12 @@ pub enum UserChange {
 }
 
 impl UserChange {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            UserChange::Create { .. } => "create",
-            UserChange::Update { .. } => "update",
-            UserChange::Reactivate { .. } => "reactivate",
-            UserChange::Delete { .. } => "delete",
+            UserChange::Create { .. } => OutboxKind::Create,
+            UserChange::Update { .. } => OutboxKind::Update,
+            UserChange::Reactivate { .. } => OutboxKind::Reactivate,
+            UserChange::Delete { .. } => OutboxKind::Delete,
         }
     }
 
@@ -255,7 +255,7 @@ impl Workspace {
     pub fn users_tab(&self, customer_id: i64) -> Result<UsersTab, CoreError> {
         let now = Utc::now();
         let cache = self.cache()?;
-        let ops = ops_of(&cache, USER, customer_id)?;
+        let ops = ops_of(&cache, OutboxEntity::User, customer_id)?;
         let scope = Scope::CustomerTab {
             customer_id,
             tab: Tab::Users,
@@ -274,7 +274,7 @@ impl Workspace {
         user_id: i64,
     ) -> Result<(UserItem, Vec<OutboxOp>), CoreError> {
         let cache = self.cache()?;
-        let ops = ops_of(&cache, USER, customer_id)?;
+        let ops = ops_of(&cache, OutboxEntity::User, customer_id)?;
         let item = overlay(cache.users(customer_id)?, &ops)
             .into_iter()
             .find(|i| i.row.id == user_id)
@@ -336,7 +336,12 @@ impl Workspace {
             });
         }
         let change = UserChange::Create { fields };
-        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::User,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 
@@ -358,7 +363,12 @@ impl Workspace {
             fields,
             is_active: item.row.is_active,
         };
-        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::User,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 
@@ -386,7 +396,12 @@ impl Workspace {
                 is_active: false,
             }
         };
-        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::User,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 
@@ -401,7 +416,12 @@ impl Workspace {
             user_id,
             email: item.row.email,
         };
-        self.queue_tab_op(USER, customer_id, change.kind(), change.to_json())?;
+        self.queue_tab_op(
+            OutboxEntity::User,
+            customer_id,
+            change.kind(),
+            change.to_json(),
+        )?;
         Ok(())
     }
 }
@@ -433,9 +453,9 @@ mod tests {
     fn op(op_id: i64, change: UserChange, state: OutboxState) -> OutboxOp {
         OutboxOp {
             op_id,
-            entity: USER.into(),
+            entity: OutboxEntity::User,
             entity_id: 3,
-            kind: change.kind().into(),
+            kind: change.kind(),
             payload: change.to_json(),
             base_last_modified: None,
             attempts: 0,
@@ -499,8 +519,8 @@ mod tests {
         assert_eq!(a.row.email, "renamed@x.nl");
         assert_eq!(a.row.last_name.as_deref(), Some("New"));
         assert!(a.row.is_active, "deactivated, then reactivated");
-        assert_eq!(a.mark.as_ref().unwrap().kind, "reactivate");
-        assert_eq!(items[1].mark.as_ref().unwrap().kind, "delete");
+        assert_eq!(a.mark.as_ref().unwrap().kind, OutboxKind::Reactivate);
+        assert_eq!(items[1].mark.as_ref().unwrap().kind, OutboxKind::Delete);
         assert_eq!(items[2].mark, None);
         let new = &items[3];
         assert!(new.local);
