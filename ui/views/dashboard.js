@@ -25,8 +25,6 @@ import { toast } from './dialog.js';
 import { topChart } from './top-chart.js';
 
 const PAGE = 100;
-/** Error rates above this are highlighted (the usage guide's 5 %). */
-const HIGH_ERROR_RATE = 0.05;
 
 const COLUMNS = [
   { key: 'name', label: 'Organisation', cell: 'dash-c-name' },
@@ -257,7 +255,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     show(cards.hours, t.secondsUsed, hoursText(t.hoursProcessed));
     show(cards.sessions, t.sessions, orDash(t.sessions, formatNumber));
     show(cards.errors, t.errorRate, orDash(t.errorRate, percentText));
-    cards.errors.el.classList.toggle('high', known && t.errorRate > HIGH_ERROR_RATE);
+    cards.errors.el.classList.toggle('high', known && t.errorRate > v.highErrorRate);
   }
 
   function renderTable() {
@@ -278,7 +276,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
         h('td', { class: 'dash-c-name' }, h('span', { class: 'dash-name' }, r.name), r.isActive ? null : h('span', { class: 'muted small' }, ' (inactive)')),
         h('td', { class: 'dash-c-num' }, hoursText(r.hoursProcessed)),
         h('td', { class: 'dash-c-num' }, orDash(r.sessions, formatNumber)),
-        h('td', { class: `dash-c-num${r.errorRate > HIGH_ERROR_RATE ? ' high' : ''}` }, orDash(r.errorRate, percentText)),
+        h('td', { class: `dash-c-num${r.errorRate > v.highErrorRate ? ' high' : ''}` }, orDash(r.errorRate, percentText)),
         h('td', { class: 'dash-c-num' }, orDash(r.availableSeconds, (s) => hoursText(s / 3600))),
         h('td', { class: 'dash-c-num' }, orDash(r.usedPercent, (p) => `${formatNumber(Math.round(p))} %`)));
       const open = () => onOpen({ id: r.customerId, name: r.name });

@@ -108,6 +108,9 @@ pub struct Coverage {
     pub total: u64,
 }
 
+/// Error rates above this fraction are highlighted (the usage guide's 5 %).
+pub const HIGH_ERROR_RATE: f64 = 0.05;
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DashboardView {
@@ -126,6 +129,8 @@ pub struct DashboardView {
     pub recent: Vec<RecentTranscription>,
     pub alerts: Vec<Alert>,
     pub threshold: f64,
+    /// Error rates above this (a fraction) are shown as high: the rule travels with the view.
+    pub high_error_rate: f64,
     /// The server has no usage summary either: the table has hours but no session counts.
     pub sessions_unavailable: bool,
 }
@@ -336,6 +341,7 @@ pub fn read_view(
         recent,
         alerts,
         threshold,
+        high_error_rate: HIGH_ERROR_RATE,
         sessions_unavailable,
     })
 }
