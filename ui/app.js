@@ -194,6 +194,9 @@ async function startEvents(shell) {
     stops.forEach((stop) => stop());
     return;
   }
+  // What the engine announced before the listeners were in place (a first sync that ends
+  // while the window subscribes) is read now, so the list never keeps an empty first answer.
+  onCacheChanged({ ids: [], listChanged: true, remapped: [], detailsChanged: false });
   try {
     onStatus(await api.syncStatus());
   } catch {

@@ -19,17 +19,8 @@ pub const NO_KEYCHAIN_ENV: &str = "SCRIPTIX_NO_KEYCHAIN";
 pub struct PluginSettings<'a, R: Runtime>(pub &'a AppHandle<R>);
 
 impl<R: Runtime> SettingsStore for PluginSettings<'_, R> {
-    fn load(&self) -> Settings {
-        let Ok(store) = self.0.store(FILE) else {
-            return Settings::default();
-        };
-        let (settings, cleaned) = Settings::from_stored(store.get(KEY));
-        if cleaned {
-            if let Err(e) = self.save(&settings) {
-                tracing::warn!(code = e.code(), "the settings could not be cleaned");
-            }
-        }
-        settings
+    fn read_stored(&self) -> Option<serde_json::Value> {
+        self.0.store(FILE).ok()?.get(KEY)
     }
 
     fn save(&self, settings: &Settings) -> Result<(), SettingsError> {

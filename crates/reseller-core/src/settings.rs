@@ -69,11 +69,22 @@ impl SettingsError {
 
 /// Where the settings are kept.
 pub trait SettingsStore: Send + Sync {
+    /// What is stored under [`KEY`], or None when there is nothing readable.
+    fn read_stored(&self) -> Option<serde_json::Value>;
+    fn save(&self, settings: &Settings) -> Result<(), SettingsError>;
+
     /// The settings, or the defaults when there are none or they are unreadable (a broken
     /// settings file must never keep the app from starting; it is rewritten on the next
-    /// change). Implementations pass what they read through [`Settings::from_stored`].
-    fn load(&self) -> Settings;
-    fn save(&self, settings: &Settings) -> Result<(), SettingsError>;
+    /// change). What cleaning changed (a password in a saved address) is written back.
+    fn load(&self) -> Settings {
+        let (settings, cleaned) = Settings::from_stored(self.read_stored());
+        if cleaned {
+            if let Err(e) = self.save(&settings) {
+                tracing::warn!(code = e.code(), "the settings could not be cleaned");
+            }
+        }
+        settings
+    }
 }
 
 impl Settings {
@@ -161,14 +172,8 @@ impl JsonFileSettings {
 }
 
 impl SettingsStore for JsonFileSettings {
-    fn load(&self) -> Settings {
-        let (settings, cleaned) = Settings::from_stored(self.read_file().remove(KEY));
-        if cleaned {
-            if let Err(e) = self.save(&settings) {
-                tracing::warn!(code = e.code(), "the settings could not be cleaned");
-            }
-        }
-        settings
+    fn read_stored(&self) -> Option<serde_json::Value> {
+        self.read_file().remove(KEY)
     }
 
     fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
@@ -190,11 +195,12 @@ impl SettingsStore for JsonFileSettings {
 pub struct MemorySettings(std::sync::Mutex<Settings>);
 
 impl SettingsStore for MemorySettings {
-    fn load(&self) -> Settings {
-        self.0
+    fn read_stored(&self) -> Option<serde_json::Value> {
+        let settings = self
+            .0
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        serde_json::to_value(&*settings).ok()
     }
 
     fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
