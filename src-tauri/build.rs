@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "verify_session",
     "validate_customer",
+    "customer_form_changed",
     "list_customers",
     "get_customer",
     "create_customer",

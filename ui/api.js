@@ -79,6 +79,15 @@ export const getCustomer = (id) => invoke('get_customer', { id });
 export const validateCustomer = ({ name, email, phone }) =>
   invoke('validate_customer', { form: { name, email, phone } });
 
+/**
+ * Whether the organisation form's values ({name, email, phone, isActive}) are a change to the
+ * stored ones, by the core's rules (a phone typed with other spacing is the same phone).
+ */
+export const customerFormChanged = (stored, form) => invoke('customer_form_changed', {
+  stored: { name: stored.name, email: stored.email, phone: stored.phone, isActive: stored.isActive },
+  form: { name: form.name, email: form.email, phone: form.phone, isActive: form.isActive },
+});
+
 /** Queues a create; resolves to the new (pending) CustomerRow. */
 export const createCustomer = ({ name, email, phone, isActive }) =>
   invoke('create_customer', { form: { name, email, phone, isActive } });
@@ -258,6 +267,8 @@ export const dashboardView = (request) => invoke('dashboard_view', { request });
 /** Saves the table of `request` (all rows, in its order) as CSV where the user picks ->
  * {path, rows}, or null when cancelled. */
 export const exportDashboardCsv = (request) => invoke('export_dashboard_csv', { request });
+/** The dashboard left the screen: "Sync now" stops refreshing it. */
+export const dashboardHidden = () => invoke('dashboard_hidden');
 
 /** Keeps the alert threshold (whole percent, 1..1000); resolves to the value kept. */
 export const setAlertThreshold = (percent) => invoke('set_alert_threshold', { percent });

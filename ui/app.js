@@ -90,7 +90,7 @@ const router = {
         await api.setTheme(theme);
       },
     });
-    state.list = organizationsView({ onOpen: (row) => router.organization(row) });
+    state.list = organizationsView({ onOpen: (row) => router.organization(row), status: state.status });
     root.replaceChildren(state.shell.el);
     root.dataset.screen = 'signed-in';
     startEvents(state.shell);
@@ -138,12 +138,18 @@ const router = {
 function onStatus(status) {
   const before = state.status;
   state.status = status;
+  // Screens showing cached data say so next to their "as of" line while offline (styles.css).
+  document.body.dataset.connectivity = status.connectivity;
   if (!state.shell) return;
   state.shell.bar.update(status);
   state.shell.setConflicts(status.conflicts);
   const moved = !before || before.conflicts !== status.conflicts || before.pending !== status.pending
     || before.failed !== status.failed || before.connectivity !== status.connectivity;
   if (moved) state.current?.onStatus?.(status);
+  // The list (kept while other screens show) says what an empty list means: not synced yet,
+  // or offline, or really none.
+  const synced = !before || before.lastSynced !== status.lastSynced || before.connectivity !== status.connectivity;
+  if (synced && state.list && !(moved && state.list === state.current)) state.list.onStatus?.(status);
   // An account resumed from memory is confirmed with the server once it can be reached.
   if (status.connectivity === 'online' && before?.connectivity !== 'online') verify();
 }

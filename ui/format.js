@@ -46,6 +46,3 @@ export function countLabel(total, exact = true) {
   if (total === 0) return 'No organisations';
   return `${formatNumber(total)} ${noun}`;
 }
-
-/** A phone number reduced to what identifies it, for "has it changed?" comparisons. */
-export const phoneKey = (phone) => (phone ?? '').replace(/[\s\-().]/g, '');

@@ -1,6 +1,7 @@
-//! Scriptix Reseller Desktop: the Tauri shell. It parses the command line, holds the session
-//! and the demo sandbox, and registers the IPC commands; the application itself lives in
-//! `reseller-core`.
+//! Scriptix Reseller Desktop: the Tauri shell. It parses the command line, runs the demo
+//! sandbox, gives the core's account lifecycle (`reseller_core::account`) what only a shell
+//! can (folders, background tasks, the settings file) and registers the IPC commands; the
+//! application itself lives in `reseller-core`.
 
 mod active;
 mod cli;
@@ -17,10 +18,11 @@ pub use error::IpcError;
 
 use tauri::{Manager, RunEvent};
 
-use reseller_core::secrets::TokenStorage;
+use reseller_core::account::SignInDefaults;
 
+use crate::active::Host;
 use crate::cli::Startup;
-use crate::state::{AppState, SignInDefaults};
+use crate::state::AppState;
 
 /// Runs the app and returns the process exit code.
 pub fn run() -> i32 {
@@ -75,6 +77,7 @@ pub fn run() -> i32 {
             commands::branding::reset_brand_colour,
             commands::branding::discard_branding_changes,
             commands::customers::validate_customer,
+            commands::customers::customer_form_changed,
             commands::customers::list_customers,
             commands::customers::get_customer,
             commands::customers::create_customer,
@@ -106,6 +109,7 @@ pub fn run() -> i32 {
             commands::dashboard::dashboard_view,
             commands::dashboard::export_dashboard_csv,
             commands::dashboard::set_alert_threshold,
+            commands::dashboard::dashboard_hidden,
             commands::usage::usage_view,
             commands::usage::usage_options,
             commands::usage::dashboard_options,
@@ -129,89 +133,29 @@ pub fn run() -> i32 {
     0
 }
 
-/// Starts the sign-in the command line asked for, so it runs while the window loads; the UI
-/// picks up its result through `session_info`.
+/// Starts the sign-in the command line asked for (or resumes the remembered account), so it
+/// runs while the window loads; the UI picks up its result through `session_info`.
 fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
-    enum Job {
-        Demo,
-        SignIn(reseller_core::SignInRequest),
-        /// The account remembered from last time (offline: opened from the cache).
-        Resume(
-            reseller_core::SignInRequest,
-            reseller_core::SessionInfo,
-            TokenStorage,
-        ),
-    }
-    let job = match startup {
-        Startup::Demo => Job::Demo,
-        Startup::SignIn(request) => Job::SignIn(request),
-        Startup::SignInScreen => match remembered(handle) {
-            Some((request, info, storage)) => Job::Resume(request, info, storage),
-            None => return,
-        },
-    };
     let task_handle = handle.clone();
     let job = tauri::async_runtime::spawn(async move {
         let state = task_handle.state::<AppState>();
-        let refused = |e: reseller_core::CoreError| {
-            tracing::warn!(code = e.code(), "sign-in at start refused");
-            IpcError::from(e)
-        };
-        let session = match job {
-            Job::Demo => state.demo.sign_in().await?,
-            Job::SignIn(request) => reseller_core::sign_in(request).await.map_err(refused)?,
-            Job::Resume(request, info, storage) => {
-                // Opens at once on the cache; the UI then asks `verify_session`.
-                let session = match reseller_core::resume(&request, &info) {
-                    Ok(session) => session,
-                    Err(e) => {
-                        if matches!(e, reseller_core::CoreError::InvalidInput { .. }) {
-                            // Its address (or token) will never be accepted: not kept either.
-                            let forgot =
-                                commands::session::forget_account(&task_handle, &info.base_url);
-                            if let Err(f) = forgot {
-                                tracing::warn!(code = %f.code, "the refused account could not be forgotten");
-                            }
-                        }
-                        return Err(refused(e));
-                    }
-                };
-                state.set_token_storage(Some(storage));
-                state.replace_session(&task_handle, session).await?;
-                state.set_unverified(true);
-                return Ok(());
+        let host = Host::new(&task_handle);
+        match startup {
+            Startup::Demo => {
+                let session = state.demo.sign_in().await?;
+                state.accounts.open_demo(&host, session).await?;
             }
-        };
-        state.replace_session(&task_handle, session).await?;
+            Startup::SignIn(request) => {
+                state.accounts.sign_in_this_run(&host, request).await?;
+            }
+            // Opens at once on the cache; the UI then asks `verify_session`.
+            Startup::SignInScreen => {
+                state.accounts.resume(&host).await?;
+            }
+        }
         Ok(())
     });
     handle.state::<AppState>().set_startup_job(job);
-}
-
-/// The account to resume and its token, when both are remembered.
-fn remembered(
-    handle: &tauri::AppHandle,
-) -> Option<(
-    reseller_core::SignInRequest,
-    reseller_core::SessionInfo,
-    TokenStorage,
-)> {
-    let settings = settings::load(handle);
-    let info = settings.account?;
-    let store = settings::token_store(handle).ok()?;
-    let (token, storage) = match store.load(&info.base_url) {
-        Ok(found) => found?,
-        Err(e) => {
-            tracing::warn!(code = %IpcError::from(e).code, "the remembered token could not be read");
-            return None;
-        }
-    };
-    let request = reseller_core::SignInRequest {
-        base_url: info.base_url.clone(),
-        token,
-        auth_style: settings.account_auth_style,
-    };
-    Some((request, info, storage))
 }
 
 /// Ctrl-C in a terminal and SIGTERM end the app the way closing its window does, so the demo

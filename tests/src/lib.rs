@@ -127,6 +127,22 @@ impl App {
     /// Starts tauri-driver and the app. Panics with an explanation when the machine cannot run
     /// end-to-end tests (no display, no tauri-driver, no app binary).
     pub async fn launch(launch: Launch) -> App {
+        // A driver whose session does not start (on a loaded machine its WebKitWebDriver can
+        // lose the race for its port) is replaced once by a fresh one on other ports.
+        let mut last = String::new();
+        for attempt in 1..=2 {
+            match Self::try_launch(launch.clone()).await {
+                Ok(app) => return app,
+                Err(e) => {
+                    eprintln!("e2e: attempt {attempt} to start a WebDriver session failed: {e}");
+                    last = e;
+                }
+            }
+        }
+        panic!("WebDriver session did not start: {last}");
+    }
+
+    async fn try_launch(launch: Launch) -> Result<App, String> {
         let display = std::env::var("DISPLAY").unwrap_or_default();
         assert!(
             !display.is_empty(),
@@ -143,7 +159,7 @@ impl App {
             .home
             .clone()
             .unwrap_or_else(|| home.path().to_path_buf());
-        let (port, native_port) = (free_port(), free_port());
+        let (port, native_port) = free_ports();
         let log_path = home.path().join("driver.log");
         let log = std::fs::File::create(&log_path).expect("create the driver log");
 
@@ -207,10 +223,10 @@ impl App {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .unwrap_or_else(|e| panic!("WebDriver session did not start: {e}"));
+            .map_err(|e| e.to_string())?;
         app.session_id = client.session_id().await.ok().flatten();
         app.client = Some(client);
-        app
+        Ok(app)
     }
 
     /// Opens organisation `id`'s page from the list (selected, then Enter) on tab `tab`.
@@ -587,11 +603,12 @@ pub fn tauri_driver() -> PathBuf {
 }
 
 /// A port that was free a moment ago (the OS picks it; the listener is closed again).
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("find a free port")
+/// Two distinct free ports (both held until both are known, so they cannot be the same).
+fn free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("find a free port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("a bound port").port();
+    (port(&a), port(&b))
 }
 
 /// `GET {base_url}/api/v3/account/me` with `token`: what the app should show about an account.

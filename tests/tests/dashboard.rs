@@ -421,3 +421,98 @@ async fn without_the_dashboard_endpoint_it_is_computed_from_cached_data_and_says
     assert_eq!(sb.stats().rate_limited, 0);
     app.close().await;
 }
+
+/// Numbers that mean what they say, and a dashboard that follows the user's own change: the
+/// alerts name the period and say an overrun in hours (never a four-digit percentage); adding a
+/// user moves the Users total at once (marked until Scriptix has it) and "Sync now" keeps it.
+#[tokio::test]
+async fn alerts_name_the_period_and_adding_a_user_moves_the_users_total() {
+    const CUSTOMERS: usize = 12;
+    let sb = sandbox(CUSTOMERS, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let seam = dir.path().join("dialog-answer");
+    std::fs::write(&seam, "").unwrap();
+    let app = launch(&sb, &seam).await;
+
+    app.click("#nav-dashboard").await;
+    dashboard_ready(&app, "server", CUSTOMERS).await;
+    set_threshold(&app, 10).await;
+    threshold_shown(&app, 10).await;
+    let figures = app.texts("#dash-alerts .alert-pct").await;
+    assert!(!figures.is_empty(), "the seed has organisations past 10 %");
+    for f in &figures {
+        let f = f.replace(['\u{a0}', '\u{202f}'], " ");
+        assert!(
+            (f.starts_with("over by ") && f.ends_with(" h")) || f.ends_with('%'),
+            "{f}"
+        );
+        if f.ends_with('%') {
+            let whole: String = f.chars().take_while(|c| c.is_ascii_digit()).collect();
+            assert!(whole.len() <= 3, "no four-digit percentage: {f}");
+        }
+    }
+    let hint = app.wait_for_text("#dash-threshold-hint").await;
+    assert!(hint.contains("current period"), "{hint}");
+    let hours = app.wait_for_text("#dash-total-hours").await;
+    assert!(hours.replace('\u{a0}', " ").ends_with(" h"), "{hours}");
+    let users = total(&app, "dash-total-users").await;
+
+    // Add a user to one organisation, then look at the dashboard again.
+    let (first, _) = reseller_get(
+        sb.base_url(),
+        sb.reseller_token(),
+        "customer/",
+        &[("limit", "1")],
+    )
+    .await;
+    let id = first[0]["id"].as_i64().unwrap();
+    app.click("#nav-orgs").await;
+    app.open_tab(id, "users").await;
+    app.wait_for("#users-panel[data-state=\"ready\"]").await;
+    app.click("#add-user").await;
+    app.wait_for("#user-dialog").await;
+    app.fill("#user-email", "dashboard.total@example.org").await;
+    app.fill("#user-first-name", "Dana").await;
+    app.eval(
+        "document.querySelector('#user-role-DEVELOPER').click();",
+        vec![],
+    )
+    .await;
+    app.click("#user-submit").await;
+    app.wait_gone("#user-dialog").await;
+
+    app.click("#nav-dashboard").await;
+    // The organisation's form was not edited (adding a user is not): leaving asks nothing.
+    let shown = app
+        .wait_js(
+            "the dashboard, or the question to leave the organisation's form",
+            "return document.getElementById('dashboard') ? 'dashboard'
+                 : (document.getElementById('confirm-leave') ? 'asked' : false);",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!("dashboard"),
+        "leaving an unedited form asked to discard it"
+    );
+    app.wait_js(
+        "the Users total with the new user",
+        "return document.getElementById('dash-total-users')?.dataset.value === arguments[0];",
+        vec![json!((users + 1.0).to_string())],
+    )
+    .await;
+    // "Sync now" refreshes the dashboard on screen: the server's total holds the user too.
+    app.click("#sync-now").await;
+    app.wait_js(
+        "the server's Users total, no longer marked",
+        "const v = document.getElementById('dash-total-users');
+         return v?.dataset.value === arguments[0] && v.dataset.pending === ''
+           && document.getElementById('dash-pending').hidden;",
+        vec![json!((users + 1.0).to_string())],
+    )
+    .await;
+    let (server, _) = reseller_get(sb.base_url(), sb.reseller_token(), "dashboard", &[]).await;
+    assert_eq!(server["total_users"].as_f64().unwrap(), users + 1.0);
+    app.close().await;
+}

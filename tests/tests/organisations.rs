@@ -548,6 +548,56 @@ async fn search_sort_and_the_status_filter_narrow_and_order_the_list() {
     sandbox.shutdown().await;
 }
 
+/// Types `typed` into the cleared search box and waits until the list is searched for it and
+/// shows customer `id`; the count says as many as the rows shown.
+async fn search_shows(app: &App, typed: &str, id: i64) {
+    app.press("#org-search", keys::ESCAPE).await;
+    app.wait_js(
+        "the search box to be cleared",
+        "return document.querySelector('#org-search').value === '';",
+        vec![],
+    )
+    .await;
+    app.press("#org-search", typed).await;
+    app.wait_js(
+        &format!("the search {typed:?} to show customer {id}"),
+        "const rows = document.querySelectorAll('#org-list .org-row[data-id]');
+         return document.querySelector('#org-list-view').dataset.search === arguments[1]
+           && [...rows].some(r => r.dataset.id === String(arguments[0]));",
+        vec![json!(id), json!(typed)],
+    )
+    .await;
+    assert!(!app.is_visible("#org-empty").await, "{typed}");
+    let shown = app.texts("#org-list .org-row[data-id]").await.len();
+    let count = app.wait_for_text("#org-count").await;
+    assert_eq!(digits(&count), shown.to_string(), "{typed}: {count}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_is_found_by_the_digits_a_user_remembers() {
+    let sandbox = sandbox(30).await;
+    let api = Api::of(&sandbox);
+    let server = api.all().await;
+    let hamburg = id_of(&server[7]);
+    let amsterdam = id_of(&server[19]);
+    api.update(hamburg, json!({"phone": "+494075135063"})).await;
+    api.update(amsterdam, json!({"phone": "+31201234567"}))
+        .await;
+    let app = launch(&sandbox).await;
+    wait_for_count(&app, 30).await;
+
+    // +49 40 75135063: a run from the middle, national with the trunk prefix, in groups.
+    for typed in ["135063", "751350", "4075135", "40 75135063", "040 75135063"] {
+        search_shows(&app, typed, hamburg).await;
+    }
+    // +31 20 123 4567.
+    for typed in ["0201234567", "1234567", "20 123"] {
+        search_shows(&app, typed, amsterdam).await;
+    }
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_organisations_open_at_once_and_scroll_with_few_rows_built() {
     let sandbox = sandbox(10_000).await;
@@ -750,6 +800,20 @@ async fn the_organisation_page_saves_only_a_change_and_discards_on_request() {
     app.fill("#org-email", target["email"].as_str().unwrap())
         .await;
     app.wait_gone("#save-org").await;
+
+    // The same phone typed with other spacing, or with 00 for +, is the same number: the
+    // core says it is no change.
+    let shown_phone = app.value("#org-phone").await;
+    for same in [
+        format!("+{}", digits(&shown_phone)),
+        format!("00{}", digits(&shown_phone)),
+    ] {
+        app.fill("#org-phone", "12345").await;
+        app.wait_for("#save-org").await;
+        app.fill("#org-phone", &same).await;
+        app.wait_gone("#save-org").await;
+    }
+    app.fill("#org-phone", &shown_phone).await;
 
     // An invalid value is caught on the page, before anything is sent.
     app.fill("#org-email", "not-an-address").await;

@@ -209,15 +209,57 @@ async fn the_usage_tab_follows_range_view_and_split_and_exports_what_it_shows() 
     assert!(shown["from"].as_str().unwrap().ends_with("-01"));
     let server = server_usage(&sb, id, &shown).await;
     let (head, rows) = usage_table(&app).await;
-    assert_eq!(head, ["From", "To", "Units"]);
+    // The server's summary names the unit (seconds): so does the units column.
+    assert_eq!(head, ["From", "To", "Units (s)"]);
     let want: Vec<Vec<String>> = server.iter().map(|r| expected_cells(r, None)).collect();
     assert_eq!(without_to(&rows), want);
     // The server's summary: no "computed" note, and hours are known.
     assert!(!app.is_visible("#usage-summary-note").await);
+    let figure = |key: &str| format!("#usage-summary .figure[data-figure=\"{key}\"]");
     let hours = app
-        .wait_for_text("#usage-summary .figure[data-figure=\"hours\"] .figure-value")
+        .wait_for_text(&format!("{} .figure-value", figure("hours")))
         .await;
     assert_ne!(hours, "-");
+    // Every figure with its unit, as the dashboard shows them: "54.6 h", "196,489 s", "1.9%"
+    // (no "Units 196489", "54.58" or "0%").
+    let nbsp = |t: String| t.replace(['\u{a0}', '\u{202f}'], " ");
+    let hours = nbsp(hours);
+    assert!(hours.ends_with(" h"), "{hours}");
+    let decimals = hours
+        .trim_end_matches(" h")
+        .rsplit(['.', ','])
+        .next()
+        .unwrap()
+        .len();
+    assert_eq!(decimals, 1, "one decimal: {hours}");
+    let units = nbsp(
+        app.wait_for_text(&format!("{} .figure-value", figure("units")))
+            .await,
+    );
+    assert!(units.ends_with(" s"), "{units}");
+    let digits: String = units.chars().filter(char::is_ascii_digit).collect();
+    assert!(
+        digits.len() < 4 || units.trim_end_matches(" s").len() > digits.len(),
+        "grouped: {units}"
+    );
+    assert_eq!(
+        app.wait_for_text(&format!("{} .figure-label", figure("units")))
+            .await,
+        "Units (seconds of audio)"
+    );
+    let rate = app
+        .wait_for_text(&format!("{} .figure-value", figure("error_rate")))
+        .await;
+    assert!(
+        rate.ends_with('%') && rate.chars().filter(|c| c.is_ascii_digit()).count() >= 2,
+        "{rate}"
+    );
+    // The table's cells too: units with their unit.
+    let cells = app.texts("#usage-table tbody td.num").await;
+    assert!(
+        !cells.is_empty() && cells.iter().all(|c| nbsp(c.clone()).ends_with(" s")),
+        "{cells:?}"
+    );
 
     // Last 90 days, by week, split by language.
     app.click("#usage-range-last_90_days").await;
@@ -227,7 +269,7 @@ async fn the_usage_tab_follows_range_view_and_split_and_exports_what_it_shows() 
     let server = server_usage(&sb, id, &shown).await;
     assert!(!server.is_empty());
     let (head, rows) = usage_table(&app).await;
-    assert_eq!(head, ["From", "To", "Language", "Units"]);
+    assert_eq!(head, ["From", "To", "Language", "Units (s)"]);
     let want: Vec<Vec<String>> = server
         .iter()
         .map(|r| expected_cells(r, Some("language")))
@@ -294,7 +336,7 @@ async fn the_usage_tab_follows_range_view_and_split_and_exports_what_it_shows() 
     assert_eq!(splits, json!(["", "period"]));
     let shown = usage_ready(&app, "invoice", "").await;
     let (head, rows) = usage_table(&app).await;
-    assert_eq!(head, ["From", "To", "Subscription", "Units", "Cost"]);
+    assert_eq!(head, ["From", "To", "Subscription", "Units (s)", "Cost"]);
     let server = server_usage(&sb, id, &shown).await;
     assert_eq!(rows.len(), server.len());
     for (row, s) in rows.iter().zip(&server) {
@@ -394,6 +436,34 @@ async fn the_transcriptions_tab_filters_sorts_pages_and_shows_badges() {
     for d in app.texts("#tr-table .cell-duration").await {
         assert_eq!(d.split(':').count(), 3, "{d}");
     }
+    // Empty date filters look empty: no greyed date drawn in them.
+    let drawn = app
+        .eval(
+            "return ['#tr-from', '#tr-to'].map(s => { const i = document.querySelector(s);
+               return [i.value, i.classList.contains('empty'),
+                       getComputedStyle(i).color]; });",
+            vec![],
+        )
+        .await;
+    for d in drawn.as_array().unwrap() {
+        assert_eq!(d[0], json!(""), "{drawn}");
+        assert_eq!(d[1], json!(true), "{drawn}");
+        assert_eq!(d[2], json!("rgba(0, 0, 0, 0)"), "drawn blank: {drawn}");
+    }
+    // A date typed in shows (and is empty again once removed).
+    let typed = app
+        .eval(
+            "const i = document.querySelector('#tr-from');
+             i.value = '2026-01-02'; i.dispatchEvent(new Event('input'));
+             const shown = [i.classList.contains('empty'), getComputedStyle(i).color];
+             i.value = ''; i.dispatchEvent(new Event('input'));
+             return [...shown, i.classList.contains('empty')];",
+            vec![],
+        )
+        .await;
+    assert_eq!(typed[0], json!(false), "{typed}");
+    assert_ne!(typed[1], json!("rgba(0, 0, 0, 0)"), "{typed}");
+    assert_eq!(typed[2], json!(true), "{typed}");
     app.eval(
         "document.querySelector('#tr-panel').scrollIntoView();",
         vec![],

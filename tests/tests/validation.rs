@@ -37,6 +37,20 @@ async fn the_webview_gets_every_field_problem_and_the_phone_as_saved() {
     assert_eq!(good["errors"], json!([]));
     assert_eq!(good["phoneInternational"], "+1 415-555-0100");
 
+    // Whether the organisation page's form holds a change is the core's answer too: the same
+    // number written another way is none, another number is one.
+    let stored = json!({"name": "Voorbeeld BV", "email": "it@voorbeeld.nl", "phone": "+1 415-555-0100", "isActive": true});
+    for (phone, changed) in [("+1 (415) 555 0100", false), ("+1 415-555-0101", true)] {
+        let answer = app
+            .invoke(
+                "customer_form_changed",
+                json!({"stored": stored, "form": {"name": " Voorbeeld BV", "email": "it@voorbeeld.nl", "phone": phone, "isActive": true}}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer, json!(changed), "{phone}");
+    }
+
     // A command the capability does not grant is refused (the allow-list is real).
     let refused = app
         .invoke("plugin:fs|read_file", json!({"path": "/etc/passwd"}))

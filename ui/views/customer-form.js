@@ -9,6 +9,7 @@
 
 import { h, debounce } from '../dom.js';
 import * as api from '../api.js';
+import { openModal } from './dialog.js';
 
 const FIELDS = ['name', 'email', 'phone'];
 const PHONE_HINT = 'International format, starting with + and the country code.';
@@ -196,7 +197,7 @@ export function newOrganizationDialog() {
     const cancel = h('button', { id: 'org-form-cancel', type: 'button', class: 'button secondary' }, 'Cancel');
     const form = h('form', { id: 'org-form', class: 'dialog-form', novalidate: true },
       h('h2', { id: 'new-org-title', class: 'dialog-title' }, 'New organisation'),
-      h('p', { class: 'muted small' }, 'It is added to your list now and sent to Scriptix at the next sync.'),
+      h('p', { class: 'muted small' }, 'It is added to your list now and sent to Scriptix right away (when offline, as soon as the connection returns); it shows as pending until Scriptix has it.'),
       fields.el,
       banner,
       h('div', { class: 'dialog-actions' }, cancel, submit));
@@ -231,8 +232,6 @@ export function newOrganizationDialog() {
       }
     });
 
-    document.body.append(dialog);
-    dialog.showModal();
-    fields.inputs.name.focus();
+    openModal(dialog, fields.inputs.name);
   });
 }

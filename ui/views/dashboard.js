@@ -11,12 +11,15 @@
 // #dash-apply, #dash-range-error), #dash-as-of, #dash-source-note (computed/pending note),
 // #dash-problem; totals #dash-total-orgs, #dash-total-active, #dash-total-users,
 // #dash-total-hours, #dash-total-sessions, #dash-total-error-rate (each with data-value, the
-// raw number; hours: seconds); the table #dash-table with
+// raw number; hours: seconds; data-pending: what the user's changes not yet confirmed add, the
+// card .pending) and #dash-pending (the note saying so); the table #dash-table with
 // header buttons .dash-sort (data-sort, #dash-sort-<key>, aria-sort on the header cell) and rows
 // .dash-row (data-id), #dash-table-empty, paging #dash-prev, #dash-next, #dash-page, and
 // #dash-export; the chart #dash-top (an svg #dash-top-chart with .top-bar data-id);
 // #dash-recent (.recent-row) and #dash-recent-empty; #dash-threshold (number input, percent),
-// #dash-threshold-error, #dash-alerts (.alert-row data-id) and #dash-alerts-empty.
+// #dash-threshold-error, #dash-threshold-hint (names the period compared), #dash-alerts-note
+// (what the alerts lack), #dash-alerts (.alert-row data-id, .alert-pct: "over by 32.1 h" or
+// the percentage) and #dash-alerts-empty.
 
 import { h, debounce } from '../dom.js';
 import * as api from '../api.js';
@@ -35,9 +38,8 @@ const COLUMNS = [
   { key: 'used_percent', label: 'Used', cell: 'dash-c-num' },
 ];
 
-const hoursText = (hours) => `${formatNumber(Math.round(hours * 10) / 10)} h`;
-const percentText = (fraction) => `${formatNumber(Math.round(fraction * 1000) / 10)} %`;
-const orDash = (v, f) => (v == null ? '—' : f(v));
+// Figures arrive display-ready from the core (`display` on the totals and rows, `*Text`
+// fields elsewhere): hours, percentages and counts in the system's locale.
 
 function asOfText(view, { refreshing, offline }) {
   const at = view.asOf.fetchedAt;
@@ -45,7 +47,7 @@ function asOfText(view, { refreshing, offline }) {
     if (offline) return 'Not loaded yet: it loads when the connection returns.';
     return refreshing ? 'Loading from Scriptix…' : 'Not loaded yet.';
   }
-  const when = `As of ${formatDateTime(at)} (${relativeTime(at)})`;
+  const when = `As of ${view.asOf.fetchedAtText ?? formatDateTime(at)} (${relativeTime(at)})`;
   if (offline) return `${when} · offline, showing the copy on this computer`;
   if (refreshing) return `${when} · refreshing…`;
   return when;
@@ -154,6 +156,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     errors: card('dash-total-error-rate', 'Error rate'),
   };
   const totals = h('div', { class: 'dash-cards', role: 'group', 'aria-label': 'Totals' }, Object.values(cards).map((c) => c.el));
+  const pendingNote = h('p', { id: 'dash-pending', class: 'muted small', role: 'status', hidden: true });
 
   // ---- table ----
   const sortButtons = COLUMNS.map((col) => {
@@ -194,7 +197,8 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
 
   // ---- chart, recent, alerts ----
   const chartBox = h('div', { id: 'dash-top', class: 'dash-chart' });
-  const recentList = h('ul', { id: 'dash-recent', class: 'dash-list' });
+  // It scrolls: a Tab stop with a name, so the keyboard can scroll it too.
+  const recentList = h('ul', { id: 'dash-recent', class: 'dash-list', tabindex: '0', 'aria-label': 'Recent transcriptions' });
   const recentEmpty = h('p', { id: 'dash-recent-empty', class: 'muted small', hidden: true });
   const threshold = h('input', {
     id: 'dash-threshold', type: 'number', min: '1', max: '1000', step: '1', class: 'dash-threshold',
@@ -215,6 +219,8 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
   threshold.addEventListener('input', saveThreshold);
   const alertsList = h('ul', { id: 'dash-alerts', class: 'dash-list' });
   const alertsEmpty = h('p', { id: 'dash-alerts-empty', class: 'muted small', hidden: true });
+  const alertsHint = h('p', { id: 'dash-threshold-hint', class: 'hint' }, 'Usage in the subscriptions\' current period against the speech-to-text units of the subscriptions current today.');
+  const alertsNote = h('p', { id: 'dash-alerts-note', class: 'muted small', hidden: true });
 
   const section = (title, ...children) => h('section', { class: 'dash-section card' }, h('h2', { class: 'dash-h2' }, title), children);
 
@@ -222,13 +228,13 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     h('header', { class: 'page-head' },
       h('div', {}, h('h1', { id: 'dash-title' }, 'Dashboard'), asOf),
       h('div', { class: 'dash-range' }, rangeSelect)),
-    custom, rangeError, note, problem, totals,
+    custom, rangeError, note, problem, totals, pendingNote,
     h('div', { class: 'dash-columns' },
       section('Top 10 by hours processed', chartBox),
       section('Alerts',
         h('div', { class: 'dash-threshold-row' },
-          h('label', { for: 'dash-threshold' }, 'Alert at'), threshold, h('span', {}, '% of available units')),
-        h('p', { id: 'dash-threshold-hint', class: 'hint' }, 'Usage in the selected range against the speech-to-text units still available on current subscriptions.'),
+          h('label', { for: 'dash-threshold' }, 'Alert at'), threshold, h('span', {}, '% of the period\'s allowance')),
+        alertsHint, alertsNote,
         thresholdError, alertsList, alertsEmpty)),
     section('Usage per organisation',
       h('div', { class: 'dash-table-tools' }, pageText, h('span', { class: 'dash-spacer' }), prev, next, exportButton),
@@ -249,13 +255,23 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
       c.value.textContent = known ? text : '—';
       c.value.dataset.value = known && raw != null ? String(raw) : '';
     };
-    show(cards.orgs, t.organizations, formatNumber(t.organizations));
-    show(cards.active, t.activeOrganizations, formatNumber(t.activeOrganizations));
-    show(cards.users, t.totalUsers, orDash(t.totalUsers, formatNumber));
-    show(cards.hours, t.secondsUsed, hoursText(t.hoursProcessed));
-    show(cards.sessions, t.sessions, orDash(t.sessions, formatNumber));
-    show(cards.errors, t.errorRate, orDash(t.errorRate, percentText));
+    const d = t.display;
+    show(cards.orgs, t.organizations, d.organizations);
+    show(cards.active, t.activeOrganizations, d.activeOrganizations);
+    show(cards.users, t.totalUsers, d.totalUsers);
+    show(cards.hours, t.secondsUsed, d.hours);
+    show(cards.sessions, t.sessions, d.sessions);
+    show(cards.errors, t.errorRate, d.errorRate);
     cards.errors.el.classList.toggle('high', known && t.errorRate > v.highErrorRate);
+    // The user's own changes are in the counts already, marked until Scriptix has them.
+    const p = t.pending;
+    for (const [c, moved] of [[cards.orgs, p?.organizations], [cards.active, p?.active], [cards.users, p?.users]]) {
+      c.el.classList.toggle('pending', Boolean(moved));
+      c.value.dataset.pending = moved ? String(moved) : '';
+      c.el.title = moved ? d.pending : '';
+    }
+    pendingNote.hidden = !d.pending;
+    pendingNote.textContent = d.pending ?? '';
   }
 
   function renderTable() {
@@ -274,11 +290,11 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     tbody.replaceChildren(...shown.map((r) => {
       const tr = h('tr', { class: 'dash-row', dataset: { id: String(r.customerId) }, tabindex: '0', title: `Open ${r.name}` },
         h('td', { class: 'dash-c-name' }, h('span', { class: 'dash-name' }, r.name), r.isActive ? null : h('span', { class: 'muted small' }, ' (inactive)')),
-        h('td', { class: 'dash-c-num' }, hoursText(r.hoursProcessed)),
-        h('td', { class: 'dash-c-num' }, orDash(r.sessions, formatNumber)),
-        h('td', { class: `dash-c-num${r.errorRate > v.highErrorRate ? ' high' : ''}` }, orDash(r.errorRate, percentText)),
-        h('td', { class: 'dash-c-num' }, orDash(r.availableSeconds, (s) => hoursText(s / 3600))),
-        h('td', { class: 'dash-c-num' }, orDash(r.usedPercent, (p) => `${formatNumber(Math.round(p))} %`)));
+        h('td', { class: 'dash-c-num' }, r.display.hours),
+        h('td', { class: 'dash-c-num' }, r.display.sessions),
+        h('td', { class: `dash-c-num${r.errorRate > v.highErrorRate ? ' high' : ''}` }, r.display.errorRate),
+        h('td', { class: 'dash-c-num' }, r.display.available),
+        h('td', { class: 'dash-c-num' }, r.display.used));
       const open = () => onOpen({ id: r.customerId, name: r.name });
       tr.addEventListener('click', open);
       tr.addEventListener('keydown', (e) => {
@@ -307,33 +323,39 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
   }
 
   function renderSide(v) {
-    const chart = topChart(v.top, { formatHours: hoursText, onOpen });
+    // The chart takes a formatter: each bar's hours come display-ready with it.
+    const hoursOf = new Map(v.top.map((t) => [t.hoursProcessed, t.hoursText]));
+    const chart = topChart(v.top, { formatHours: (n) => hoursOf.get(n) ?? '', onOpen });
     chartBox.replaceChildren(chart ?? h('p', { class: 'muted small' }, 'No audio processed in this range.'));
 
     recentList.replaceChildren(...v.recent.map((r) => h('li', { class: 'recent-row', dataset: { id: String(r.customerId) } },
       h('span', { class: `status-dot status-${r.status}`, 'aria-hidden': 'true' }),
       h('span', { class: 'recent-main' },
         h('span', { class: 'recent-file' }, r.filename),
-        h('span', { class: 'muted small' }, `${r.customerName} · ${r.statusLabel}${r.duration != null ? ` · ${formatNumber(Math.round(r.duration / 60))} min` : ''}`)),
-      h('span', { class: 'muted small' }, formatDateTime(r.dateSessionStart)))));
+        h('span', { class: 'muted small' }, `${r.customerName} · ${r.statusLabel}${r.durationText ? ` · ${r.durationText}` : ''}`)),
+      h('span', { class: 'muted small' }, r.startedText))));
     recentEmpty.hidden = v.recent.length > 0;
     recentEmpty.textContent = v.source === 'server'
       ? 'No transcriptions in this range.'
       : 'No cached transcriptions in this range (they are cached as organisations are opened and synced).';
 
     if (document.activeElement !== threshold) threshold.value = String(v.threshold);
+    const info = v.alertsInfo;
+    alertsHint.textContent = `Usage in the subscriptions' current period, ${info.periodText}, against the speech-to-text units of the subscriptions current today, whatever range is chosen above.`;
+    alertsNote.hidden = !info.note;
+    alertsNote.textContent = info.note ?? '';
     alertsList.replaceChildren(...v.alerts.map((a) => {
       const li = h('li', { class: `alert-row${a.over ? ' over' : ''}`, dataset: { id: String(a.customerId) }, tabindex: '0' },
         h('span', { class: 'alert-name' }, a.name),
-        h('span', { class: 'small' }, `${hoursText(a.secondsUsed / 3600)} of ${hoursText(a.availableSeconds / 3600)} available`),
-        h('strong', { class: 'alert-pct' }, `${formatNumber(Math.round(a.usedPercent))} %`));
+        h('span', { class: 'small' }, `${a.usageText} in ${a.periodText}${a.percentText ? ` (${a.percentText})` : ''}`),
+        h('strong', { class: 'alert-pct' }, a.figureText));
       const open = () => onOpen({ id: a.customerId, name: a.name });
       li.addEventListener('click', open);
       li.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
       return li;
     }));
     alertsEmpty.hidden = v.alerts.length > 0;
-    alertsEmpty.textContent = `No organisation is at or above ${formatNumber(v.threshold)} % of its available units.`;
+    alertsEmpty.textContent = `No organisation is at or above ${formatNumber(v.threshold)} % of its allowance in ${info.periodText}.`;
   }
 
   function render() {
@@ -402,6 +424,8 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     hidden: () => {
       reload.cancel();
       clearTimeout(poll);
+      // "Sync now" refreshes the dashboard only while it is on screen.
+      api.dashboardHidden().catch(() => {});
     },
   };
 }

@@ -13,7 +13,7 @@
 
 import { h, isTyping, primaryModifier } from '../dom.js';
 import * as api from '../api.js';
-import { formatDate, formatDateTime, phoneKey } from '../format.js';
+import { formatDate, formatDateTime } from '../format.js';
 import { customerFields } from './customer-form.js';
 import { conflictItem } from './conflicts.js';
 import { ask, quoted, toast } from './dialog.js';
@@ -59,11 +59,6 @@ const formOf = (row) => ({
   isActive: row.isActive,
 });
 
-const differs = (a, b) => a.name.trim() !== b.name.trim()
-  || a.email.trim() !== b.email.trim()
-  || phoneKey(a.phone) !== phoneKey(b.phone)
-  || a.isActive !== b.isActive;
-
 /**
  * id: the organisation; row: its list row when known (shown at once); tab: the tab to start on;
  * onBack(): to the list; onIdChanged(id): a local create got its server id; onTab(key);
@@ -75,6 +70,8 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
   let storedForm = null;
   let seq = 0;
   let saving = false;
+  let dirty = false;
+  let dirtySeq = 0;
   let currentTab = TABS.some((t) => t.key === tab) ? tab : TABS[0].key;
   let panel = null;
 
@@ -181,13 +178,30 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
       .map((c) => conflictItem(c, { onSettled: () => load() })));
   }
 
-  function updateDirty() {
-    const dirty = Boolean(storedForm) && differs(fields.read(), storedForm);
+  function showDirty(changed) {
+    dirty = changed;
     saveButton.hidden = !dirty;
     discardButton.hidden = !dirty;
     el.classList.toggle('dirty', dirty);
     if (!dirty) formError.hidden = true;
-    return dirty;
+  }
+
+  /**
+   * Asks the core whether the form holds a change to what is stored, and shows Save and Discard
+   * when it does (the newest question's answer is shown). Resolves to this question's answer.
+   */
+  async function updateDirty() {
+    const mine = ++dirtySeq;
+    let changed = false;
+    if (storedForm) {
+      try {
+        changed = await api.customerFormChanged(storedForm, fields.read());
+      } catch {
+        changed = true; // unknown: Save stays offered (saving an unchanged form sends nothing)
+      }
+    }
+    if (mine === dirtySeq) showDirty(changed);
+    return changed;
   }
 
   /** customer: as the core shows it (its phoneDisplay already formatted). */
@@ -226,11 +240,12 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
   // ---- actions ----
 
   async function save() {
-    if (saving || !stored || !updateDirty()) return;
+    if (saving || !stored) return;
     saving = true;
     saveButton.disabled = true;
-    formError.hidden = true;
     try {
+      if (!await updateDirty()) return;
+      formError.hidden = true;
       const check = await fields.validateAll();
       if (check.errors.length) {
         fields.focusFirstInvalid(check.errors);
@@ -285,7 +300,7 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
 
   /** Whether leaving is fine: asks first when there are unsaved edits. */
   async function canLeave() {
-    if (!updateDirty()) return true;
+    if (!await updateDirty()) return true;
     const choice = await ask({
       title: 'Discard your changes?',
       message: ['Your edits to ', quoted(stored?.name ?? ''), ' are not saved.'],
@@ -344,7 +359,7 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
     } else if (event.altKey && event.key === 'ArrowLeft') {
       event.preventDefault();
       leave();
-    } else if (event.key === 'Escape' && !event.defaultPrevented && (!isTyping(event) || !updateDirty())) {
+    } else if (event.key === 'Escape' && !event.defaultPrevented && (!isTyping(event) || !dirty)) {
       event.preventDefault();
       leave();
     }

@@ -67,13 +67,13 @@ export function statusPill(isActive, props = {}) {
 
 /**
  * Asks (naming the organisation) and deletes; resolves to true when deleted. The row leaves the
- * list at once; Scriptix hears of it at the next sync.
+ * list at once; Scriptix hears of it right away (or when the connection returns).
  */
 export async function confirmAndDelete(row) {
   const yes = await ask({
     title: 'Delete this organisation?',
     message: ['Delete ', quoted(row.name), '?'],
-    detail: 'It leaves your list now and is deleted on Scriptix at the next sync.',
+    detail: 'It leaves your list now and is deleted on Scriptix right away (when offline, as soon as the connection returns).',
     actions: [{ id: 'confirm-ok', label: 'Delete', kind: 'danger' }],
   });
   if (!yes) return false;
@@ -88,7 +88,8 @@ export async function confirmAndDelete(row) {
 }
 
 /** onOpen(row): show the organisation's page. */
-export function organizationsView({ onOpen }) {
+export function organizationsView({ onOpen, status = null }) {
+  let sync = status;
   const query = { search: '', status: null, sort: 'name', direction: 'asc' };
   let total = 0;
   let exact = true;
@@ -197,12 +198,22 @@ export function organizationsView({ onOpen }) {
         emptyText.replaceChildren('No organisations match ', quoted(query.search.trim()), '.');
       } else if (query.status !== null) {
         emptyText.textContent = `No ${query.status ? 'active' : 'inactive'} organisations.`;
+      } else if (!sync?.lastSynced && sync?.connectivity !== 'offline') {
+        // Never synced: the list is empty because it has not been read yet, not because there
+        // are no organisations.
+        emptyText.textContent = 'Loading your organisations…';
+      } else if (!sync?.lastSynced) {
+        emptyText.textContent = 'No organisations on this computer yet.';
       } else {
         emptyText.textContent = 'No organisations yet.';
       }
       emptyHint.textContent = filtered
         ? 'Try fewer letters, or another status.'
-        : 'They appear here as soon as the first sync brings them in, or add one with New organisation.';
+        : !sync?.lastSynced
+          ? (sync?.connectivity === 'offline'
+            ? 'They load from Scriptix when the connection returns.'
+            : 'The first sync is bringing them in from Scriptix.')
+          : 'Add one with New organisation.';
       clearSearch.hidden = !filtered;
     }
   }
@@ -555,7 +566,7 @@ export function organizationsView({ onOpen }) {
   async function createNew() {
     const row = await newOrganizationDialog();
     if (!row) return;
-    toast(['Added ', quoted(row.name), '. It goes to Scriptix at the next sync.']);
+    toast(['Added ', quoted(row.name), '. It is on its way to Scriptix; it shows as pending until Scriptix has it.']);
     await reveal(row.id);
   }
 
@@ -607,6 +618,11 @@ export function organizationsView({ onOpen }) {
     name: 'organizations',
     title: 'Organisations',
     el,
+    /** The sync status: whether the list was ever synced decides what an empty list means. */
+    onStatus(status) {
+      sync = status;
+      renderEmpty();
+    },
     /** Shown (again): the scroll position, search and sort are as the user left them. */
     shown({ focus = true } = {}) {
       body.scrollTop = savedScroll;

@@ -81,15 +81,17 @@ export function syncBar({ onSyncNow, onConflicts }) {
     }
     renderLast();
 
-    activity.hidden = !next.activity;
-    if (next.activity) {
-      const a = next.activity;
+    // Nothing runs while nothing can reach the server: no spinner next to "offline".
+    const running = next.activity && next.connectivity !== 'offline' ? next.activity : null;
+    activity.hidden = !running;
+    if (running) {
+      const a = running;
       const progress = a.total != null
         ? ` ${formatNumber(a.done)} of ${formatNumber(a.total)}`
         : a.done ? ` ${formatNumber(a.done)}` : '';
       activity.querySelector('.label').textContent = `${a.label}${progress}`;
     }
-    el.classList.toggle('busy', Boolean(next.activity));
+    el.classList.toggle('busy', Boolean(running));
 
     count(pending, next.pending, 'change waiting to send', 'changes waiting to send');
     count(failed, next.failed, 'change refused', 'changes refused');

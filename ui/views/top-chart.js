@@ -1,7 +1,7 @@
 // The dashboard's top-10 chart: one horizontal bar per organisation, hours processed, drawn as
 // SVG without a library. Names go in as text nodes (never markup); colours come from classes
-// in styles.css (the strict CSP refuses inline styles). A bar is a button: click or Enter
-// opens the organisation.
+// in styles.css (the strict CSP refuses inline styles). The chart is a list; each item holds
+// its bar, a button: click, Enter or Space opens the organisation.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 28;
@@ -45,17 +45,24 @@ export function topChart(entries, { formatHours, onOpen }) {
     const y = i * ROW;
     const w = Math.max(2, (e.hoursProcessed / max) * barSpace);
     const label = `${e.name}: ${formatHours(e.hoursProcessed)}`;
+    // A list of items, each holding one button ("listitem button" on one element names a role
+    // and its fallback, not both: the list's children were not list items).
+    // Named by the texts it shows (so what is read is what is seen); the full name, when the
+    // label is cut, is in the item's title: the tooltip, and the button's description.
     const bar = s('g', {
       class: 'top-bar',
       'data-id': e.customerId,
-      role: 'listitem button',
+      role: 'button',
       tabindex: '0',
-      'aria-label': label,
+      'aria-labelledby': `top-${i}-label top-${i}-value`,
+      'aria-describedby': `top-${i}-full`,
     },
-    s('title', {}, label),
-    s('text', { class: 'top-label', x: LABEL - 8, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, clip(e.name)),
+    s('text', { id: `top-${i}-label`, class: 'top-label', x: LABEL - 8, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+      // The trailing space is not drawn (SVG drops it) but keeps the name and the hours two
+      // words for tools that read the bar's texts run together.
+      `${clip(e.name)} `),
     s('rect', { class: 'top-rect', x: LABEL, y: y + 5, width: w.toFixed(1), height: ROW - 10, rx: 3 }),
-    s('text', { class: 'top-value', x: LABEL + w + 6, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatHours(e.hoursProcessed)));
+    s('text', { id: `top-${i}-value`, class: 'top-value', x: LABEL + w + 6, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatHours(e.hoursProcessed)));
     const open = () => onOpen({ id: e.customerId, name: e.name });
     bar.addEventListener('click', open);
     bar.addEventListener('keydown', (event) => {
@@ -64,7 +71,7 @@ export function topChart(entries, { formatHours, onOpen }) {
         open();
       }
     });
-    svg.append(bar);
+    svg.append(s('g', { role: 'listitem' }, s('title', { id: `top-${i}-full` }, label), bar));
   });
   return svg;
 }

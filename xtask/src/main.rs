@@ -20,13 +20,13 @@ const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | mo
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
   bench   the benchmarks (all, or `bench NAME...`: listing, cache, sync, prefetch, logo,
-          desktop); prints their figures
+          store, user_first, desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
           (`soak [MINUTES]`, default 10), every outcome checked
   setup   install the system packages and tauri-driver the other tasks need
   modules a crate's module sizes and import graph (`use crate::/super::/self::` lines and
           inline `crate::x::y` paths, test modules left out), with its cycles:
-          `modules [CRATE_DIR] [--depth N] [--literal] [--check]`; CRATE_DIR defaults to
+          `modules [CRATE_DIR] [--depth N] [--literal] [--check] [--quiet]`; CRATE_DIR defaults to
           crates/reseller-core, --depth to 2 (`sync::replay`; 1 = top-level modules),
           --literal counts `crate::cache::X` as `cache` instead of following `pub use`
           re-exports to X's own module, --check fails when there is a cycle";
@@ -74,6 +74,19 @@ fn test(extra: &[String]) -> Result<(), String> {
     setup::ensure(setup::Need::Test)?;
     cmd::step("cargo fmt --check");
     cmd::cargo(&["fmt", "--all", "--", "--check"], &[])?;
+    // Imports run one way: no cycle between reseller-core's top-level modules, nor its files.
+    for depth in ["1", "64"] {
+        cmd::step(&format!(
+            "import graph of reseller-core, depth {depth}: no cycle"
+        ));
+        modules::run(&[
+            "crates/reseller-core".to_string(),
+            "--depth".to_string(),
+            depth.to_string(),
+            "--check".to_string(),
+            "--quiet".to_string(),
+        ])?;
+    }
     cmd::step("cargo clippy (warnings are errors)");
     cmd::cargo(
         &[

@@ -1,4 +1,4 @@
-//! `cargo xtask modules [CRATE_DIR] [--depth N] [--literal] [--check]`: module sizes and the
+//! `cargo xtask modules [CRATE_DIR] [--depth N] [--literal] [--check] [--quiet]`: module sizes and the
 //! import graph of one crate (its `use crate::/super::/self::` lines and inline `crate::x::y`
 //! paths), with the graph's cycles (Tarjan's strongly connected components).
 //!
@@ -17,6 +17,8 @@ struct Options {
     depth: usize,
     literal: bool,
     check: bool,
+    /// Only the cycles (and the totals): what `cargo xtask test` prints.
+    quiet: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -25,11 +27,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         depth: 2,
         literal: false,
         check: false,
+        quiet: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--check" => o.check = true,
+            "--quiet" => o.quiet = true,
             "--literal" => o.literal = true,
             "--depth" => {
                 let n = it.next().ok_or("--depth needs a number")?;
@@ -56,7 +60,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("could not read {}: {e}", rel.display()))?;
         scans.push((rel.clone(), text.lines().count(), scan(module, &text)));
     }
-    print_sizes(&src, &files, &scans);
+    if !o.quiet {
+        print_sizes(&src, &files, &scans);
+    }
 
     let mut known: HashSet<Vec<String>> = HashSet::new();
     for (_, module) in &files {

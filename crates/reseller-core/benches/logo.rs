@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, RgbImage};
-use reseller_core::branding::logo::{fit, process_bytes};
+use reseller_core::logo::{fit, process_bytes};
 
 const RUNS: usize = 5;
 

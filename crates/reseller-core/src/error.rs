@@ -49,6 +49,14 @@ pub enum CoreError {
     /// left behind.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+
+    /// The settings (the remembered account, ...) could not be saved.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+
+    /// The account's files (its offline copy, their folder) could not be made or removed.
+    #[error("{message}")]
+    AccountFiles { message: String },
 }
 
 impl CoreError {
@@ -63,6 +71,8 @@ impl CoreError {
             CoreError::Cache(e) => e.code(),
             CoreError::Api(e) => e.code(),
             CoreError::Export(_) => "export_failed",
+            CoreError::Settings(e) => e.code(),
+            CoreError::AccountFiles { .. } => "cache_io",
         }
     }
 
@@ -72,12 +82,14 @@ impl CoreError {
             CoreError::InvalidInput { field, .. } => Some(field),
             CoreError::Invalid { errors } => errors.first().map(|e| e.field),
             CoreError::Api(e) => e.field(),
+            CoreError::Settings(e) => e.field(),
             CoreError::NoResellerAccess { .. }
             | CoreError::NotFound { .. }
             | CoreError::Busy { .. }
             | CoreError::KeychainUnavailable { .. }
             | CoreError::Cache(_)
-            | CoreError::Export(_) => None,
+            | CoreError::Export(_)
+            | CoreError::AccountFiles { .. } => None,
         }
     }
 }
@@ -85,5 +97,33 @@ impl CoreError {
 impl From<rusqlite::Error> for CoreError {
     fn from(e: rusqlite::Error) -> Self {
         CoreError::Cache(CacheError::Sqlite(e))
+    }
+}
+
+/// Why the settings could not be saved or a setting was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("Settings could not be saved: {message}")]
+    Io { message: String },
+    #[error("{message}")]
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl SettingsError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SettingsError::Io { .. } => "settings_io",
+            SettingsError::InvalidInput { .. } => "invalid_input",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            SettingsError::InvalidInput { field, .. } => Some(field),
+            SettingsError::Io { .. } => None,
+        }
     }
 }

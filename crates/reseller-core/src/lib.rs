@@ -1,16 +1,36 @@
 //! The Scriptix reseller application without Tauri.
 //!
-//! Everything a desktop shell needs that a test can reach without a window: signing in and
-//! deciding who may use the app (this module set grows with the cache, sync engine and outbox).
+//! Everything a desktop shell needs that a test can reach without a window. Imports run one way
+//! (`cargo xtask modules` checks there is no cycle), from the bottom up:
+//!
+//! - foundations: `error`, `validation`, `format` (numbers and dates in the system's locale),
+//!   `phone_display`, `private_fs`, `secrets`, `export`,
+//!   `logo` (the image pipeline), `cache` (the SQLite file), `remote` (the server's answers as
+//!   cache rows, freshness policy, what its errors mean);
+//! - `context`: what every feature of an open account works with (cache, client, the signal that
+//!   the outbox changed, the stream of cache changes);
+//! - `outbox`: the one model every change goes through (the `Entity` trait, pending changes
+//!   written into their rows with a mark, refusals);
+//! - the features, each an outbox entity and a set of screens: `customers`, `tabs`, `branding`,
+//!   and `dashboard`;
+//! - `sync`: the engine that drives every entity through the trait, refreshes and prefetches;
+//! - `workspace` (an open account: context, engine, background jobs), `session`, `settings`
+//!   and `account` (signing in and out) on top.
 
+pub mod account;
 pub mod branding;
 pub mod cache;
+pub mod context;
+pub mod customers;
 pub mod dashboard;
 pub mod error;
 pub mod export;
+pub mod format;
+pub mod logo;
 pub mod outbox;
 pub mod phone_display;
 pub mod private_fs;
+pub mod remote;
 pub mod secrets;
 pub mod session;
 pub mod settings;

@@ -66,6 +66,55 @@ pub fn international_all(phones: &[Option<&str>]) -> Vec<Option<String>> {
     out
 }
 
+/// The trunk prefix ("0" in Germany and the Netherlands) dialled before a national number in
+/// the country with this calling code, if that country has one. Looked up once per process in a
+/// table of every code (the library's metadata), so indexing 100 000 phones parses none of them.
+fn trunk_prefix(code: u16) -> Option<&'static str> {
+    static TABLE: OnceLock<Vec<Option<Box<str>>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let db = &*phonenumber::metadata::DATABASE;
+        (0..1000u16)
+            .map(|code| {
+                let first = db.by_code(&code)?.into_iter().next()?;
+                first.national_prefix().map(Box::from)
+            })
+            .collect()
+    });
+    table.get(usize::from(code))?.as_deref()
+}
+
+/// Whether this calling code (1 to 3 digits) belongs to a country in the library's metadata.
+fn known_code(code: u16) -> bool {
+    static CODES: OnceLock<Vec<bool>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        let db = &*phonenumber::metadata::DATABASE;
+        (0..1000u16)
+            .map(|code| db.by_code(&code).is_some())
+            .collect()
+    });
+    codes.get(usize::from(code)).copied().unwrap_or(false)
+}
+
+/// The digits a caller in the same country dials for an international number: trunk prefix
+/// plus national number (`+49 40 75135063` -> `04075135063`, `+31201234567` -> `0201234567`).
+/// None when the phone is not written with `+` and a known calling code, or when its country
+/// has no trunk prefix (the national number alone is then a tail of the international digits).
+/// Calling codes are prefix-free, so the first known code of 1 to 3 digits is the code.
+pub fn national_dialled_digits(phone: &str) -> Option<String> {
+    if !phone.trim_start().starts_with('+') {
+        return None;
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    (1..=3usize.min(digits.len().saturating_sub(1))).find_map(|len| {
+        let code: u16 = digits[..len].parse().ok()?;
+        if !known_code(code) {
+            return None;
+        }
+        // The code is found: the answer is this country's, trunk prefix or not.
+        Some(trunk_prefix(code).map(|trunk| format!("{trunk}{}", &digits[len..])))
+    })?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +138,28 @@ mod tests {
                 Some("+31 20 123 4567".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn national_digits_carry_the_trunk_prefix() {
+        assert_eq!(
+            national_dialled_digits("+49 40 75135063").as_deref(),
+            Some("04075135063")
+        );
+        assert_eq!(
+            national_dialled_digits("+31201234567").as_deref(),
+            Some("0201234567")
+        );
+        assert_eq!(
+            national_dialled_digits("+32 470 12 34 56").as_deref(),
+            Some("0470123456")
+        );
+        // Italy keeps its leading 0 inside the national number: no trunk prefix to add.
+        assert_eq!(national_dialled_digits("+39 06 1234 5678"), None);
+        // Not international, or no known calling code.
+        assert_eq!(national_dialled_digits("040 75135063"), None);
+        assert_eq!(national_dialled_digits("+999 1234"), None);
+        assert_eq!(national_dialled_digits("+"), None);
+        assert_eq!(national_dialled_digits("not a phone"), None);
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dashboard::alerts::check_threshold;
 use crate::dashboard::DEFAULT_THRESHOLD_PERCENT;
+pub use crate::error::SettingsError;
 use crate::session::{without_credentials, AuthStyleSetting, SessionInfo};
 
 /// The key the settings object sits under in the store's file.
@@ -38,33 +39,6 @@ pub struct Settings {
     pub account_auth_style: AuthStyleSetting,
     /// The dashboard's alert threshold, whole percent of available units (None: the default).
     pub alert_threshold_percent: Option<u32>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("Settings could not be saved: {message}")]
-    Io { message: String },
-    #[error("{message}")]
-    InvalidInput {
-        field: &'static str,
-        message: String,
-    },
-}
-
-impl SettingsError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SettingsError::Io { .. } => "settings_io",
-            SettingsError::InvalidInput { .. } => "invalid_input",
-        }
-    }
-
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            SettingsError::InvalidInput { field, .. } => Some(field),
-            SettingsError::Io { .. } => None,
-        }
-    }
 }
 
 /// Where the settings are kept.

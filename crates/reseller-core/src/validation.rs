@@ -1,7 +1,7 @@
 //! One set of rules for what a reseller types, used by the forms (through a command) and again
 //! before anything is sent. Messages say what is wrong and how to fix it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use validator::ValidateEmail;
 
 /// Longest organisation name the API accepts.
@@ -201,6 +201,49 @@ pub fn validate_phone(raw: &str) -> Result<Option<Phone>, FieldError> {
     }))
 }
 
+/// An organisation's editable values as a form holds them: what is stored (as the page shows
+/// it) or what is typed (camelCase on the wire).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerValues {
+    pub name: String,
+    pub email: String,
+    /// None, `null` on the wire, or empty: no phone (a customer without one sends `null`).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub phone: String,
+    pub is_active: bool,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+impl CustomerValues {
+    /// Whether these values are a change to `stored` by the rules a save goes by: names and
+    /// emails without surrounding spaces, phones as numbers (`+31 20 123 4567`, `+31201234567`
+    /// and `0031 20 1234567` are one number), the status as it is. Saving what is not a change
+    /// would send nothing, so the page offers Save only when this is true.
+    pub fn differs_from(&self, stored: &CustomerValues) -> bool {
+        self.name.trim() != stored.name.trim()
+            || self.email.trim() != stored.email.trim()
+            || phone_key(&self.phone) != phone_key(&stored.phone)
+            || self.is_active != stored.is_active
+    }
+}
+
+/// What identifies a phone: its E.164 form when it is a valid number, otherwise (a number still
+/// being typed, or one the server stored oddly) the text without spaces and separators.
+fn phone_key(raw: &str) -> String {
+    match validate_phone(raw) {
+        Ok(Some(phone)) => phone.e164,
+        Ok(None) => String::new(),
+        Err(_) => raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
+            .collect(),
+    }
+}
+
 /// A brand colour as `#RRGGBB`; returned in upper case so equal colours compare equal.
 pub fn validate_brand_color(raw: &str) -> Result<String, FieldError> {
     let c = raw.trim();
@@ -235,6 +278,90 @@ mod tests {
             "+44 20 7946 0958"
         );
         assert_eq!(phone("+31201234567").international, "+31 20 123 4567");
+    }
+
+    fn values(name: &str, email: &str, phone: &str, is_active: bool) -> CustomerValues {
+        CustomerValues {
+            name: name.into(),
+            email: email.into(),
+            phone: phone.into(),
+            is_active,
+        }
+    }
+
+    #[test]
+    fn a_stored_customer_without_a_phone_reads_and_compares() {
+        let stored: CustomerValues = serde_json::from_value(serde_json::json!({
+            "name": "Acme BV", "email": "it@acme.nl", "phone": null, "isActive": true
+        }))
+        .unwrap();
+        assert_eq!(stored.phone, "");
+        let typed: CustomerValues = serde_json::from_value(serde_json::json!({
+            "name": "Acme BV", "email": "it@acme.nl", "phone": "", "isActive": true
+        }))
+        .unwrap();
+        assert!(!typed.differs_from(&stored), "nothing typed: no change");
+    }
+
+    #[test]
+    fn the_same_number_written_differently_is_no_change() {
+        let stored = values("Acme BV", "it@acme.nl", "+31 20 123 4567", true);
+        for same in [
+            "+31 20 123 4567",
+            "+31201234567",
+            " 0031 20 1234567 ",
+            "+31 20-123.4567",
+        ] {
+            let typed = values(" Acme BV ", "it@acme.nl  ", same, true);
+            assert!(!typed.differs_from(&stored), "{same:?}");
+        }
+        for (typed, what) in [
+            (
+                values("Acme BV", "it@acme.nl", "+31 20 123 4568", true),
+                "another number",
+            ),
+            (
+                values("Acme BV", "it@acme.nl", "", true),
+                "the phone removed",
+            ),
+            (
+                values("Acme BV", "it@acme.nl", "020 123 4567", true),
+                "no country code yet",
+            ),
+            (
+                values("Acme B.V.", "it@acme.nl", "+31201234567", true),
+                "the name",
+            ),
+            (
+                values("Acme BV", "IT@acme.nl", "+31201234567", true),
+                "the email's case",
+            ),
+            (
+                values("Acme BV", "it@acme.nl", "+31201234567", false),
+                "the status",
+            ),
+        ] {
+            assert!(typed.differs_from(&stored), "{what}");
+        }
+        // A number the server stored that is not valid is still recognised as typed back.
+        let odd = values("Acme BV", "it@acme.nl", "+1 555 0100", true);
+        assert!(!values("Acme BV", "it@acme.nl", "+1 555-0100", true).differs_from(&odd));
+        assert!(values("Acme BV", "it@acme.nl", "+1 555 0101", true).differs_from(&odd));
+        // No phone stored and none typed (spaces only) is no change.
+        let none = values("Acme BV", "it@acme.nl", "", true);
+        assert!(!values("Acme BV", "it@acme.nl", "   ", true).differs_from(&none));
+    }
+
+    #[test]
+    fn customer_values_read_camel_case() {
+        let v: CustomerValues = serde_json::from_str(
+            r#"{"name":"Acme","email":"a@b.nl","phone":"+31201234567","isActive":false}"#,
+        )
+        .unwrap();
+        assert_eq!(v, values("Acme", "a@b.nl", "+31201234567", false));
+        let no_phone: CustomerValues =
+            serde_json::from_str(r#"{"name":"Acme","email":"a@b.nl","isActive":true}"#).unwrap();
+        assert_eq!(no_phone.phone, "");
     }
 
     #[test]

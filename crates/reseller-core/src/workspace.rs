@@ -1,214 +1,61 @@
-//! An open account: who is signed in, the account's cache and its sync engine. The desktop
-//! commands are thin adapters over these methods: reads come from the cache, writes go
-//! through the outbox and nudge the engine.
+//! An open account as the shell holds it: who is signed in, the account's context (cache,
+//! client, outbox signal: every feature's methods, through `Deref`), its sync engine, the logo
+//! jobs and the dashboard's background refresh. The composition root: it depends on every
+//! feature, and none depends on it. The desktop commands are thin adapters over its methods.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use chrono::Utc;
 use scriptix_api::Client;
-use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
-use crate::branding::worker::LogoJobs;
-use crate::cache::{
-    bounded_search, cache_file_name, Cache, CustomerQuery, CustomerRow, MatchCount, OutboxState,
-    SortColumn, SortDirection,
+use crate::branding::{BrandingEntity, BrandingView};
+use crate::cache::{cache_file_name, Cache, Store};
+use crate::context::Context;
+use crate::dashboard::refresher::{
+    DashboardRefresher, DashboardScreen, RefreshStatus, RefreshTiming,
 };
-use crate::dashboard::refresher::DashboardRefresher;
-use crate::outbox::{
-    create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
-    CustomerForm, Resolution,
-};
+use crate::dashboard::{DashboardRequest, RangeRequest};
+use crate::logo::worker::LogoJobs;
+use crate::logo::{JobTicket, LogoWorker};
+use crate::outbox::shown::adopt_unwritten;
 use crate::session::SessionInfo;
 use crate::sync::SyncEngine;
+use crate::tabs::subscriptions::Subscriptions;
+use crate::tabs::tokens::Tokens;
+use crate::tabs::users::Users;
 use crate::CoreError;
 
-/// One window of the customer list, as a virtualised list asks for it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListRequest {
-    #[serde(default)]
-    pub search: String,
-    /// None: all; Some(true): active only; Some(false): inactive only.
-    #[serde(default)]
-    pub status: Option<bool>,
-    pub sort: SortColumn,
-    pub direction: SortDirection,
-    /// The first row wanted.
-    pub offset: u64,
-    pub limit: usize,
-}
-
-/// A customer as the UI shows it (list rows, the organisation page, the answer to a write): the
-/// cached customer and its phone as the user reads it, formatted here so the UI holds no rule.
-/// Serialised camelCase (IPC only); `CustomerRow` keeps its own serde names.
-#[derive(Clone, Debug)]
-pub struct ListRow {
-    pub customer: CustomerRow,
-    /// International format ("+31 20 123 4567") of `phone`.
-    pub phone_display: Option<String>,
-}
-
-impl Serialize for ListRow {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Shown<'a> {
-            id: i64,
-            name: &'a str,
-            email: &'a str,
-            phone: Option<&'a str>,
-            phone_display: Option<&'a str>,
-            is_active: bool,
-            registration_date: &'a chrono::DateTime<Utc>,
-            last_modified: &'a chrono::DateTime<Utc>,
-            sync_state: crate::cache::SyncState,
-        }
-        let c = &self.customer;
-        Shown {
-            id: c.id,
-            name: &c.name,
-            email: &c.email,
-            phone: c.phone.as_deref(),
-            phone_display: self.phone_display.as_deref(),
-            is_active: c.is_active,
-            registration_date: &c.registration_date,
-            last_modified: &c.last_modified,
-            sync_state: c.sync_state,
-        }
-        .serialize(s)
-    }
-}
-
-impl ListRow {
-    fn all(rows: Vec<CustomerRow>) -> Vec<ListRow> {
-        let phones: Vec<Option<&str>> = rows.iter().map(|r| r.phone.as_deref()).collect();
-        let shown = crate::phone_display::international_all(&phones);
-        rows.into_iter()
-            .zip(shown)
-            .map(|(customer, phone_display)| ListRow {
-                customer,
-                phone_display,
-            })
-            .collect()
-    }
-
-    /// One customer with its phone as shown.
-    pub fn one(customer: CustomerRow) -> ListRow {
-        let phone_display = crate::phone_display::international_all(&[customer.phone.as_deref()])
-            .pop()
-            .flatten();
-        ListRow {
-            customer,
-            phone_display,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListWindow {
-    pub offset: u64,
-    pub rows: Vec<ListRow>,
-    /// Rows the whole list has (exact when `exact`; a search counts at most `MAX_COUNTED`).
-    pub total: u64,
-    pub exact: bool,
-}
-
-/// Search matches counted before the list says "more than".
-pub const MAX_COUNTED: u64 = 100_000;
-
-/// Longest window a list may ask for at once.
-pub const MAX_WINDOW: usize = 500;
-
-/// A customer with what waits in the outbox for it, as the organisation page shows it.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerView {
-    pub customer: ListRow,
-    /// The server's words when the last change failed.
-    pub error: Option<String>,
-    pub conflicts: Vec<ConflictView>,
-}
-
-/// One conflicting field: mine and theirs, to be settled.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConflictView {
-    pub op_id: i64,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub field: String,
-    /// The field's name as the user reads it ("Status" for `is_active`).
-    pub field_label: String,
-    pub mine: serde_json::Value,
-    pub theirs: serde_json::Value,
-    /// `mine` and `theirs` as the user reads them ("Active", "+31 20 123 4567", "(empty)").
-    pub mine_display: String,
-    pub theirs_display: String,
-}
-
-impl ConflictView {
-    fn new(
-        op_id: i64,
-        customer_id: i64,
-        customer_name: String,
-        field: String,
-        mine: serde_json::Value,
-        theirs: serde_json::Value,
-    ) -> ConflictView {
-        ConflictView {
-            field_label: field_label(&field).to_string(),
-            mine_display: field_text(&field, &mine),
-            theirs_display: field_text(&field, &theirs),
-            op_id,
-            customer_id,
-            customer_name,
-            field,
-            mine,
-            theirs,
-        }
-    }
-}
-
-/// A customer field's name as the user reads it.
-pub fn field_label(field: &str) -> &str {
-    match field {
-        "name" => "Name",
-        "email" => "Email",
-        "phone" => "Phone",
-        "is_active" => "Status",
-        other => other,
-    }
-}
-
-/// A customer field's value as the user reads it.
-pub fn field_text(field: &str, value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match (field, value) {
-        ("is_active", Value::Bool(true)) => "Active".into(),
-        ("is_active", Value::Bool(false)) => "Inactive".into(),
-        (_, Value::Null) => "(empty)".into(),
-        (_, Value::String(s)) if s.is_empty() => "(empty)".into(),
-        ("phone", Value::String(s)) => crate::phone_display::international_all(&[Some(s)])
-            .pop()
-            .flatten()
-            .unwrap_or_else(|| s.clone()),
-        (_, Value::String(s)) => s.clone(),
-        (_, other) => other.to_string(),
-    }
-}
-
-/// The signed-in account's application: reads from its cache, writes through its outbox. Each
-/// domain (tabs, dashboard, branding) adds its own `impl Workspace` in its module.
+/// The signed-in account's application: its context (cache, client, outbox signal), whose
+/// methods each feature module adds and which the workspace hands out (`Deref`), and what runs
+/// beside it (the sync engine, the logo jobs, the dashboard's background refresh).
 pub struct Workspace {
     pub(crate) info: SessionInfo,
-    pub(crate) cache: Arc<Mutex<Cache>>,
+    pub(crate) ctx: Arc<Context>,
     pub(crate) engine: Arc<SyncEngine>,
     /// The logo file being processed (one at a time), so the user can cancel it.
     pub(crate) logo_jobs: LogoJobs,
     /// The dashboard's background refresh (one range at a time); stops with the workspace.
     pub(crate) dashboard_refresher: DashboardRefresher,
+}
+
+/// Writes the pending detail changes a cache of an earlier version laid over its rows at read
+/// time into those rows, as this version shows them.
+fn adopt_unwritten_changes(cache: &Cache) -> Result<(), CoreError> {
+    adopt_unwritten::<Subscriptions>(cache)?;
+    adopt_unwritten::<Tokens>(cache)?;
+    adopt_unwritten::<Users>(cache)?;
+    adopt_unwritten::<BrandingEntity>(cache)?;
+    Ok(())
+}
+
+impl std::ops::Deref for Workspace {
+    type Target = Context;
+
+    /// Every feature's methods (`impl Context` in its module) are the workspace's.
+    fn deref(&self) -> &Context {
+        &self.ctx
+    }
 }
 
 impl Workspace {
@@ -227,11 +74,13 @@ impl Workspace {
                 source,
             }
         })?;
-        let cache = Arc::new(Mutex::new(Cache::open(&path)?));
-        let engine = SyncEngine::new(client, cache.clone());
+        let store = Store::open(&path)?;
+        adopt_unwritten_changes(&*store.write()?)?;
+        let ctx = Context::new(store, client);
+        let engine = SyncEngine::for_context(ctx.clone());
         Ok(Workspace {
             info,
-            cache,
+            ctx,
             engine,
             logo_jobs: LogoJobs::default(),
             dashboard_refresher: DashboardRefresher::default(),
@@ -254,172 +103,101 @@ impl Workspace {
         &self.engine
     }
 
-    /// The cache, locked for one short read or write (never across an await).
-    pub(crate) fn cache(&self) -> Result<MutexGuard<'_, Cache>, CoreError> {
-        self.cache.lock().map_err(|_| CoreError::Busy {
-            message: "The local cache stopped after an internal error; restart the app.".into(),
+    pub fn context(&self) -> &Arc<Context> {
+        &self.ctx
+    }
+
+    /// Sets where logo files (and the server's logo) are decoded: the shell passes its own
+    /// executable with `logo::worker::WORKER_FLAG`, tests the `logo-worker` binary. Without one,
+    /// nothing is decoded: choosing a file says so, and the server's logo is not kept.
+    pub fn set_logo_worker(&self, worker: LogoWorker) -> bool {
+        self.engine.set_logo_worker(worker)
+    }
+
+    /// Starts the one logo job the workspace runs at a time; `cancel_logo` reaches it from now
+    /// on (also while the file dialog is still open). It ends when the ticket is dropped.
+    pub fn begin_logo_job(&self) -> Result<JobTicket, CoreError> {
+        self.logo_jobs.begin().ok_or_else(|| CoreError::Busy {
+            message: "A logo is still being processed. Wait for it, or cancel it, first.".into(),
         })
     }
 
-    /// A window of the customer list with the number of rows it has. The search is cut to
-    /// `MAX_SEARCH_CHARS` characters.
-    pub fn list(&self, req: &ListRequest) -> Result<ListWindow, CoreError> {
-        let search = bounded_search(req.search.trim()).trim_end();
-        let query = CustomerQuery {
-            search: (!search.is_empty()).then(|| search.to_string()),
-            status: req.status,
-            sort: req.sort,
-            direction: req.direction,
-            limit: req.limit.clamp(1, MAX_WINDOW),
-            after: None,
-        };
-        let cache = self.cache()?;
-        let page = cache.customer_page_at(&query, req.offset)?;
-        let MatchCount { count, exact } =
-            cache.count_customers(query.search.as_deref(), req.status, Some(MAX_COUNTED))?;
-        drop(cache);
-        Ok(ListWindow {
-            offset: req.offset,
-            rows: ListRow::all(page.rows),
-            total: count,
-            exact,
-        })
+    /// Processes the file at `path` in the logo worker, then queues it. Blocking (it waits for
+    /// the worker): call it off the async runtime's threads. A file that cannot be a logo, or
+    /// a cancel, leaves the current logo as it is.
+    pub fn set_logo_from_path(&self, path: &Path) -> Result<BrandingView, CoreError> {
+        let ticket = self.begin_logo_job()?;
+        self.set_logo_from_file(path, &ticket)
     }
 
-    pub fn customer(&self, id: i64) -> Result<CustomerView, CoreError> {
-        let cache = self.cache()?;
-        let customer = cache.get_customer(id)?.ok_or_else(|| CoreError::NotFound {
-            what: "This organisation".into(),
-        })?;
-        let ops = cache.outbox(None)?;
-        let mine: Vec<_> = ops
-            .iter()
-            .filter(|o| o.entity == crate::cache::OutboxEntity::Customer && o.entity_id == id)
-            .collect();
-        let error = mine
-            .iter()
-            .find(|o| o.state == OutboxState::Failed)
-            .and_then(|o| o.last_error.clone());
-        let mut conflicts = Vec::new();
-        for op in mine.iter().filter(|o| o.state == OutboxState::Conflict) {
-            for c in cache.conflicts(Some(op.op_id))? {
-                conflicts.push(ConflictView::new(
-                    c.op_id,
-                    id,
-                    customer.name.clone(),
-                    c.field,
-                    c.mine,
-                    c.theirs,
-                ));
-            }
-        }
-        Ok(CustomerView {
-            customer: ListRow::one(customer),
-            error,
-            conflicts,
-        })
-    }
-
-    /// Every conflict waiting for the user, with the customer it is about.
-    pub fn conflicts(&self) -> Result<Vec<ConflictView>, CoreError> {
-        let cache = self.cache()?;
-        let mut out = Vec::new();
-        for c in cache.conflicts(None)? {
-            let Some(op) = cache.outbox_op(c.op_id)? else {
-                continue;
-            };
-            let name = cache
-                .get_customer(op.entity_id)?
-                .map(|r| r.name)
-                .unwrap_or_default();
-            out.push(ConflictView::new(
-                c.op_id,
-                op.entity_id,
-                name,
-                c.field,
-                c.mine,
-                c.theirs,
-            ));
-        }
-        Ok(out)
-    }
-
-    /// Runs a local write, then tells the engine (counts now, a round soon).
-    fn write<T>(&self, f: impl FnOnce(&Cache) -> Result<T, CoreError>) -> Result<T, CoreError> {
-        let out = f(&*self.cache()?)?;
-        self.engine.refresh_counts();
-        self.engine.nudge();
-        Ok(out)
-    }
-
-    pub fn create_customer(&self, form: &CustomerForm) -> Result<ListRow, CoreError> {
-        self.write(|c| create_customer(c, form, Utc::now()))
-            .map(ListRow::one)
-    }
-
-    pub fn update_customer(&self, id: i64, form: &CustomerForm) -> Result<ListRow, CoreError> {
-        self.write(|c| update_customer(c, id, form, Utc::now()))
-            .map(ListRow::one)
-    }
-
-    pub fn delete_customer(&self, id: i64) -> Result<(), CoreError> {
-        self.write(|c| delete_customer(c, id, Utc::now()))
-    }
-
-    pub fn discard_changes(&self, id: i64) -> Result<Option<ListRow>, CoreError> {
-        self.write(|c| discard_customer_changes(c, id, Utc::now()))
-            .map(|row| row.map(ListRow::one))
-    }
-
-    pub fn settle_conflict(
+    /// `set_logo_from_path` under a job started with `begin_logo_job`.
+    pub fn set_logo_from_file(
         &self,
-        op_id: i64,
-        field: &str,
-        resolution: Resolution,
-    ) -> Result<Option<ListRow>, CoreError> {
-        self.write(|c| settle_conflict(c, op_id, field, resolution))
-            .map(|row| row.map(ListRow::one))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn conflict_values_read_as_the_user_reads_them() {
-        assert_eq!(field_text("is_active", &json!(true)), "Active");
-        assert_eq!(field_text("is_active", &json!(false)), "Inactive");
-        assert_eq!(field_text("phone", &json!(null)), "(empty)");
-        assert_eq!(field_text("email", &json!("")), "(empty)");
-        assert_eq!(
-            field_text("phone", &json!("+31201234567")),
-            "+31 20 123 4567"
-        );
-        assert_eq!(field_text("name", &json!("Acme")), "Acme");
-        assert_eq!(field_label("is_active"), "Status");
-        assert_eq!(field_label("phone"), "Phone");
+        path: &Path,
+        ticket: &JobTicket,
+    ) -> Result<BrandingView, CoreError> {
+        self.ctx
+            .process_and_set_logo(self.engine.logo_worker(), path, ticket)
     }
 
-    #[test]
-    fn one_customer_carries_its_phone_as_shown() {
-        let at = chrono::DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
-        let row = CustomerRow {
-            id: 7,
-            name: "Acme".into(),
-            email: "a@example.org".into(),
-            phone: Some("+14155550100".into()),
-            is_active: true,
-            registration_date: at,
-            last_modified: at,
-            sync_state: crate::cache::SyncState::Synced,
-        };
-        assert_eq!(
-            ListRow::one(row.clone()).phone_display.as_deref(),
-            Some("+1 415-555-0100")
-        );
-        let none = ListRow::one(CustomerRow { phone: None, ..row });
-        assert_eq!(none.phone_display, None);
+    /// Cancels the logo being processed (its worker is killed at once). False when none is.
+    pub fn cancel_logo(&self) -> bool {
+        self.logo_jobs.cancel()
+    }
+
+    /// The dashboard screen: the view from the cache, and the range refreshed in the
+    /// background (started, joined, or left alone when refreshed moments ago).
+    pub fn dashboard_screen(
+        &self,
+        req: &DashboardRequest,
+        threshold: f64,
+    ) -> Result<DashboardScreen, CoreError> {
+        self.dashboard_refresher.screen(&self.ctx, req, threshold)
+    }
+
+    /// The dashboard left the screen.
+    pub fn dashboard_hidden(&self) {
+        self.dashboard_refresher.hidden();
+    }
+
+    /// "Sync now": a round with a scan for organisations deleted on the server, then what the
+    /// user is looking at fetched again whatever its age: the open organisation's five tabs and
+    /// the dashboard's range when it is on screen. Each part's failure is logged and the status
+    /// shows it; the others still run.
+    pub async fn sync_now(&self) {
+        if let Err(e) = self.engine.sync_now(true).await {
+            tracing::debug!(code = e.code(), "sync now: round ended early");
+        }
+        if let Err(e) = self.engine.refresh_open_customer_now().await {
+            tracing::debug!(code = e.code(), "sync now: open organisation not refreshed");
+        }
+        if let Err(e) = self.refresh_dashboard_now() {
+            tracing::debug!(code = e.code(), "sync now: dashboard not refreshed");
+        }
+    }
+
+    /// "Sync now" for the dashboard: fetches the range on screen again (nothing when the
+    /// dashboard is not shown). Needs a tokio runtime.
+    pub fn refresh_dashboard_now(&self) -> Result<bool, CoreError> {
+        self.dashboard_refresher.refresh_now(&self.ctx)
+    }
+
+    /// Makes sure the range is being (or was just) refreshed; returns that refresh's status.
+    /// Progress and the end are announced on the context's change stream. Needs a tokio runtime.
+    pub fn refresh_dashboard_in_background(
+        &self,
+        range: &RangeRequest,
+    ) -> Result<RefreshStatus, CoreError> {
+        self.dashboard_refresher.ensure(&self.ctx, range)
+    }
+
+    /// The current dashboard job's status and its changes (None: none started).
+    pub fn dashboard_refresh_status(&self) -> Option<watch::Receiver<RefreshStatus>> {
+        self.dashboard_refresher.status()
+    }
+
+    /// Changes the refresher's pacing (tests; the defaults suit the app).
+    pub fn set_dashboard_refresh_timing(&self, timing: RefreshTiming) {
+        self.dashboard_refresher.set_timing(timing);
     }
 }

@@ -12,7 +12,7 @@ use chrono::Utc;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use reseller_core::cache::{Cache, OutboxState};
-use reseller_core::outbox::{
+use reseller_core::customers::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
     CustomerForm, Resolution,
 };

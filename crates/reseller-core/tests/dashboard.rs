@@ -275,3 +275,140 @@ async fn without_the_usage_summary_either_hours_are_summed_from_usage_rows() {
     assert_eq!(view.totals.sessions, None);
     assert_eq!(view.totals.error_rate, None);
 }
+
+/// Alerts compare this month's usage with the current subscriptions' allowance, whichever
+/// range is on screen, name the period and say an overrun in hours; the screen's figures come
+/// display-ready.
+#[tokio::test]
+async fn alerts_compare_the_current_period_with_its_allowance() {
+    let sb = sandbox(30, 0, &[]).await;
+    let (_dir, ws) = workspace(&sb, 0).await;
+    refresh(&ws, RangeRequest::ThisMonth).await;
+    let today = chrono::Utc::now().date_naive();
+    let month = RangeRequest::ThisMonth.resolve(today).unwrap();
+    let server = client(&sb, 0).dashboard(&month.api()).await.unwrap();
+    // The organisations at or above 80 % of their allowance by the server's own figures.
+    let mut expected: Vec<i64> = server
+        .customers
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            let a = c.available_units.unwrap_or(0.0);
+            a > 0.0 && c.units_used as f64 / a * 100.0 >= 80.0
+        })
+        .map(|c| c.customer_id)
+        .collect();
+    expected.sort_unstable();
+    assert!(
+        !expected.is_empty(),
+        "the seed has organisations near or over their allowance"
+    );
+
+    // Another range on screen (not even fetched): the alerts are this month's all the same.
+    for range in [RangeRequest::ThisMonth, RangeRequest::ThisYear] {
+        let view = ws.dashboard(&request(range), 80.0).unwrap();
+        let mut ids: Vec<i64> = view.alerts.iter().map(|a| a.customer_id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, expected);
+        assert_eq!(
+            view.alerts_info.note, None,
+            "every organisation's month is cached"
+        );
+        for a in &view.alerts {
+            assert_eq!(
+                (a.period_from, a.period_last_day.succ_opt().unwrap()),
+                (month.from, month.to)
+            );
+            assert!(!a.period_text.is_empty());
+            let c = server
+                .customers
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|c| c.customer_id == a.customer_id)
+                .unwrap();
+            assert_eq!(a.seconds_used, c.units_used);
+            if a.over {
+                assert!(a.figure_text.starts_with("over by "), "{}", a.figure_text);
+                assert!(a.figure_text.ends_with('h'), "{}", a.figure_text);
+                assert!(
+                    (a.over_by_seconds - (c.units_used as f64 - a.available_seconds)).abs() < 1e-6
+                );
+                // No four-digit percentage anywhere in what the alert says.
+                assert!(a.percent_text.is_none() || a.used_percent < 1000.0);
+            } else {
+                assert!(a.figure_text.ends_with('%'), "{}", a.figure_text);
+            }
+        }
+    }
+    // The figures arrive display-ready, hours with their unit.
+    let view = ws
+        .dashboard(&request(RangeRequest::ThisMonth), 80.0)
+        .unwrap();
+    assert!(
+        view.totals.display.hours.ends_with(" h") || view.totals.display.hours.ends_with("\u{a0}h")
+    );
+    assert!(view
+        .customers
+        .iter()
+        .all(|r| r.display.hours.ends_with('h')));
+}
+
+/// The user's own change moves the dashboard's totals at once, marked pending; once the
+/// server has it the figures are fetched again and the mark goes, the total staying moved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_user_moves_the_users_total_at_once_and_stays_after_the_server_confirms() {
+    use reseller_core::tabs::users::UserForm;
+    let sb = sandbox(12, 0, &[]).await;
+    let (_dir, ws) = workspace(&sb, 0).await;
+    refresh(&ws, RangeRequest::ThisMonth).await;
+    let req = request(RangeRequest::ThisMonth);
+    let before = ws.dashboard_screen(&req, 80.0).unwrap().view.totals;
+    let users = before.total_users.unwrap();
+    assert_eq!(before.pending, None);
+    let customer = ws.dashboard(&req, 80.0).unwrap().customers[0].customer_id;
+
+    ws.add_user(
+        customer,
+        &UserForm {
+            email: "dashboard.count@example.org".into(),
+            first_name: "Dash".into(),
+            last_name: "Board".into(),
+            roles: vec!["CUSTOMER".into()],
+        },
+    )
+    .unwrap();
+    let now = ws.dashboard_screen(&req, 80.0).unwrap().view.totals;
+    assert_eq!(now.total_users, Some(users + 1), "shown at once");
+    assert_eq!(now.pending.map(|p| (p.users, p.changes)), Some((1, 1)));
+    assert!(now.display.pending.unwrap().contains("not yet on Scriptix"));
+
+    // Sent: the server confirms; the total stays, and the dashboard is fetched again.
+    ws.engine().sync_now(false).await.unwrap();
+    let sent = ws.dashboard_screen(&req, 80.0).unwrap();
+    assert_eq!(
+        sent.view.totals.total_users,
+        Some(users + 1),
+        "no step back"
+    );
+    let mut status = ws.dashboard_refresh_status().unwrap();
+    status.wait_for(|s| !s.running).await.unwrap();
+    let after = ws.dashboard_screen(&req, 80.0).unwrap().view.totals;
+    assert_eq!(
+        after.total_users,
+        Some(users + 1),
+        "the server's own total now"
+    );
+    assert_eq!(after.pending, None, "confirmed: no longer marked");
+    let server = client(&sb, 0)
+        .dashboard(
+            &req.range
+                .resolve(chrono::Utc::now().date_naive())
+                .unwrap()
+                .api(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(server.total_users, users + 1);
+}

@@ -8,7 +8,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use reseller_core::dashboard::{RangeRequest, RefreshStatus, RefreshTiming};
+use reseller_core::dashboard::refresher::{RefreshStatus, RefreshTiming};
+use reseller_core::dashboard::RangeRequest;
 use reseller_core::sync::sync_customer_list;
 use reseller_core::workspace::Workspace;
 use scriptix_api::{Client, ClientConfig};

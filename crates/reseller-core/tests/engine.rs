@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use reseller_core::outbox::{create_customer, CustomerForm};
+use reseller_core::customers::{create_customer, CustomerForm};
 use reseller_core::sync::{Connectivity, SyncEngine};
 use support::*;
 

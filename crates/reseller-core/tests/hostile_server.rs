@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use reseller_core::cache::{Freshness, SortColumn, SortDirection, Tab, MAX_SEARCH_CHARS};
+use reseller_core::customers::ListRequest;
 use reseller_core::dashboard::{
     DashboardRefresh, DashboardRequest, RangeRequest as DashboardRange, SortDir, SortKey,
 };
@@ -25,7 +26,7 @@ use reseller_core::tabs::usage::fetch::{fetch, MAX_PAGES as USAGE_MAX_PAGES};
 use reseller_core::tabs::usage::range::{DateSpan, Preset, RangeRequest};
 use reseller_core::tabs::usage::split::{Split, View};
 use reseller_core::tabs::usage::UsageRequest;
-use reseller_core::workspace::{ListRequest, Workspace};
+use reseller_core::workspace::Workspace;
 use scriptix_api::{Client, ClientConfig, Lane, UsageQuery};
 use serde_json::{json, Value};
 use support::cache;

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use reseller_core::cache::{CustomerRow, SubscriptionRow, SyncState, TokenRow, UserRow};
+use reseller_core::customers::{ConflictView, CustomerView, ListRow, ListWindow};
 use reseller_core::sync::engine::CacheChange;
 use reseller_core::sync::status::SyncStatus;
 use reseller_core::tabs::subscriptions::{PlanRow, SubscriptionItem};
@@ -11,7 +12,6 @@ use reseller_core::tabs::tokens::TokenItem;
 use reseller_core::tabs::usage::options::{dashboard_options, usage_options};
 use reseller_core::tabs::usage::range::DateSpan;
 use reseller_core::tabs::users::UserItem;
-use reseller_core::workspace::{ConflictView, CustomerView, ListRow, ListWindow};
 use serde_json::{json, Value};
 
 fn snake_keys(v: &Value, path: &str, out: &mut Vec<String>) {
@@ -127,6 +127,8 @@ fn tab_rows_are_camel_case() {
             mark: None,
             billing_channel_label: "Scriptix".into(),
             payment_model_label: "Bundle".into(),
+            start_text: "1 Jan 2026".into(),
+            end_text: "-".into(),
         },
     );
     let token = TokenRow {
@@ -187,4 +189,24 @@ fn range_choices_are_camel_case_and_carry_the_last_day() {
         v,
         json!({"from": "2026-03-01", "to": "2026-04-01", "lastDay": "2026-03-31"})
     );
+}
+
+/// The dashboard view with its display-ready figures, alerts and pending marks.
+#[test]
+fn the_dashboard_view_is_camel_case() {
+    use reseller_core::dashboard::{read_view, DashboardRequest, RangeRequest, SortDir, SortKey};
+    let cache = reseller_core::cache::Cache::open_in_memory().unwrap();
+    let req = DashboardRequest {
+        range: RangeRequest::ThisMonth,
+        sort: SortKey::Hours,
+        direction: SortDir::Desc,
+        offset: 0,
+        limit: 10,
+    };
+    let view = read_view(&cache, &req, 80.0, Utc::now()).unwrap();
+    let v = serde_json::to_value(&view).unwrap();
+    assert!(v["totals"]["display"]["hours"].is_string());
+    assert!(v["alertsInfo"]["periodText"].is_string());
+    assert!(v["rangeText"].is_string());
+    assert_camel("DashboardView", view);
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use reseller_core::branding::logo::{process_bytes, process_path, Logo, LogoError};
+use reseller_core::logo::{process_bytes, process_path, Logo, LogoError};
 
 fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());

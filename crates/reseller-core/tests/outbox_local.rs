@@ -5,7 +5,7 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use reseller_core::cache::{Cache, CustomerRow, OutboxKind, OutboxState, SyncState};
-use reseller_core::outbox::{
+use reseller_core::customers::{
     create_customer, delete_customer, discard_customer_changes, update_customer, CustomerChange,
 };
 use reseller_core::CoreError;

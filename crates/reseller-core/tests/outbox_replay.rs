@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use reseller_core::cache::{Cache, NewOutboxOp, OutboxEntity, OutboxState, SyncState};
-use reseller_core::outbox::{
+use reseller_core::customers::{
     create_customer, delete_customer, discard_customer_changes, settle_conflict, update_customer,
     CustomerChange, CustomerFields, CustomerForm, Resolution,
 };

@@ -310,7 +310,7 @@ async fn each_tab_refreshes_and_lands_in_the_cache() {
         })
         .await
         .unwrap();
-    let worker = reseller_core::branding::LogoWorker::new(
+    let worker = reseller_core::logo::LogoWorker::new(
         env!("CARGO_BIN_EXE_logo-worker"),
         Vec::<String>::new(),
     );

@@ -11,9 +11,9 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use reseller_core::cache::{Cache, OutboxEntity, OutboxKind, Tab};
+use reseller_core::outbox::{server_rows, MarkState};
 use reseller_core::sync::{refresh_tab, replay_outbox, sync_customer_list, RefreshOutcome};
-use reseller_core::tabs::manage::MarkState;
-use reseller_core::tabs::subscriptions::{store_plans, PlanRow};
+use reseller_core::tabs::subscriptions::{store_plans, PlanRow, Subscriptions};
 use reseller_core::tabs::tokens::TokenForm;
 use reseller_core::tabs::users::UserForm;
 use reseller_core::workspace::Workspace;
@@ -141,7 +141,7 @@ async fn changes_made_offline_reach_the_server_once_when_it_is_back() {
     edit.first_name = "Renamed".into();
     ws.update_user(CUSTOMER, user.id, &edit).unwrap();
 
-    // Shown at once, marked pending, while the cached server rows are untouched.
+    // Shown at once, marked pending: written into the rows, the server's kept beside them.
     let subs = ws.subscriptions_tab(CUSTOMER).unwrap();
     let new_sub = subs.rows.iter().find(|s| s.local).expect("the queued one");
     assert_eq!(new_sub.row.sku, plan);
@@ -154,8 +154,13 @@ async fn changes_made_offline_reach_the_server_once_when_it_is_back() {
     assert_eq!(switched.row.auto_renew, !first_sub.row.auto_renew);
     assert_eq!(
         cache.lock().unwrap().subscriptions(CUSTOMER).unwrap()[0].auto_renew,
+        !first_sub.row.auto_renew,
+        "pending changes are written into the rows"
+    );
+    assert_eq!(
+        server_rows::<Subscriptions>(&cache.lock().unwrap(), CUSTOMER).unwrap()[0].auto_renew,
         first_sub.row.auto_renew,
-        "pending changes stay out of the detail tables"
+        "the server's rows are kept as they were"
     );
     let users = ws.users_tab(CUSTOMER).unwrap();
     assert!(users
@@ -542,4 +547,131 @@ async fn without_the_gap_endpoints_the_tabs_say_not_available() {
         "{}",
         refused[0].error
     );
+}
+
+// ---- pending changes are written into the rows they touch ----
+
+#[tokio::test]
+async fn a_pending_change_is_written_into_its_row_and_survives_a_refresh() {
+    let sb = sandbox(&[]).await;
+    let online = client(&sb);
+    let (_dir, ws) = workspace(&sb, offline_client()).await;
+    let cache = cache_of(&ws);
+    let sub = ws.subscriptions_tab(CUSTOMER).unwrap().rows[0].row.clone();
+    ws.set_auto_renew(CUSTOMER, sub.id, !sub.auto_renew)
+        .unwrap();
+
+    // The stored row holds the new value (no overlay at read time).
+    let stored = |c: &Mutex<Cache>| {
+        c.lock()
+            .unwrap()
+            .subscriptions(CUSTOMER)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.id == sub.id)
+            .unwrap()
+    };
+    assert_eq!(stored(cache).auto_renew, !sub.auto_renew);
+
+    // A refresh brings the server's rows (still the old value): the change is written over them again.
+    refresh_tab(&online, cache, CUSTOMER, Tab::Subscriptions, Utc::now())
+        .await
+        .unwrap();
+    let shown = ws.subscriptions_tab(CUSTOMER).unwrap();
+    let row = shown.rows.iter().find(|r| r.row.id == sub.id).unwrap();
+    assert_eq!(row.row.auto_renew, !sub.auto_renew);
+    assert_eq!(row.mark.as_ref().unwrap().state, MarkState::Pending);
+    assert_eq!(row.mark.as_ref().unwrap().kind, OutboxKind::AutoRenew);
+
+    // Sent: the server has it, the row is the server's and unmarked.
+    replay_outbox(&online, cache, Utc::now()).await.unwrap();
+    let server = online.customer_subscriptions(CUSTOMER).await.unwrap();
+    assert_eq!(
+        server.iter().find(|s| s.id == sub.id).unwrap().auto_renew,
+        !sub.auto_renew
+    );
+    let shown = ws.subscriptions_tab(CUSTOMER).unwrap();
+    let row = shown.rows.iter().find(|r| r.row.id == sub.id).unwrap();
+    assert_eq!((row.row.auto_renew, &row.mark), (!sub.auto_renew, &None));
+    assert_eq!(stored(cache).auto_renew, !sub.auto_renew);
+}
+
+#[tokio::test]
+async fn discarding_puts_the_servers_rows_back_without_a_network() {
+    let sb = sandbox(&[]).await;
+    let online = client(&sb);
+    let (_dir, ws) = workspace(&sb, offline_client()).await;
+    let cache = cache_of(&ws);
+    let before = cache.lock().unwrap().users(CUSTOMER).unwrap();
+    let first = before[0].clone();
+
+    ws.add_user(
+        CUSTOMER,
+        &user_form("new.person@example.org", &["DEVELOPER"]),
+    )
+    .unwrap();
+    let mut edit = user_form(&first.email, &["ORGADMIN"]);
+    edit.first_name = "Renamed".into();
+    ws.update_user(CUSTOMER, first.id, &edit).unwrap();
+    let during = cache.lock().unwrap().users(CUSTOMER).unwrap();
+    assert_eq!(during.len(), before.len() + 1, "the new user is a row");
+    assert!(during
+        .iter()
+        .any(|u| u.id < 0 && u.email == "new.person@example.org"));
+    assert_eq!(
+        during
+            .iter()
+            .find(|u| u.id == first.id)
+            .unwrap()
+            .first_name
+            .as_deref(),
+        Some("Renamed")
+    );
+
+    for item in ws.users_tab(CUSTOMER).unwrap().rows {
+        if let Some(mark) = item.mark {
+            ws.discard_tab_change(mark.op_id).unwrap();
+        }
+    }
+    let after = cache.lock().unwrap().users(CUSTOMER).unwrap();
+    assert_eq!(after, before, "the server's rows, as they were");
+    assert!(ws
+        .users_tab(CUSTOMER)
+        .unwrap()
+        .rows
+        .iter()
+        .all(|u| u.mark.is_none()));
+    // And nothing reached the server.
+    assert_eq!(
+        server_users_with(&online, "new.person@example.org").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_cache_from_before_has_its_pending_changes_written_in_when_it_opens() {
+    let sb = sandbox(&[]).await;
+    let info = support::reseller_info(sb.base_url());
+    let (dir, ws) = workspace(&sb, offline_client()).await;
+    let sub = ws.subscriptions_tab(CUSTOMER).unwrap().rows[0].row.clone();
+    ws.set_auto_renew(CUSTOMER, sub.id, !sub.auto_renew)
+        .unwrap();
+    let path = Workspace::cache_path(ws.info(), dir.path());
+    drop(ws);
+    // What an earlier version stored: the server's rows, the change only in the outbox.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DELETE FROM server_rows; DELETE FROM pending_marks;")
+            .unwrap();
+        conn.execute(
+            "UPDATE subscriptions SET auto_renew = ?1 WHERE customer_id = ?2 AND id = ?3",
+            rusqlite::params![sub.auto_renew, CUSTOMER, sub.id],
+        )
+        .unwrap();
+    }
+    let ws = Workspace::open(info, offline_client(), dir.path()).unwrap();
+    let shown = ws.subscriptions_tab(CUSTOMER).unwrap();
+    let row = shown.rows.iter().find(|r| r.row.id == sub.id).unwrap();
+    assert_eq!(row.row.auto_renew, !sub.auto_renew);
+    assert_eq!(row.mark.as_ref().unwrap().kind, OutboxKind::AutoRenew);
 }

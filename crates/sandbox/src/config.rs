@@ -210,4 +210,7 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Requests that got an injected fault (latency alone does not count).
     pub faults_injected: u64,
+    /// Method + route template of the last 10 000 requests, in the order they arrived.
+    #[serde(default)]
+    pub order: Vec<String>,
 }

@@ -12,7 +12,12 @@ pub struct StatsCollector {
     rate_limited: AtomicU64,
     faults: AtomicU64,
     by_route: Mutex<BTreeMap<String, u64>>,
+    /// The routes in the order they arrived (the last `ORDER_KEPT`).
+    order: Mutex<std::collections::VecDeque<String>>,
 }
+
+/// Requests whose order is kept (tests ask which went first).
+const ORDER_KEPT: usize = 10_000;
 
 impl StatsCollector {
     pub fn request(&self) {
@@ -20,6 +25,13 @@ impl StatsCollector {
     }
 
     pub fn route(&self, key: String) {
+        {
+            let mut order = self.order.lock().unwrap_or_else(|p| p.into_inner());
+            if order.len() == ORDER_KEPT {
+                order.pop_front();
+            }
+            order.push_back(key.clone());
+        }
         let mut map = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
         *map.entry(key).or_insert(0) += 1;
     }
@@ -42,6 +54,13 @@ impl StatsCollector {
                 .clone(),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             faults_injected: self.faults.load(Ordering::Relaxed),
+            order: self
+                .order
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
         }
     }
 
@@ -53,6 +72,7 @@ impl StatsCollector {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.order.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

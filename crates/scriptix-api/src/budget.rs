@@ -15,8 +15,11 @@
 //! Requests with no such answer (errors, lost answers, servers without the headers) keep
 //! their slot for the full sliding window. `Retry-After` blocks everything.
 //!
-//! Two lanes: a waiting interactive request always goes before any background request, and the
-//! background lane leaves a reserve (a tenth of the limit) for interactive use.
+//! Two lanes: a waiting interactive request always goes before any background request; the
+//! background lane leaves a reserve (a fifth of the limit) for interactive use, and sends
+//! nothing for `USER_QUIET` after an interactive request: while the user works (changes going
+//! out, the open screen's reads), the slots that free up as the window slides go to them, not
+//! to the prefetch.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -93,6 +96,8 @@ struct State {
     /// Server windows we have seen and when (late) each ends.
     resets: Vec<(u64, Instant)>,
     waiting: [u32; 2],
+    /// When the last interactive request was sent.
+    last_interactive: Option<Instant>,
 }
 
 /// Windows remembered; more only happen with a server whose reset changes on every answer.
@@ -115,11 +120,14 @@ fn lane_index(lane: Lane) -> usize {
 
 fn reserve_for(limit: u32) -> u32 {
     if limit >= 2 {
-        (limit / 10).max(1)
+        (limit / 5).max(1)
     } else {
         0
     }
 }
+
+/// How long the background lane holds back after an interactive request.
+pub const USER_QUIET: Duration = Duration::from_secs(5);
 
 impl State {
     fn limit(&self) -> u32 {
@@ -168,6 +176,13 @@ impl State {
         if lane == Lane::Background && self.waiting[lane_index(Lane::Interactive)] > 0 {
             return Decision::WaitForEvent;
         }
+        if lane == Lane::Background {
+            if let Some(quiet_until) = self.last_interactive.map(|t| t + USER_QUIET) {
+                if now < quiet_until {
+                    return Decision::WaitUntil(quiet_until);
+                }
+            }
+        }
         let limit = self.limit();
         if limit == 0 {
             return Decision::Go;
@@ -207,7 +222,10 @@ impl State {
         }
     }
 
-    fn take(&mut self, now: Instant) -> u64 {
+    fn take(&mut self, lane: Lane, now: Instant) -> u64 {
+        if lane == Lane::Interactive {
+            self.last_interactive = Some(now);
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         if self.limit() > 0 {
@@ -269,6 +287,7 @@ impl Budget {
                 server: None,
                 resets: Vec::new(),
                 waiting: [0, 0],
+                last_interactive: None,
             }),
             notify: Notify::new(),
         }
@@ -296,7 +315,7 @@ impl Budget {
                         st.waiting[w.lane] -= 1;
                         w.active = false;
                     }
-                    let seq = st.take(now);
+                    let seq = st.take(lane, now);
                     drop(st);
                     if waiting.is_some() {
                         // Someone may have been waiting for this request to leave the queue.
@@ -506,19 +525,38 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn background_leaves_a_reserve_for_interactive() {
         let b = Budget::new(10);
-        assert_eq!(b.snapshot().reserve, 1);
+        assert_eq!(b.snapshot().reserve, 2);
         let t0 = Instant::now();
-        for _ in 0..9 {
+        for _ in 0..8 {
             drop(b.acquire(Lane::Background).await);
         }
         assert_eq!(since(t0), Duration::ZERO);
-        // The tenth slot is not for the background lane...
+        // The last two slots are not for the background lane...
         let bg = tokio::time::timeout(Duration::from_secs(59), b.acquire(Lane::Background)).await;
         assert!(bg.is_err());
         // ...but an interactive request takes it at once.
         let t1 = Instant::now();
         drop(b.acquire(Lane::Interactive).await);
         assert_eq!(since(t1), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_background_lane_holds_back_while_the_user_is_active() {
+        let b = Budget::new(100);
+        let t0 = Instant::now();
+        drop(b.acquire(Lane::Background).await);
+        assert_eq!(since(t0), Duration::ZERO, "nobody else: at once");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let t1 = Instant::now();
+        drop(b.acquire(Lane::Interactive).await);
+        assert_eq!(since(t1), Duration::ZERO);
+        // Plenty of slots are free, yet the background waits for the user's quiet period.
+        drop(b.acquire(Lane::Background).await);
+        assert_eq!(since(t1), USER_QUIET);
+        // Interactive requests never wait for it.
+        let t2 = Instant::now();
+        drop(b.acquire(Lane::Interactive).await);
+        assert_eq!(since(t2), Duration::ZERO);
     }
 
     #[tokio::test(start_paused = true)]
@@ -563,12 +601,12 @@ mod tests {
         b.block_for(Duration::from_secs(5));
         assert_eq!(b.snapshot().blocked_for, Some(Duration::from_secs(5)));
         assert_eq!(b.snapshot().remaining_in_window, 0);
-        drop(b.acquire(Lane::Interactive).await);
+        drop(b.acquire(Lane::Background).await);
         assert_eq!(since(t0), Duration::from_secs(5));
         // A shorter block does not shorten a longer one.
         b.block_for(Duration::from_secs(3));
         b.block_for(Duration::from_secs(1));
-        drop(b.acquire(Lane::Background).await);
+        drop(b.acquire(Lane::Interactive).await);
         assert_eq!(since(t0), Duration::from_secs(8));
         assert_eq!(b.snapshot().blocked_for, None);
     }

@@ -14,6 +14,7 @@ use crate::config::{AuthStyle, ClientConfig, Lane};
 use crate::envelope;
 use crate::error::ApiError;
 use crate::page::{Page, Record};
+use crate::reachability::{Reachability, ReachabilityCell};
 use crate::retry::RetryPolicy;
 use crate::transport::{Answer, Call};
 
@@ -45,6 +46,8 @@ pub(crate) struct Inner {
     pub retry: RetryPolicy,
     pub sent: AtomicU64,
     pub timeout: Duration,
+    /// What the last attempt (or probe) found out about the server.
+    pub reach: ReachabilityCell,
 }
 
 impl Client {
@@ -86,6 +89,7 @@ impl Client {
                 retry: RetryPolicy::new(config.max_retries),
                 sent: AtomicU64::new(0),
                 timeout: config.request_timeout,
+                reach: ReachabilityCell::new(),
             }),
             lane: Lane::Interactive,
         })
@@ -115,6 +119,39 @@ impl Client {
     /// Requests that went over the wire, retries included, by this client and all its clones.
     pub fn requests_sent(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Whether the server answered the last attempt, and every change from now on.
+    pub fn reachability(&self) -> tokio::sync::watch::Receiver<Reachability> {
+        self.inner.reach.subscribe()
+    }
+
+    /// What the last attempt or probe found.
+    pub fn reachable_now(&self) -> Reachability {
+        self.inner.reach.now()
+    }
+
+    /// Asks whether the server is there: a `HEAD` of the base URL without the token (not a
+    /// rate-limited API call), answered within `timeout`. Any HTTP answer means reachable.
+    pub async fn probe(&self, timeout: Duration) -> Reachability {
+        let found = match self
+            .inner
+            .http
+            .head(&self.inner.base)
+            .timeout(timeout)
+            .send()
+            .await
+        {
+            Ok(_) => Reachability::Reachable,
+            Err(e) if e.is_timeout() => Reachability::Unreachable {
+                reason: format!("no answer within {} s", timeout.as_secs_f64()),
+            },
+            Err(e) => Reachability::Unreachable {
+                reason: self.inner.describe_error(&e),
+            },
+        };
+        self.inner.reach.report(found.clone());
+        found
     }
 
     pub(crate) async fn send(&self, call: &Call) -> Result<Answer, ApiError> {

@@ -13,6 +13,7 @@ pub mod models;
 mod page;
 #[cfg(test)]
 mod parse_props;
+mod reachability;
 mod retry;
 pub mod time;
 mod transport;
@@ -34,3 +35,4 @@ pub use models::transcript::{Transcript, TranscriptQuery, TranscriptStatus, STAT
 pub use models::usage::{UsageQuery, UsageRow, UsageSplit, UsageSummary, UsageView};
 pub use models::user::{CustomerUser, UserInput, UserUpdate};
 pub use page::{Page, RejectedRecord};
+pub use reachability::{Reachability, PROBE_TIMEOUT};

@@ -6,6 +6,7 @@
 use reseller_core::branding::{BrandTheme, BrandingView};
 use tauri::{AppHandle, State};
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::pick::{open_path, Filter};
 use crate::state::AppState;
@@ -21,7 +22,7 @@ const LOGO_FILTER: Filter<'static> = Filter {
 /// The branding as it shows (cache with pending changes laid over it).
 #[tauri::command]
 pub async fn get_branding(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
-    Ok(state.workspace().await?.branding()?)
+    with_workspace(&state, |w| w.branding()).await
 }
 
 /// Asks for a logo file, processes it (in the logo worker) and queues it. `None`: the user
@@ -53,7 +54,7 @@ pub async fn cancel_logo(state: State<'_, AppState>) -> Result<bool, IpcError> {
 
 #[tauri::command]
 pub async fn remove_logo(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
-    Ok(state.workspace().await?.remove_logo()?)
+    with_workspace(&state, |w| w.remove_logo()).await
 }
 
 /// `colour`: as typed or picked (`#RRGGBB`, `RRGGBB`, `#RGB`).
@@ -62,7 +63,7 @@ pub async fn set_brand_colour(
     state: State<'_, AppState>,
     colour: String,
 ) -> Result<BrandingView, IpcError> {
-    Ok(state.workspace().await?.set_brand_colour(&colour)?)
+    with_workspace(&state, move |w| w.set_brand_colour(&colour)).await
 }
 
 /// The CSS variables `colour` would set, without keeping it (the picker's live preview).
@@ -74,7 +75,7 @@ pub fn preview_brand_colour(colour: String) -> Result<BrandTheme, IpcError> {
 /// Back to the app's own colours.
 #[tauri::command]
 pub async fn reset_brand_colour(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
-    Ok(state.workspace().await?.reset_brand_colour()?)
+    with_workspace(&state, |w| w.reset_brand_colour()).await
 }
 
 /// Drops branding changes the server refused.
@@ -82,5 +83,5 @@ pub async fn reset_brand_colour(state: State<'_, AppState>) -> Result<BrandingVi
 pub async fn discard_branding_changes(
     state: State<'_, AppState>,
 ) -> Result<BrandingView, IpcError> {
-    Ok(state.workspace().await?.discard_branding_changes()?)
+    with_workspace(&state, |w| w.discard_branding_changes()).await
 }

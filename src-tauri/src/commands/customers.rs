@@ -1,11 +1,12 @@
 //! Customer commands: thin adapters over `reseller_core::workspace::Workspace`. Reads come from
 //! the cache; writes go through the outbox (and nudge the sync engine).
 
-use reseller_core::outbox::{CustomerForm, Resolution};
-use reseller_core::validation::{check_customer, CustomerDraft, FormCheck};
-use reseller_core::workspace::{ConflictView, CustomerView, ListRequest, ListRow, ListWindow};
+use reseller_core::customers::{ConflictView, CustomerView, ListRequest, ListRow, ListWindow};
+use reseller_core::customers::{CustomerForm, Resolution};
+use reseller_core::validation::{check_customer, CustomerDraft, CustomerValues, FormCheck};
 use tauri::State;
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -19,18 +20,25 @@ pub fn validate_customer(form: CustomerForm) -> FormCheck {
     })
 }
 
+/// Whether the organisation page's form holds a change to the stored values (the page shows
+/// Save only then); the core's rules, e.g. a phone typed with other spacing is the same phone.
+#[tauri::command]
+pub fn customer_form_changed(stored: CustomerValues, form: CustomerValues) -> bool {
+    form.differs_from(&stored)
+}
+
 /// A window of the organisations list (sorted, searched, filtered) and its row count.
 #[tauri::command]
 pub async fn list_customers(
     state: State<'_, AppState>,
     request: ListRequest,
 ) -> Result<ListWindow, IpcError> {
-    Ok(state.workspace().await?.list(&request)?)
+    with_workspace(&state, move |w| w.list(&request)).await
 }
 
 #[tauri::command]
 pub async fn get_customer(state: State<'_, AppState>, id: i64) -> Result<CustomerView, IpcError> {
-    Ok(state.workspace().await?.customer(id)?)
+    with_workspace(&state, move |w| w.customer(id)).await
 }
 
 #[tauri::command]
@@ -38,7 +46,7 @@ pub async fn create_customer(
     state: State<'_, AppState>,
     form: CustomerForm,
 ) -> Result<ListRow, IpcError> {
-    Ok(state.workspace().await?.create_customer(&form)?)
+    with_workspace(&state, move |w| w.create_customer(&form)).await
 }
 
 #[tauri::command]
@@ -47,12 +55,12 @@ pub async fn update_customer(
     id: i64,
     form: CustomerForm,
 ) -> Result<ListRow, IpcError> {
-    Ok(state.workspace().await?.update_customer(id, &form)?)
+    with_workspace(&state, move |w| w.update_customer(id, &form)).await
 }
 
 #[tauri::command]
 pub async fn delete_customer(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    Ok(state.workspace().await?.delete_customer(id)?)
+    with_workspace(&state, move |w| w.delete_customer(id)).await
 }
 
 /// Drops the customer's unsent or refused changes and puts the server's version back.
@@ -61,12 +69,12 @@ pub async fn discard_changes(
     state: State<'_, AppState>,
     id: i64,
 ) -> Result<Option<ListRow>, IpcError> {
-    Ok(state.workspace().await?.discard_changes(id)?)
+    with_workspace(&state, move |w| w.discard_changes(id)).await
 }
 
 #[tauri::command]
 pub async fn list_conflicts(state: State<'_, AppState>) -> Result<Vec<ConflictView>, IpcError> {
-    Ok(state.workspace().await?.conflicts()?)
+    with_workspace(&state, |w| w.conflicts()).await
 }
 
 #[tauri::command]
@@ -76,10 +84,10 @@ pub async fn settle_conflict(
     field: String,
     resolution: Resolution,
 ) -> Result<Option<ListRow>, IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .settle_conflict(op_id, &field, resolution)?)
+    with_workspace(&state, move |w| {
+        w.settle_conflict(op_id, &field, resolution)
+    })
+    .await
 }
 
 /// The customer page the user has open (None: none): its tabs are refreshed first, now.

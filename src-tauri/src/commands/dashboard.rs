@@ -2,11 +2,13 @@
 //! up to date in the background), the CSV export of the
 //! table as shown, and the alert threshold (a local setting).
 
-use reseller_core::dashboard::{export_file_name, DashboardRequest, DashboardScreen};
+use reseller_core::dashboard::refresher::DashboardScreen;
+use reseller_core::dashboard::{export_file_name, DashboardRequest};
 use reseller_core::settings::{self, alert_threshold};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
+use super::{blocking, with_workspace};
 use crate::error::IpcError;
 use crate::pick::{save_path, Filter};
 use crate::settings::PluginSettings;
@@ -24,10 +26,8 @@ pub async fn dashboard_view(
     state: State<'_, AppState>,
     request: DashboardRequest,
 ) -> Result<DashboardScreen, IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .dashboard_screen(&request, threshold(&handle))?)
+    let threshold = threshold(&handle);
+    with_workspace(&state, move |w| w.dashboard_screen(&request, threshold)).await
 }
 
 /// Where the export went and how many rows it has; `None`: the user cancelled.
@@ -56,11 +56,18 @@ pub async fn export_dashboard_csv(
     else {
         return Ok(None);
     };
-    let rows = workspace.export_dashboard_csv(&request, threshold(&handle), &path)?;
-    Ok(Some(Exported {
-        path: path.display().to_string(),
-        rows,
-    }))
+    let threshold = threshold(&handle);
+    let shown = path.display().to_string();
+    // The workspace the dialog was opened for, not whichever is open when it closes.
+    let rows = blocking(move || workspace.export_dashboard_csv(&request, threshold, &path)).await?;
+    Ok(Some(Exported { path: shown, rows }))
+}
+
+/// The dashboard left the screen: "Sync now" no longer refreshes it.
+#[tauri::command]
+pub async fn dashboard_hidden(state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.workspace().await?.dashboard_hidden();
+    Ok(())
 }
 
 /// Keeps the alert threshold (whole percent of available units) for this and later sessions.

@@ -4,6 +4,7 @@
 use reseller_core::tabs::subscriptions::{PlanCatalog, SubscriptionsTab};
 use tauri::State;
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -13,7 +14,7 @@ pub async fn subscriptions_tab(
     state: State<'_, AppState>,
     customer_id: i64,
 ) -> Result<SubscriptionsTab, IpcError> {
-    Ok(state.workspace().await?.subscriptions_tab(customer_id)?)
+    with_workspace(&state, move |w| w.subscriptions_tab(customer_id)).await
 }
 
 /// The cached plans whose SKU or description contains `search`.
@@ -22,7 +23,7 @@ pub async fn list_plans(
     state: State<'_, AppState>,
     search: String,
 ) -> Result<PlanCatalog, IpcError> {
-    Ok(state.workspace().await?.plans(&search)?)
+    with_workspace(&state, move |w| w.plans(&search)).await
 }
 
 /// Fetches the plan catalogue now and answers as `list_plans`.
@@ -41,10 +42,10 @@ pub async fn add_subscription(
     sku: String,
     auto_renew: bool,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .add_subscription(customer_id, &sku, auto_renew)?)
+    with_workspace(&state, move |w| {
+        w.add_subscription(customer_id, &sku, auto_renew)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -54,14 +55,14 @@ pub async fn set_auto_renew(
     subscription_id: i64,
     auto_renew: bool,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .set_auto_renew(customer_id, subscription_id, auto_renew)?)
+    with_workspace(&state, move |w| {
+        w.set_auto_renew(customer_id, subscription_id, auto_renew)
+    })
+    .await
 }
 
 /// Drops a waiting or refused change of the Subscription, Tokens or Users tab.
 #[tauri::command]
 pub async fn discard_tab_change(state: State<'_, AppState>, op_id: i64) -> Result<(), IpcError> {
-    Ok(state.workspace().await?.discard_tab_change(op_id)?)
+    with_workspace(&state, move |w| w.discard_tab_change(op_id)).await
 }

@@ -12,14 +12,10 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, IpcEr
     Ok(state.workspace().await?.engine().status())
 }
 
-/// Runs a round now, with a scan for organisations deleted on the server.
+/// "Sync now" (`Workspace::sync_now`), in the background: its progress is the status's.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<(), IpcError> {
-    let engine = state.workspace().await?.engine().clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = engine.sync_now(true).await {
-            tracing::debug!(code = e.code(), "sync now ended early");
-        }
-    });
+    let workspace = state.workspace().await?;
+    tauri::async_runtime::spawn(async move { workspace.sync_now().await });
     Ok(())
 }

@@ -4,6 +4,7 @@
 use reseller_core::tabs::tokens::{NewToken, TokenForm, TokensTab};
 use tauri::State;
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -12,7 +13,7 @@ pub async fn tokens_tab(
     state: State<'_, AppState>,
     customer_id: i64,
 ) -> Result<TokensTab, IpcError> {
-    Ok(state.workspace().await?.tokens_tab(customer_id)?)
+    with_workspace(&state, move |w| w.tokens_tab(customer_id)).await
 }
 
 /// Creates the token on the server now; the answer carries its secret, this once.
@@ -35,8 +36,5 @@ pub async fn revoke_token(
     customer_id: i64,
     token_id: i64,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .revoke_token(customer_id, token_id)?)
+    with_workspace(&state, move |w| w.revoke_token(customer_id, token_id)).await
 }

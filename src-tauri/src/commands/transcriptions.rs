@@ -4,6 +4,7 @@
 use reseller_core::tabs::transcriptions::{TranscriptionPage, TranscriptionRequest};
 use tauri::State;
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -13,10 +14,13 @@ pub async fn list_transcriptions(
     request: TranscriptionRequest,
     live: bool,
 ) -> Result<TranscriptionPage, IpcError> {
-    let workspace = state.workspace().await?;
-    Ok(if live {
-        workspace.transcriptions_live(&request).await?
+    if live {
+        Ok(state
+            .workspace()
+            .await?
+            .transcriptions_live(&request)
+            .await?)
     } else {
-        workspace.transcriptions_cached(&request)?
-    })
+        with_workspace(&state, move |w| w.transcriptions_cached(&request)).await
+    }
 }

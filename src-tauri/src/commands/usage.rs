@@ -9,6 +9,7 @@ use reseller_core::tabs::usage::options::{
 use reseller_core::tabs::usage::{UsageRequest, UsageTab};
 use tauri::{AppHandle, State};
 
+use super::{blocking, with_workspace};
 use crate::error::IpcError;
 use crate::pick::{save_path, Filter};
 use crate::state::AppState;
@@ -33,7 +34,7 @@ pub async fn usage_view(
     state: State<'_, AppState>,
     request: UsageRequest,
 ) -> Result<UsageTab, IpcError> {
-    Ok(state.workspace().await?.usage_tab(&request)?)
+    with_workspace(&state, move |w| w.usage_tab(&request)).await
 }
 
 /// Fetches the query when it is missing or stale (then caches it), and answers the tab.
@@ -53,7 +54,7 @@ pub async fn export_usage_csv(
     state: State<'_, AppState>,
     request: UsageRequest,
 ) -> Result<Option<String>, IpcError> {
-    let (file_name, table) = state.workspace().await?.usage_export(&request)?;
+    let (file_name, table) = with_workspace(&state, move |w| w.usage_export(&request)).await?;
     let filters = [Filter {
         name: "CSV",
         extensions: &["csv"],
@@ -61,6 +62,10 @@ pub async fn export_usage_csv(
     let Some(path) = save_path(&app, "Export usage", &file_name, &filters).await else {
         return Ok(None);
     };
-    write_csv(&path, &table.header(), &table.rows).map_err(reseller_core::CoreError::from)?;
-    Ok(Some(path.display().to_string()))
+    let shown = path.display().to_string();
+    blocking(move || {
+        write_csv(&path, &table.header(), &table.rows).map_err(reseller_core::CoreError::from)
+    })
+    .await?;
+    Ok(Some(shown))
 }

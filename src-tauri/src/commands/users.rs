@@ -5,12 +5,13 @@ use reseller_core::tabs::users::{validate_user as check_user, UserForm, UsersTab
 use reseller_core::validation::FieldError;
 use tauri::State;
 
+use super::with_workspace;
 use crate::error::IpcError;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn users_tab(state: State<'_, AppState>, customer_id: i64) -> Result<UsersTab, IpcError> {
-    Ok(state.workspace().await?.users_tab(customer_id)?)
+    with_workspace(&state, move |w| w.users_tab(customer_id)).await
 }
 
 /// Every problem with a user form, per field (empty when it can be saved).
@@ -25,7 +26,7 @@ pub async fn add_user(
     customer_id: i64,
     form: UserForm,
 ) -> Result<(), IpcError> {
-    Ok(state.workspace().await?.add_user(customer_id, &form)?)
+    with_workspace(&state, move |w| w.add_user(customer_id, &form)).await
 }
 
 #[tauri::command]
@@ -35,10 +36,7 @@ pub async fn update_user(
     user_id: i64,
     form: UserForm,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .update_user(customer_id, user_id, &form)?)
+    with_workspace(&state, move |w| w.update_user(customer_id, user_id, &form)).await
 }
 
 /// `active` false deactivates; true reactivates and sends the reactivation link.
@@ -49,10 +47,10 @@ pub async fn set_user_active(
     user_id: i64,
     active: bool,
 ) -> Result<(), IpcError> {
-    Ok(state
-        .workspace()
-        .await?
-        .set_user_active(customer_id, user_id, active)?)
+    with_workspace(&state, move |w| {
+        w.set_user_active(customer_id, user_id, active)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -61,5 +59,5 @@ pub async fn delete_user(
     customer_id: i64,
     user_id: i64,
 ) -> Result<(), IpcError> {
-    Ok(state.workspace().await?.delete_user(customer_id, user_id)?)
+    with_workspace(&state, move |w| w.delete_user(customer_id, user_id)).await
 }

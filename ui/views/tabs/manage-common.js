@@ -16,12 +16,13 @@ import { toast } from '../dialog.js';
 export function asOfText(asOf, online) {
   if (!asOf.fetchedAt) return online ? 'Loading from Scriptix…' : 'Not loaded yet: it loads when the connection returns.';
   const when = `As of ${formatDateTime(asOf.fetchedAt)} (${relativeTime(asOf.fetchedAt)})`;
-  if (asOf.state === 'stale') return online ? `${when} · refreshing…` : `${when} · offline, showing the saved copy`;
+  if (!online) return `${when} · offline, showing the copy on this computer`;
+  if (asOf.state === 'stale') return `${when} · refreshing…`;
   return when;
 }
 
 const BADGE = {
-  pending: { label: 'Pending', title: 'Saved on this computer; sent to Scriptix at the next sync' },
+  pending: { label: 'Pending', title: 'Saved on this computer; not yet confirmed by Scriptix' },
   failed: { label: 'Not saved', title: 'Scriptix refused this change; see why above the list' },
 };
 
@@ -86,10 +87,12 @@ export function managedPanel({ prefix, customerId, online, title, toolbar = [], 
   function showState(state, heading, text) {
     el.dataset.state = state;
     stateMsg.hidden = state === 'ready';
-    stateMsg.replaceChildren(
+    // replaceChildren would print a null as the word "null": only nodes go in.
+    stateMsg.replaceChildren(...[
       state === 'loading' ? h('div', { class: 'spinner', 'aria-hidden': 'true' }) : null,
       h('p', { class: 'empty-title' }, heading),
-      text && h('p', { class: 'muted' }, text));
+      text ? h('p', { class: 'muted' }, text) : null,
+    ].filter(Boolean));
   }
 
   async function reload() {

@@ -10,7 +10,9 @@ export function asOfText(asOf, { refreshing = false, offline = false } = {}) {
     if (offline) return 'Not loaded yet: it loads when the connection returns.';
     return refreshing ? 'Loading from Scriptix…' : 'Not loaded yet.';
   }
-  const when = `As of ${formatDateTime(asOf.fetchedAt)} (${relativeTime(asOf.fetchedAt)})`;
+  // The time comes display-ready from the core (fetchedAtText); "3 min ago" is worked out here
+  // as the clock moves.
+  const when = `As of ${asOf.fetchedAtText ?? formatDateTime(asOf.fetchedAt)} (${relativeTime(asOf.fetchedAt)})`;
   if (offline) return `${when} · offline, showing the copy on this computer`;
   if (refreshing) return `${when} · refreshing…`;
   return when;

@@ -1,6 +1,6 @@
 // The Subscription tab: the organisation's subscriptions (ID, SKU, start, end or "-", billing
 // channel, payment model, suspended, auto-renew), adding one by picking a plan (searchable by
-// SKU or description) and switching auto-renew. Changes are queued and sent at the next sync.
+// SKU or description) and switching auto-renew. Changes are queued and sent right away through the outbox.
 //
 // Ids: #subs-panel (data-state), #subs-as-of, #subs-state, #subs-refused, #subs-table with
 // .sub-row (data-id, data-sku) and in each an .sub-auto-renew switch (checkbox); #add-subscription.
@@ -10,8 +10,7 @@
 
 import { h, debounce } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatDate } from '../../format.js';
-import { toast } from '../dialog.js';
+import { openModal, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 
 const yesNo = (b) => (b ? 'Yes' : 'No');
@@ -31,8 +30,9 @@ export function subscriptionPanel({ customerId, online }) {
   });
 
   function renderTable(data, reload) {
-    const head = h('tr', {}, ['ID', 'SKU', 'Start', 'End', 'Billing channel', 'Payment model', 'Suspended', 'Auto-renew', '']
-      .map((t) => h('th', { scope: 'col' }, t)));
+    // The last column holds a row's waiting or refused change: named for screen readers only.
+    const head = h('tr', {}, ['ID', 'SKU', 'Start', 'End', 'Billing channel', 'Payment model', 'Suspended', 'Auto-renew']
+      .map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Change')));
     const rows = data.rows.map((s) => {
       const toggle = h('input', {
         type: 'checkbox', role: 'switch', class: 'sub-auto-renew',
@@ -54,8 +54,8 @@ export function subscriptionPanel({ customerId, online }) {
       return h('tr', { class: 'sub-row', dataset: { id: String(s.id), sku: s.sku } },
         h('td', { class: 'cell-id mono' }, s.local ? '—' : String(s.id)),
         h('td', {}, h('span', { class: 'mono' }, s.sku), s.description ? h('div', { class: 'muted small' }, s.description) : null),
-        h('td', {}, formatDate(s.startDate)),
-        h('td', {}, s.endDate ? formatDate(s.endDate) : '-'),
+        h('td', {}, s.startText),
+        h('td', {}, s.endText),
         h('td', {}, s.billingChannelLabel),
         h('td', {}, s.paymentModelLabel),
         h('td', {}, yesNo(s.isSuspended)),
@@ -102,7 +102,7 @@ function addSubscriptionDialog({ customerId, online }) {
     const form = h('form', { class: 'dialog-form', novalidate: true },
       h('h2', { id: 'sub-dialog-title', class: 'dialog-title' }, 'Add subscription'),
       h('p', { class: 'muted small' }, online
-        ? 'It is added here now and sent to Scriptix at once.'
+        ? 'It is added here now and sent to Scriptix right away; it shows as pending until Scriptix has it.'
         : 'You are offline: it is added here now and sent to Scriptix when the connection returns.'),
       h('div', { class: 'field' }, h('label', { for: 'plan-search' }, 'Plan', h('span', { class: 'required', 'aria-hidden': 'true' }, ' *')),
         search, status, list, skuError),
@@ -199,9 +199,7 @@ function addSubscriptionDialog({ customerId, online }) {
       }
     });
 
-    document.body.append(dialog);
-    dialog.showModal();
-    search.focus();
+    openModal(dialog, search);
     load().then(() => load({ fetch: true }));
   });
 }

@@ -13,7 +13,7 @@
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
 import { formatDate, formatDateTime } from '../../format.js';
-import { ask, quoted, toast } from '../dialog.js';
+import { ask, openModal, quoted, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 
 export function tokensPanel({ customerId, online }) {
@@ -31,7 +31,9 @@ export function tokensPanel({ customerId, online }) {
   });
 
   function renderTable(data, reload) {
-    const head = h('tr', {}, ['Name', 'Type', 'Created', 'Expires', '', ''].map((t) => h('th', { scope: 'col' }, t)));
+    // The last two columns (a waiting change, the actions) are named for screen readers only.
+    const head = h('tr', {}, ['Name', 'Type', 'Created', 'Expires'].map((t) => h('th', { scope: 'col' }, t)),
+      ['Change', 'Actions'].map((t) => h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t))));
     const rows = data.rows.map((t) => {
       const revoking = t.mark?.kind === 'revoke';
       const revoke = h('button', {
@@ -147,9 +149,7 @@ function newTokenDialog({ customerId, online }) {
         submit.textContent = 'Create token';
       }
     });
-    document.body.append(dialog);
-    dialog.showModal();
-    name.focus();
+    openModal(dialog, name);
   });
 }
 
@@ -195,8 +195,7 @@ function showSecretOnce(made) {
       dialog.remove();
       resolve();
     });
-    document.body.append(dialog);
-    dialog.showModal();
+    openModal(dialog, secret);
     selectAll();
   });
 }

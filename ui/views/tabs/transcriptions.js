@@ -13,7 +13,7 @@
 
 import { h, debounce } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatDateTime, formatNumber } from '../../format.js';
+import { formatNumber } from '../../format.js';
 import { asOfText, problemText } from './read-state.js';
 
 const COLUMNS = [
@@ -27,9 +27,6 @@ const COLUMNS = [
 ];
 
 const PAGE_SIZES = [25, 50, 100];
-const compact = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
-/** A compact date and time for the table (the full one is its tooltip). */
-const when = (iso) => (iso ? compact.format(new Date(iso)) : '-');
 const TYPING_MS = 250;
 
 export function transcriptionsPanel({ customerId }) {
@@ -44,8 +41,13 @@ export function transcriptionsPanel({ customerId }) {
   // maxlength: the core cuts filters at 200 characters (MAX_SEARCH_CHARS) before they reach the server.
   const filenameInput = h('input', { id: 'tr-filename', type: 'search', placeholder: 'Filename contains…', 'aria-label': 'Filename contains', autocomplete: 'off', maxlength: '200' });
   const languageInput = h('input', { id: 'tr-language', type: 'text', placeholder: 'Language, e.g. nl-nl', 'aria-label': 'Language', autocomplete: 'off', size: '12', maxlength: '200' });
-  const fromInput = h('input', { id: 'tr-from', type: 'date', 'aria-label': 'Started from' });
-  const toInput = h('input', { id: 'tr-to', type: 'date', 'aria-label': 'Started until' });
+  // An empty date input draws a greyed date that reads as a filter in force: while empty (and
+  // not being typed in) it is drawn blank (.empty, styles.css), its label saying what it takes.
+  const fromInput = h('input', { id: 'tr-from', type: 'date', class: 'empty', 'aria-label': 'Started from' });
+  const toInput = h('input', { id: 'tr-to', type: 'date', class: 'empty', 'aria-label': 'Started until' });
+  const markEmpty = () => {
+    for (const input of [fromInput, toInput]) input.classList.toggle('empty', !input.value);
+  };
   const clearButton = h('button', { id: 'tr-clear', type: 'button', class: 'button small-button secondary' }, 'Clear filters');
   const filterError = h('p', { id: 'tr-filter-error', class: 'field-error', role: 'alert', hidden: true });
   const filters = h('form', { id: 'tr-filters', class: 'tr-filters', role: 'search' },
@@ -95,7 +97,7 @@ export function transcriptionsPanel({ customerId }) {
   function setState(state, title = '', text = '') {
     el.dataset.state = state;
     stateMsg.hidden = !title;
-    stateMsg.replaceChildren(h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null);
+    stateMsg.replaceChildren(...[h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null].filter(Boolean));
   }
 
   function renderStatuses(statuses) {
@@ -111,8 +113,8 @@ export function transcriptionsPanel({ customerId }) {
       h('td', { class: 'cell-status' }, badge,
         t.isDeleted ? h('span', { class: 'badge deleted-badge', title: 'Deleted on Scriptix' }, 'Deleted') : null),
       h('td', { class: 'cell-language' }, t.language ?? '-'),
-      h('td', { class: 'cell-started', title: formatDateTime(t.started), dataset: { value: t.started } }, when(t.started)),
-      h('td', { class: 'cell-updated', title: formatDateTime(t.lastUpdate), dataset: { value: t.lastUpdate ?? '' } }, when(t.lastUpdate)),
+      h('td', { class: 'cell-started', dataset: { value: t.started } }, t.startedText),
+      h('td', { class: 'cell-updated', dataset: { value: t.lastUpdate ?? '' } }, t.lastUpdateText),
       h('td', { class: 'cell-duration num', dataset: { value: t.durationSeconds ?? '' } }, t.duration));
   }
 
@@ -205,12 +207,17 @@ export function transcriptionsPanel({ customerId }) {
   filenameInput.addEventListener('input', typed);
   languageInput.addEventListener('input', typed);
   for (const input of [statusSelect, fromInput, toInput]) input.addEventListener('change', refilter);
+  for (const input of [fromInput, toInput]) {
+    input.addEventListener('input', markEmpty);
+    input.addEventListener('change', markEmpty);
+  }
   clearButton.addEventListener('click', () => {
     statusSelect.value = '';
     filenameInput.value = '';
     languageInput.value = '';
     fromInput.value = '';
     toInput.value = '';
+    markEmpty();
     typed.cancel();
     refilter();
   });

@@ -15,7 +15,6 @@
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatNumber } from '../../format.js';
 import { toast } from '../dialog.js';
 import { stackedBarChart } from '../charts.js';
 import { asOfText, problemText } from './read-state.js';
@@ -26,33 +25,14 @@ import { asOfText, problemText } from './read-state.js';
 // The last choice, kept while the app runs, so coming back to the tab shows the same query.
 let remembered = { preset: 'last_12_months', from: '', to: '', view: 'month', split: '' };
 
-const utc = (iso) => new Date(`${iso}T00:00:00Z`);
-const fmt = (opts) => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', ...opts });
-const dayFmt = fmt({ dateStyle: 'medium' });
-const shortDay = fmt({ day: 'numeric', month: 'short' });
-const monthFmt = fmt({ month: 'short', year: 'numeric' });
-const yearFmt = fmt({ year: 'numeric' });
-
-const formatDay = (iso) => dayFmt.format(utc(iso));
-
-/** A period's axis label for the view. */
-function periodLabel(view, iso) {
-  const d = utc(iso);
-  if (view === 'day') return shortDay.format(d);
-  if (view === 'week') return shortDay.format(d);
-  if (view === 'year') return yearFmt.format(d);
-  return monthFmt.format(d);
-}
-
-const hours = (v) => v.toLocaleString(undefined, { maximumFractionDigits: 2 });
-const percent = (v) => `${(v * 100).toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
-
+// The figures arrive display-ready from the core (summary.display: "54.6 h", "196,489 s",
+// "1.9%" in the system's locale); the units figure's label names its unit.
 const FIGURES = [
-  { key: 'hours', label: 'Hours processed', value: (s) => (s.hoursProcessed == null ? null : hours(s.hoursProcessed)) },
-  { key: 'units', label: 'Units', value: (s) => (s.unitsUsed == null ? null : formatNumber(s.unitsUsed)) },
-  { key: 'sessions', label: 'Sessions', value: (s) => (s.sessions == null ? null : formatNumber(s.sessions)) },
-  { key: 'finished', label: 'Finished', value: (s) => (s.finishedSessions == null ? null : formatNumber(s.finishedSessions)) },
-  { key: 'error_rate', label: 'Error rate', value: (s) => (s.errorRate == null ? null : percent(s.errorRate)) },
+  { key: 'hours', label: 'Hours processed', value: (d) => d.hours },
+  { key: 'units', label: 'Units', value: (d) => d.units },
+  { key: 'sessions', label: 'Sessions', value: (d) => d.sessions },
+  { key: 'finished', label: 'Finished', value: (d) => d.finished },
+  { key: 'error_rate', label: 'Error rate', value: (d) => d.errorRate },
 ];
 
 export function usagePanel({ customerId }) {
@@ -115,7 +95,7 @@ export function usagePanel({ customerId }) {
     rangeButtons = options.presets.map((p) => h('button', {
       id: `usage-range-${p.key}`, type: 'button', role: 'radio', class: 'segment',
       dataset: { preset: p.key }, 'aria-checked': 'false',
-      title: p.from ? `${formatDay(p.from)} – ${formatDay(p.lastDay)}` : '',
+      title: p.rangeText ?? '',
     }, p.label));
     rangeGroup.replaceChildren(...rangeButtons);
     viewSelect.replaceChildren(...options.views.map((v) => h('option', { value: v.key }, v.label)));
@@ -149,13 +129,14 @@ export function usagePanel({ customerId }) {
     el.dataset.state = state;
     const show = ['empty', 'waiting', 'local', 'error', 'loading'].includes(state) && title;
     stateMsg.hidden = !show;
-    stateMsg.replaceChildren(h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null);
+    stateMsg.replaceChildren(...[h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null].filter(Boolean));
   }
 
   function renderSummary(s) {
     FIGURES.forEach((f, i) => {
-      const v = s ? f.value(s) : null;
+      const v = s ? f.value(s.display) : null;
       figureEls[i].querySelector('.figure-value').textContent = v ?? '-';
+      if (f.key === 'units') figureEls[i].querySelector('.figure-label').textContent = s?.display.unitsLabel || f.label;
       figureEls[i].title = v == null && s?.source === 'computed' ? 'Not in the usage rows; needs the usage summary from Scriptix' : '';
     });
     summaryNote.hidden = !s || s.source !== 'computed';
@@ -167,12 +148,10 @@ export function usagePanel({ customerId }) {
 
   function renderTable(t) {
     const head = h('thead', {}, h('tr', {}, t.columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : '', dataset: { key: c.key } }, c.label))));
-    const body = h('tbody', {}, t.rows.map((cells) => h('tr', {}, cells.map((v, i) => {
+    // data-value: the plain value (as exported); the text: the core's display cell.
+    const body = h('tbody', {}, t.rows.map((cells, r) => h('tr', {}, cells.map((v, i) => {
       const c = t.columns[i];
-      let text = v;
-      if (c.numeric && v !== '-' && v !== '') text = formatNumber(Number(v));
-      else if ((c.key === 'from' || c.key === 'to') && /^\d{4}-\d{2}-\d{2}$/.test(v)) text = formatDay(v);
-      return h('td', { class: c.numeric ? 'num' : '', dataset: { value: v } }, text);
+      return h('td', { class: c.numeric ? 'num' : '', dataset: { value: v } }, t.displayRows[r]?.[i] ?? v);
     }))));
     table.replaceChildren(head, body);
   }
@@ -182,7 +161,7 @@ export function usagePanel({ customerId }) {
     const q = tab.query;
     // For tests and tools: the query shown (dates ISO, `to` exclusive).
     Object.assign(el.dataset, { from: q.from, to: q.to, view: q.view, split: q.splitBy ?? '', key: q.key });
-    rangeText.textContent = `${formatDay(q.from)} – ${formatDay(q.lastDay)}`;
+    rangeText.textContent = tab.rangeText;
     asOfLine.textContent = asOfText(tab.asOf, { refreshing, offline: tab.live.offline });
     const problem = problemText(tab.live);
     liveNote.hidden = !problem && !tab.live.offline;
@@ -208,15 +187,15 @@ export function usagePanel({ customerId }) {
     if (!hasData || rows === 0) return;
     renderSummary(tab.summary);
     const view = q.view;
+    const texts = new Map(tab.chart.texts.map((t) => [t.value, t.text]));
     chartSlot.replaceChildren(stackedBarChart({
       id: 'usage-chart',
-      periods: tab.chart.periods.map((p) => ({
-        label: periodLabel(view, p.from),
-        title: view === 'day' ? formatDay(p.from) : `${formatDay(p.from)} – ${formatDay(p.lastDay)}`,
-      })),
+      // Period names come display-ready from the core (label, title).
+      periods: tab.chart.periods.map((p) => ({ label: p.label, title: p.title })),
       series: tab.chart.series,
-      format: (n) => formatNumber(n),
-      caption: `Units per ${view === 'invoice' ? 'invoice period' : view}${q.splitBy ? `, by ${q.splitBy}` : ''}`,
+      // Every number the chart writes comes display-ready (chart.texts); another is a bug.
+      format: (n) => texts.get(n) ?? String(n),
+      caption: `${tab.table.columns.find((c) => c.key === 'units')?.label ?? 'Units'} per ${view === 'invoice' ? 'invoice period' : view}${q.splitBy ? `, by ${q.splitBy}` : ''}`,
     }));
     renderTable(tab.table);
   }

@@ -1,7 +1,7 @@
 // The Users tab: the organisation's users (first and last name, email, status, roles, last
 // login); adding (email required, names optional, at least one role), editing, deactivating and
 // reactivating (which sends the reactivation link), deleting with a confirmation. Every change
-// is queued and sent at the next sync; rows with a waiting or refused change carry a badge.
+// is queued and sent right away through the outbox; rows with a waiting or refused change carry a badge.
 //
 // Ids: #users-panel (data-state), #users-as-of, #users-state, #users-refused, #users-table with
 // .user-row (data-id, data-email, data-active) holding .edit-user, .deactivate-user or
@@ -13,7 +13,7 @@
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
 import { formatDateTime, relativeTime } from '../../format.js';
-import { ask, quoted, toast } from '../dialog.js';
+import { ask, openModal, quoted, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 import { statusPill } from '../organizations.js';
 
@@ -54,8 +54,10 @@ export function usersPanel({ customerId, online }) {
   }
 
   function renderTable(data) {
-    const head = h('tr', {}, ['First name', 'Last name', 'Email', 'Status', 'Roles', 'Last login', '', '']
-      .map((t) => h('th', { scope: 'col' }, t)));
+    // The last two columns (a waiting change, the actions) are named for screen readers only.
+    const head = h('tr', {}, ['First name', 'Last name', 'Email', 'Status', 'Roles', 'Last login']
+      .map((t) => h('th', { scope: 'col' }, t)),
+      ['Change', 'Actions'].map((t) => h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t))));
     const rows = data.rows.map((u) => {
       const deleting = u.mark?.kind === 'delete' && u.mark.state === 'pending';
       const edit = h('button', { type: 'button', class: 'button small-button secondary edit-user', disabled: deleting, 'aria-label': `Edit ${u.email}` }, 'Edit…');
@@ -151,7 +153,7 @@ function userDialog({ customerId, user, online }) {
       inputs[key], errors[key]);
     const form = h('form', { class: 'dialog-form', novalidate: true },
       h('h2', { id: 'user-dialog-title', class: 'dialog-title' }, user ? 'Edit user' : 'Add user'),
-      h('p', { class: 'muted small' }, online ? 'Saved here now and sent to Scriptix at once.' : 'You are offline: saved here now and sent to Scriptix when the connection returns.'),
+      h('p', { class: 'muted small' }, online ? 'Saved here now and sent to Scriptix right away; it shows as pending until Scriptix has it.' : 'You are offline: saved here now and sent to Scriptix when the connection returns.'),
       field('email', 'Email', true),
       h('div', { class: 'field-pair' }, field('firstName', 'First name', false), field('lastName', 'Last name', false)),
       h('fieldset', { class: 'field roles-field', 'aria-describedby': 'user-roles-error' },
@@ -212,9 +214,7 @@ function userDialog({ customerId, user, online }) {
         submit.disabled = false;
       }
     });
-    document.body.append(dialog);
-    dialog.showModal();
-    inputs.email.focus();
+    openModal(dialog, inputs.email);
   });
 }
 

@@ -3,7 +3,7 @@
 //! `serve`).
 
 fn main() {
-    std::process::exit(reseller_core::branding::worker::serve(
+    std::process::exit(reseller_core::logo::worker::serve(
         std::env::args_os().skip(1),
     ));
 }

@@ -6,19 +6,22 @@
 //! that part (the server only ever needs the last colour and the last logo). A logo waiting for
 //! upload keeps its bytes in `pending_logo`, deleted with its operation.
 //!
-//! Pending changes are not written into the cached branding row (a refresh replaces it whole):
-//! `overlay` lays them over it, a pure function.
+//! Pending changes are written into the cached branding row (`apply_changes`, pure), as every
+//! entity's are (`outbox::shown`); the server's row is kept beside it while they wait, so a
+//! refresh or a discard rebuilds what shows from it.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::colour::Rgb;
-use super::logo::Logo;
 use crate::cache::outbox::{delete_op, insert_op, ops_for_entity, set_state};
 use crate::cache::{
-    BrandingRow, Cache, CacheError, NewOutboxOp, OutboxEntity, OutboxKind, OutboxOp, OutboxState,
+    BrandingRow, Cache, CacheError, CacheResult, NewOutboxOp, OutboxEntity, OutboxKind, OutboxOp,
+    OutboxState,
 };
+use crate::logo::Logo;
+use crate::outbox::{rebase, Marked, ShownRows};
 use crate::CoreError;
 
 /// Entity id of the colour operations.
@@ -78,6 +81,70 @@ impl BrandingChange {
     }
 }
 
+/// The branding entity of the outbox (its replay is in `replay`). Its scope is the one
+/// branding row (0); its operations are filed under their part.
+pub struct BrandingEntity;
+
+impl ShownRows for BrandingEntity {
+    type Row = BrandingRow;
+
+    fn row_id(_: &BrandingRow) -> i64 {
+        0
+    }
+
+    fn load(cache: &Cache, _: i64) -> CacheResult<Vec<BrandingRow>> {
+        Ok(cache.branding()?.into_iter().collect())
+    }
+
+    fn store(cache: &Cache, _: i64, rows: &[BrandingRow]) -> CacheResult<()> {
+        match rows.first() {
+            Some(row) => cache.set_branding(row),
+            None => cache.clear_branding(),
+        }
+    }
+
+    fn scope_of(_: &OutboxOp) -> i64 {
+        0
+    }
+
+    fn pending(cache: &Cache, _: i64) -> CacheResult<Vec<OutboxOp>> {
+        branding_ops(cache)
+    }
+
+    fn apply(
+        cache: &Cache,
+        server: Vec<BrandingRow>,
+        ops: &[OutboxOp],
+    ) -> CacheResult<Vec<Marked<BrandingRow>>> {
+        let readable: Vec<OutboxOp> = ops
+            .iter()
+            .filter(|o| BrandingChange::of(o).is_ok())
+            .cloned()
+            .collect();
+        let pending = pending(cache, readable, true).map_err(|e| match e {
+            CoreError::Cache(e) => e,
+            other => CacheError::Corrupt(other.to_string()),
+        })?;
+        let ids = ops.iter().map(|o| o.op_id).collect();
+        Ok(apply_changes(server.into_iter().next(), &pending)
+            .map(|row| (row, ids))
+            .into_iter()
+            .collect())
+    }
+}
+
+/// What a branding change is, in words.
+pub fn describe(change: &BrandingChange) -> String {
+    match change {
+        BrandingChange::SetColour {
+            brand_color: Some(c),
+        } => format!("Set the brand colour to {c}"),
+        BrandingChange::SetColour { brand_color: None } => "Reset the brand colour".into(),
+        BrandingChange::SetLogo { .. } => "Upload the logo".into(),
+        BrandingChange::DeleteLogo => "Remove the logo".into(),
+    }
+}
+
 /// A logo waiting for upload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingLogo {
@@ -86,7 +153,7 @@ pub struct PendingLogo {
     pub height: u32,
 }
 
-/// A branding operation as the overlay reads it.
+/// A branding operation as `apply_changes` and `shown` read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingBranding {
     pub op_id: i64,
@@ -106,7 +173,8 @@ pub struct ShownLogo {
     pub size: Option<(u32, u32)>,
 }
 
-/// The branding as the screen shows it: the server's, with pending changes laid over it.
+/// The branding as the screen shows it: the row with pending changes written into it, and each
+/// part's mark.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShownBranding {
     pub brand_color: Option<String>,
@@ -122,10 +190,46 @@ pub struct ShownBranding {
     pub logo_error: Option<String>,
 }
 
-/// Lays `pending` (oldest first) over the cached server row: the last change of each part wins.
-pub fn overlay(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> ShownBranding {
+/// The branding row as it shows (pure): the server's with `pending` (oldest first) written
+/// over it, the last change of each part winning. None only when there is neither.
+pub fn apply_changes(
+    server: Option<BrandingRow>,
+    pending: &[PendingBranding],
+) -> Option<BrandingRow> {
+    if pending.is_empty() {
+        return server;
+    }
+    let mut row = server.unwrap_or_default();
+    for p in pending {
+        match &p.change {
+            BrandingChange::SetColour { brand_color } => row.brand_color.clone_from(brand_color),
+            BrandingChange::SetLogo { .. } => {
+                // Bytes gone (which fails the replay): the logo shows as none meanwhile.
+                let logo = p.logo.as_ref();
+                row.logo = logo.map(|l| l.png.clone());
+                row.logo_content_type = logo.map(|_| "image/png".into());
+                row.logo_width = logo.map(|l| l.width);
+                row.logo_height = logo.map(|l| l.height);
+                row.logo_problem = None;
+            }
+            BrandingChange::DeleteLogo => {
+                row.logo_url = None;
+                row.logo = None;
+                row.logo_content_type = None;
+                row.logo_width = None;
+                row.logo_height = None;
+                row.logo_problem = None;
+            }
+        }
+    }
+    Some(row)
+}
+
+/// What the screen shows (pure): the row as written (`apply_changes`), with each part's pending
+/// mark and refusal read from the operations written into it (oldest first).
+pub fn shown(row: Option<&BrandingRow>, pending: &[PendingBranding]) -> ShownBranding {
     let mut shown = ShownBranding::default();
-    if let Some(row) = server {
+    if let Some(row) = row {
         shown.brand_color = row.brand_color.clone();
         shown.logo = row.logo.as_ref().map(|bytes| ShownLogo {
             bytes: bytes.clone(),
@@ -146,27 +250,12 @@ pub fn overlay(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> Sho
                 .clone()
                 .unwrap_or_else(|| "The server refused it.".into())
         });
-        match &p.change {
-            BrandingChange::SetColour { brand_color } => {
-                shown.brand_color = brand_color.clone();
+        match p.change.part() {
+            COLOURS => {
                 shown.colour_pending = true;
                 shown.colour_error = failed;
             }
-            BrandingChange::SetLogo { .. } => {
-                shown.logo = p.logo.as_ref().map(|l| ShownLogo {
-                    bytes: l.png.clone(),
-                    content_type: "image/png".into(),
-                    size: Some((l.width, l.height)),
-                });
-                shown.logo_missing = false;
-                shown.logo_problem = None;
-                shown.logo_pending = true;
-                shown.logo_error = failed;
-            }
-            BrandingChange::DeleteLogo => {
-                shown.logo = None;
-                shown.logo_missing = false;
-                shown.logo_problem = None;
+            _ => {
                 shown.logo_pending = true;
                 shown.logo_error = failed;
             }
@@ -198,17 +287,27 @@ pub(crate) fn pending_logo(
         .optional()?)
 }
 
-/// Every unfinished branding operation, oldest first, with the logo bytes they hold.
-pub fn pending(cache: &Cache) -> Result<Vec<PendingBranding>, CoreError> {
+/// Every unfinished branding operation, oldest first.
+pub(crate) fn branding_ops(cache: &Cache) -> CacheResult<Vec<OutboxOp>> {
     let conn = cache.conn();
     let mut ops = ops_for_entity(conn, OutboxEntity::Branding, COLOURS)?;
     ops.extend(ops_for_entity(conn, OutboxEntity::Branding, LOGO)?);
     ops.sort_by_key(|o| o.op_id);
+    Ok(ops)
+}
+
+/// `ops` as branding changes, with the logo bytes they hold when `with_logos`.
+pub fn pending(
+    cache: &Cache,
+    ops: Vec<OutboxOp>,
+    with_logos: bool,
+) -> Result<Vec<PendingBranding>, CoreError> {
+    let conn = cache.conn();
     ops.into_iter()
         .map(|op| {
             let change = BrandingChange::of(&op).map_err(|e| corrupt(&op, e))?;
             let logo = match change {
-                BrandingChange::SetLogo { .. } => pending_logo(conn, op.op_id)?,
+                BrandingChange::SetLogo { .. } if with_logos => pending_logo(conn, op.op_id)?,
                 _ => None,
             };
             Ok(PendingBranding {
@@ -266,6 +365,7 @@ fn queue(
         )?
         .execute(params![op_id, logo.png, logo.width, logo.height])?;
     }
+    rebase::<BrandingEntity>(cache, 0)?;
     tx.commit()?;
     Ok(())
 }
@@ -309,6 +409,7 @@ pub fn discard_failed(cache: &Cache) -> Result<usize, CoreError> {
             }
         }
     }
+    rebase::<BrandingEntity>(cache, 0)?;
     tx.commit()?;
     Ok(n)
 }
@@ -316,6 +417,11 @@ pub fn discard_failed(cache: &Cache) -> Result<usize, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the screen shows of `server` with `pending` written over it.
+    fn show(server: Option<&BrandingRow>, pending: &[PendingBranding]) -> ShownBranding {
+        shown(apply_changes(server.cloned(), pending).as_ref(), pending)
+    }
 
     fn server() -> BrandingRow {
         BrandingRow {
@@ -347,7 +453,7 @@ mod tests {
 
     #[test]
     fn nothing_pending_shows_the_server() {
-        let s = overlay(Some(&server()), &[]);
+        let s = show(Some(&server()), &[]);
         assert_eq!(s.brand_color.as_deref(), Some("#112233"));
         let logo = s.logo.unwrap();
         assert_eq!(
@@ -355,7 +461,7 @@ mod tests {
             (vec![1, 2, 3], "image/png", Some((30, 20)))
         );
         assert!(!s.colour_pending && !s.logo_pending && !s.logo_missing);
-        assert_eq!(overlay(None, &[]), ShownBranding::default());
+        assert_eq!(show(None, &[]), ShownBranding::default());
     }
 
     #[test]
@@ -370,7 +476,7 @@ mod tests {
             p(2, BrandingChange::DeleteLogo),
             p(3, BrandingChange::SetColour { brand_color: None }),
         ];
-        let s = overlay(Some(&server()), &ops);
+        let s = show(Some(&server()), &ops);
         assert_eq!(s.brand_color, None);
         assert_eq!(s.logo, None);
         assert!(s.colour_pending && s.logo_pending);
@@ -385,7 +491,7 @@ mod tests {
                 },
             ),
         ];
-        let s = overlay(Some(&server()), &ops);
+        let s = show(Some(&server()), &ops);
         let logo = s.logo.unwrap();
         assert_eq!((logo.bytes, logo.size), (vec![9; 4], Some((2, 1))));
         assert_eq!(s.brand_color.as_deref(), Some("#112233"));
@@ -404,7 +510,7 @@ mod tests {
         );
         op.state = OutboxState::Failed;
         op.error = Some("The logo must be a PNG".into());
-        let s = overlay(None, &[op]);
+        let s = show(None, &[op]);
         assert_eq!(s.logo_error.as_deref(), Some("The logo must be a PNG"));
         assert!(s.logo.is_some());
         assert_eq!(s.colour_error, None);
@@ -416,10 +522,10 @@ mod tests {
         row.logo = None;
         row.logo_problem =
             Some("This file could not be processed safely: it took too long.".into());
-        let shown = overlay(Some(&row), &[]);
+        let shown = show(Some(&row), &[]);
         assert!(shown.logo_missing);
         assert_eq!(shown.logo_problem, row.logo_problem);
-        let deleting = overlay(Some(&row), &[p(1, BrandingChange::DeleteLogo)]);
+        let deleting = show(Some(&row), &[p(1, BrandingChange::DeleteLogo)]);
         assert!(!deleting.logo_missing);
         assert_eq!(deleting.logo_problem, None);
     }
@@ -441,7 +547,7 @@ mod tests {
         queue_logo(&cache, &logo(), now).unwrap();
         queue_colour(&cache, Some(Rgb(4, 5, 6)), now).unwrap();
         queue_logo_removal(&cache, now).unwrap();
-        let ops = pending(&cache).unwrap();
+        let ops = pending(&cache, branding_ops(&cache).unwrap(), true).unwrap();
         assert_eq!(ops.len(), 2, "{ops:?}");
         assert_eq!(
             ops[0].change,
@@ -463,19 +569,19 @@ mod tests {
         let cache = Cache::open_in_memory().unwrap();
         let now = Utc::now();
         queue_logo(&cache, &logo(), now).unwrap();
-        let first = pending(&cache).unwrap()[0].op_id;
+        let first = pending(&cache, branding_ops(&cache).unwrap(), true).unwrap()[0].op_id;
         cache
             .set_outbox_state(first, OutboxState::InFlight, None, true)
             .unwrap();
         queue_logo(&cache, &logo(), now).unwrap();
-        let ops = pending(&cache).unwrap();
+        let ops = pending(&cache, branding_ops(&cache).unwrap(), true).unwrap();
         assert_eq!(ops.len(), 2);
         assert_eq!(ops[1].logo.as_ref().unwrap().png, vec![7; 10]);
         cache
             .set_outbox_state(ops[1].op_id, OutboxState::Failed, Some("no"), false)
             .unwrap();
         queue_logo_removal(&cache, now).unwrap();
-        let ops = pending(&cache).unwrap();
+        let ops = pending(&cache, branding_ops(&cache).unwrap(), true).unwrap();
         assert_eq!(ops.len(), 2);
         assert_eq!(ops[1].state, OutboxState::Pending);
         assert_eq!(ops[1].change, BrandingChange::DeleteLogo);
@@ -483,6 +589,11 @@ mod tests {
             .set_outbox_state(ops[1].op_id, OutboxState::Failed, Some("no"), false)
             .unwrap();
         assert_eq!(discard_failed(&cache).unwrap(), 1);
-        assert_eq!(pending(&cache).unwrap().len(), 1);
+        assert_eq!(
+            pending(&cache, branding_ops(&cache).unwrap(), true)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

@@ -11,11 +11,7 @@
 
 pub mod changes;
 pub mod colour;
-pub mod logo;
-pub mod raster_limits;
 pub mod replay;
-pub mod svg_limits;
-pub mod worker;
 
 use std::path::Path;
 
@@ -23,15 +19,15 @@ use base64::Engine as _;
 use chrono::Utc;
 use serde::Serialize;
 
-pub use changes::{overlay, BrandingChange, ShownBranding};
+pub use changes::{apply_changes, shown, BrandingChange, BrandingEntity, ShownBranding};
 pub use colour::{parse_hex, BrandTheme, ColourError, Rgb};
-pub use logo::{process_bytes, process_path, Logo, LogoError};
-pub use worker::{JobTicket, LogoJob, LogoWorker};
 
 use crate::cache::freshness::GapFeature;
 use crate::cache::Scope;
+use crate::context::Context;
+use crate::logo::{JobTicket, Logo, LogoError, LogoWorker};
+use crate::outbox::shown_rows;
 use crate::tabs::{as_of, AsOf};
-use crate::workspace::Workspace;
 use crate::CoreError;
 
 /// The logo as the UI shows it.
@@ -104,12 +100,20 @@ pub fn preview_theme(input: &str) -> Result<BrandTheme, CoreError> {
     parse_hex(input).map(BrandTheme::of).map_err(invalid_colour)
 }
 
-impl Workspace {
-    /// The branding as it shows: cached server state with pending changes laid over it.
+impl Context {
+    /// The branding as it shows: the cached row with pending changes written into it, marked.
     pub fn branding(&self) -> Result<BrandingView, CoreError> {
-        let cache = self.cache()?;
-        let server = cache.branding()?;
-        let pending = changes::pending(&cache)?;
+        let cache = self.read()?;
+        let (row, op_ids) = shown_rows::<BrandingEntity>(&cache, 0)?
+            .into_iter()
+            .next()
+            .unzip();
+        let op_ids = op_ids.unwrap_or_default();
+        let ops = changes::branding_ops(&cache)?
+            .into_iter()
+            .filter(|o| op_ids.contains(&o.op_id))
+            .collect();
+        let pending = changes::pending(&cache, ops, false)?;
         let as_of = as_of(
             &cache,
             &Scope::Branding,
@@ -117,7 +121,7 @@ impl Workspace {
             Utc::now(),
         )?;
         drop(cache);
-        let shown = overlay(server.as_ref(), &pending);
+        let shown = changes::shown(row.as_ref(), &pending);
         let theme = shown
             .brand_color
             .as_deref()
@@ -144,9 +148,7 @@ impl Workspace {
         &self,
         f: impl FnOnce(&crate::cache::Cache) -> Result<(), CoreError>,
     ) -> Result<BrandingView, CoreError> {
-        f(&*self.cache()?)?;
-        self.engine.refresh_counts();
-        self.engine.nudge();
+        self.write_outbox(f)?;
         self.branding()
     }
 
@@ -166,36 +168,16 @@ impl Workspace {
         self.branding_write(|c| changes::queue_logo(c, logo, Utc::now()))
     }
 
-    /// Sets where logo files (and the server's logo) are decoded: the shell passes its own
-    /// executable with `worker::WORKER_FLAG`, tests the `logo-worker` binary. Without one,
-    /// nothing is decoded: choosing a file says so, and the server's logo is not kept.
-    pub fn set_logo_worker(&self, worker: LogoWorker) -> bool {
-        self.engine.set_logo_worker(worker)
-    }
-
-    /// Starts the one logo job the workspace runs at a time; `cancel_logo` reaches it from now
-    /// on (also while the file dialog is still open). It ends when the ticket is dropped.
-    pub fn begin_logo_job(&self) -> Result<JobTicket, CoreError> {
-        self.logo_jobs.begin().ok_or_else(|| CoreError::Busy {
-            message: "A logo is still being processed. Wait for it, or cancel it, first.".into(),
-        })
-    }
-
-    /// Processes the file at `path` in the logo worker, then queues it. Blocking (it waits for
-    /// the worker): call it off the async runtime's threads. A file that cannot be a logo, or
-    /// a cancel, leaves the current logo as it is.
-    pub fn set_logo_from_path(&self, path: &Path) -> Result<BrandingView, CoreError> {
-        let ticket = self.begin_logo_job()?;
-        self.set_logo_from_file(path, &ticket)
-    }
-
-    /// `set_logo_from_path` under a job started with `begin_logo_job`.
-    pub fn set_logo_from_file(
+    /// Processes the file at `path` in `worker` (None: this copy of the app has none), then
+    /// queues it. Blocking (it waits for the worker): call it off the async runtime's threads.
+    /// A file that cannot be a logo, or a cancel, leaves the current logo as it is.
+    pub fn process_and_set_logo(
         &self,
+        worker: Option<&LogoWorker>,
         path: &Path,
         ticket: &JobTicket,
     ) -> Result<BrandingView, CoreError> {
-        let worker = self.engine.logo_worker().ok_or_else(|| {
+        let worker = worker.ok_or_else(|| {
             invalid_logo(LogoError::WorkerUnavailable(
                 "this copy of the app has none".into(),
             ))
@@ -204,11 +186,6 @@ impl Workspace {
             .process_file(path, ticket.job())
             .map_err(invalid_logo)?;
         self.set_logo(&logo)
-    }
-
-    /// Cancels the logo being processed (its worker is killed at once). False when none is.
-    pub fn cancel_logo(&self) -> bool {
-        self.logo_jobs.cancel()
     }
 
     pub fn remove_logo(&self) -> Result<BrandingView, CoreError> {

@@ -1,4 +1,4 @@
-//! Sending queued branding changes (the `sync::replay_details` contract).
+//! Sending queued branding changes (the contract is `outbox::entity`'s).
 //!
 //! Every branding request is a replacement (PUT of both colours, PUT of the logo, DELETE of
 //! it), so an operation found in flight after a lost answer is simply sent again: the server
@@ -8,38 +8,54 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Branding, BrandingColors, Client};
 
-use super::changes::{pending_logo, BrandingChange, PendingLogo};
+use super::changes::{describe, pending_logo, BrandingChange, BrandingEntity, PendingLogo};
 use crate::cache::outbox::delete_op;
-use crate::cache::{BrandingRow, Cache, OutboxOp};
-use crate::sync::replay_details::{fail, refusal, DetailStep};
-use crate::sync::SyncError;
+use crate::cache::{BrandingRow, Cache, OutboxEntity, OutboxKind, OutboxOp};
+use crate::outbox::entity::lock;
+use crate::outbox::{
+    fail, refuse, server_rows, set_server_rows, Entity, Replay, ReplayReport, Step,
+};
+use crate::remote::SyncError;
 
 /// The logo is uploaded under this name (the server looks at the bytes, not the name).
 const FILE_NAME: &str = "logo.png";
 
-fn lock(cache: &Mutex<Cache>) -> Result<std::sync::MutexGuard<'_, Cache>, SyncError> {
-    cache.lock().map_err(|_| SyncError::CacheUnavailable)
+impl Entity for BrandingEntity {
+    const ENTITY: OutboxEntity = OutboxEntity::Branding;
+    type Change = BrandingChange;
+
+    fn kind(change: &BrandingChange) -> OutboxKind {
+        change.kind()
+    }
+
+    fn describe(change: &BrandingChange) -> String {
+        describe(change)
+    }
+
+    async fn replay(
+        r: &Replay<'_>,
+        op: &OutboxOp,
+        change: BrandingChange,
+        _report: &mut ReplayReport,
+    ) -> Result<Step, SyncError> {
+        send(r.client, r.cache, op, change).await
+    }
 }
 
-/// Replays one claimed branding operation.
-pub async fn replay(
+/// Sends one claimed branding operation.
+async fn send(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
-    _now: DateTime<Utc>,
-) -> Result<DetailStep, SyncError> {
-    let change = match BrandingChange::of(op) {
-        Ok(change) => change,
-        Err(reason) => return fail(cache, op, &reason),
-    };
+    change: BrandingChange,
+) -> Result<Step, SyncError> {
     let sent = match change {
         BrandingChange::SetColour { brand_color } => {
             let secondary = match client.branding().await {
                 Ok(current) => current.secondary_color,
-                Err(e) => return refused(cache, op, e),
+                Err(e) => return refuse(cache, op, e),
             };
             let colours = BrandingColors {
                 brand_color,
@@ -74,9 +90,9 @@ pub async fn replay(
     match sent {
         Ok(sent) => {
             done(cache, op, sent)?;
-            Ok(DetailStep::Done)
+            Ok(Step::Done)
         }
-        Err(e) => refused(cache, op, e),
+        Err(e) => refuse(cache, op, e),
     }
 }
 
@@ -87,17 +103,16 @@ enum Sent {
     LogoDeleted,
 }
 
-fn refused(cache: &Mutex<Cache>, op: &OutboxOp, e: ApiError) -> Result<DetailStep, SyncError> {
-    let reason = refusal(e)?;
-    fail(cache, op, &reason)
-}
-
-/// Deletes the operation and writes the server's new state into the cached branding row, in
-/// one transaction.
+/// Deletes the operation and writes the server's new state into its branding row (what shows
+/// is rebuilt from it), in one transaction.
 fn done(cache: &Mutex<Cache>, op: &OutboxOp, sent: Sent) -> Result<(), SyncError> {
     let cache = lock(cache)?;
     let tx = cache.conn().unchecked_transaction()?;
-    let mut row = cache.branding()?.unwrap_or_default();
+    delete_op(&tx, op.op_id)?;
+    let mut row = server_rows::<BrandingEntity>(&cache, 0)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     match sent {
         Sent::Branding(b, uploaded) => {
             row.brand_color = b.brand_color;
@@ -135,8 +150,7 @@ fn done(cache: &Mutex<Cache>, op: &OutboxOp, sent: Sent) -> Result<(), SyncError
             };
         }
     }
-    cache.set_branding(&row)?;
-    delete_op(&tx, op.op_id)?;
+    set_server_rows::<BrandingEntity>(&cache, 0, vec![row])?;
     tx.commit()?;
     Ok(())
 }

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{CacheError, CacheResult};
 use super::text;
-use super::Cache;
 
 /// Whether a cached row matches the server, as the list shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,62 +106,6 @@ WHERE (customers.name, customers.email, customers.phone, customers.is_active,
        customers.registration_date, customers.last_modified, customers.sync_state)
    IS NOT (excluded.name, excluded.email, excluded.phone, excluded.is_active,
            excluded.registration_date, excluded.last_modified, excluded.sync_state)";
-
-impl Cache {
-    /// Inserts or replaces customers in one transaction. Rows equal to what is stored are not
-    /// rewritten (no index, FTS or generation churn). Returns how many rows changed.
-    pub fn upsert_customers(&self, rows: &[CustomerRow]) -> CacheResult<usize> {
-        let tx = self.conn().unchecked_transaction()?;
-        let changed = upsert_rows(&tx, rows)?;
-        tx.commit()?;
-        Ok(changed)
-    }
-
-    /// Deletes customers (and, by cascade, their cached detail rows). Returns how many existed.
-    pub fn delete_customers(&self, ids: &[i64]) -> CacheResult<usize> {
-        let tx = self.conn().unchecked_transaction()?;
-        let deleted = delete_rows(&tx, ids)?;
-        tx.commit()?;
-        Ok(deleted)
-    }
-
-    pub fn get_customer(&self, id: i64) -> CacheResult<Option<CustomerRow>> {
-        get_row(self.conn(), id)
-    }
-
-    /// Marks one customer's sync state (the outbox does this in its own transaction later).
-    pub fn set_customer_sync_state(&self, id: i64, state: SyncState) -> CacheResult<bool> {
-        let n = self.conn().execute(
-            "UPDATE customers SET sync_state = ?2 WHERE id = ?1",
-            params![id, state.as_str()],
-        )?;
-        Ok(n == 1)
-    }
-
-    /// Total, active and inactive customers, from the trigger-maintained counters.
-    pub fn customer_counts(&self) -> CacheResult<CustomerCounts> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT (SELECT value FROM customer_counters WHERE name = 'total'),
-                    (SELECT value FROM customer_counters WHERE name = 'active')",
-        )?;
-        let (total, active): (i64, i64) = stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let total = u64::try_from(total).map_err(|_| CacheError::Corrupt("total".into()))?;
-        let active = u64::try_from(active).map_err(|_| CacheError::Corrupt("active".into()))?;
-        Ok(CustomerCounts {
-            total,
-            active,
-            inactive: total.saturating_sub(active),
-        })
-    }
-
-    /// A number that changes whenever any customer row changes (from any connection).
-    pub fn customers_generation(&self) -> CacheResult<i64> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT value FROM customer_counters WHERE name = 'generation'")?;
-        Ok(stmt.query_row([], |r| r.get(0))?)
-    }
-}
 
 /// Upserts rows on the caller's connection or transaction (see `Cache::upsert_customers`).
 pub(crate) fn upsert_rows(conn: &Connection, rows: &[CustomerRow]) -> CacheResult<usize> {

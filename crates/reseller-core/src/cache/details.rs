@@ -1,13 +1,13 @@
 //! The detail tabs, branding and dashboard: replaced whole when fetched, read back as fetched.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::customers::{from_micros, to_micros};
+use super::db::{commit, Cache};
 use super::error::{CacheError, CacheResult};
 use super::freshness::{FreshnessRecord, GapFeature};
-use super::Cache;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 // Stored by column, never as JSON: its serde names are the IPC ones (camelCase).
@@ -104,12 +104,35 @@ pub struct BrandingRow {
     pub logo_content_type: Option<String>,
     /// The logo's bytes, so the navigation shows it offline: a PNG made by the logo worker
     /// (from the server's logo, or the one uploaded from here), never unchecked server bytes.
+    /// Base64 in JSON (the kept server copy), not an array of numbers.
+    #[serde(with = "base64_bytes")]
     pub logo: Option<Vec<u8>>,
     /// Its size, stored with it so reading the branding never decodes an image.
     pub logo_width: Option<u32>,
     pub logo_height: Option<u32>,
     /// Why the server's logo is not kept (a sentence), when it is not.
     pub logo_problem: Option<String>,
+}
+
+/// `Option<Vec<u8>>` as a base64 string in serde formats.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(bytes) => s.serialize_some(&B64.encode(bytes)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| B64.decode(text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }
 
 fn date_text(d: &NaiveDate) -> String {
@@ -133,26 +156,7 @@ fn opt_time(v: Option<i64>) -> CacheResult<Option<DateTime<Utc>>> {
     v.map(from_micros).transpose()
 }
 
-/// Ends what `Cache::begin_write` began: commits its own transaction, or leaves the caller's
-/// open (`None`).
-fn commit(tx: Option<Transaction<'_>>) -> CacheResult<()> {
-    if let Some(tx) = tx {
-        tx.commit()?;
-    }
-    Ok(())
-}
-
 impl Cache {
-    /// A transaction for one write, unless the caller's (`in_transaction`) is already open: the
-    /// `replace_*` writes then join it, so a tab's rows and its freshness record commit together.
-    fn begin_write(&self) -> CacheResult<Option<Transaction<'_>>> {
-        if self.conn().is_autocommit() {
-            Ok(Some(self.conn().unchecked_transaction()?))
-        } else {
-            Ok(None)
-        }
-    }
-
     /// Runs `f` in one transaction: committed when it returns Ok, rolled back on Err. Nested
     /// calls join the outer transaction.
     pub fn in_transaction<T>(&self, f: impl FnOnce(&Cache) -> CacheResult<T>) -> CacheResult<T> {
@@ -566,6 +570,12 @@ impl Cache {
                 b.logo_problem
             ],
         )?;
+        Ok(())
+    }
+
+    /// Forgets the cached branding (nothing known of the server's, nothing pending).
+    pub fn clear_branding(&self) -> CacheResult<()> {
+        self.conn().execute("DELETE FROM branding", [])?;
         Ok(())
     }
 

@@ -30,6 +30,11 @@ pub enum CacheError {
     /// A stored value could not be read back (a timestamp out of range, malformed JSON, ...).
     #[error("the local cache holds a value it cannot read: {0}")]
     Corrupt(String),
+
+    /// A thread panicked while it held a connection (a poisoned lock): what it was doing may be
+    /// half done in memory, so the connection is not used again.
+    #[error("The local cache stopped after an internal error; restart the app.")]
+    Stopped,
 }
 
 impl CacheError {
@@ -41,6 +46,7 @@ impl CacheError {
             CacheError::Migration(_) => "cache_migration",
             CacheError::InvalidCursor => "cache_invalid_cursor",
             CacheError::Corrupt(_) => "cache_corrupt",
+            CacheError::Stopped => "cache_stopped",
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Migrations, one file per table, and the refusal of databases from newer versions.
 
-use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite::{Connection, Transaction};
+use rusqlite_migration::{HookResult, Migrations, M};
 
 use super::error::{CacheError, CacheResult};
+use super::text;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_customers.sql"),
@@ -23,13 +24,61 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_usage_queries.sql"),
     include_str!("migrations/0016_dashboard_usage.sql"),
     include_str!("migrations/0017_checked_logo.sql"),
+    include_str!("migrations/0018_pending_marks.sql"),
+    include_str!("migrations/0019_server_rows.sql"),
+    PHONE_RUNS,
 ];
+
+/// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).
+const PHONE_RUNS: &str = include_str!("migrations/0020_phone_runs.sql");
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATIONS
+            .iter()
+            .map(|sql| {
+                if *sql == PHONE_RUNS {
+                    M::up_with_hook(sql, rewrite_search_text)
+                } else {
+                    M::up(sql)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The trigger 0001 made and 0020 dropped (unchanged), and one FTS rebuild from the content.
+const RESTORE_TEXT_TRIGGER: &str = "
+CREATE TRIGGER customers_after_update_text AFTER UPDATE OF search_text ON customers
+WHEN old.search_text IS NOT new.search_text BEGIN
+    INSERT INTO customers_fts (customers_fts, rowid, search_text)
+    VALUES ('delete', old.id, old.search_text);
+    INSERT INTO customers_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');";
+
+/// Rewrites every customer's `search_text` as this version computes it (0020's hook).
+fn rewrite_search_text(tx: &Transaction) -> HookResult {
+    {
+        let mut read = tx.prepare("SELECT id, name, email, phone FROM customers")?;
+        let mut write = tx.prepare("UPDATE customers SET search_text = ?2 WHERE id = ?1")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let name: String = row.get(1)?;
+            let email: String = row.get(2)?;
+            let phone: Option<String> = row.get(3)?;
+            write.execute(rusqlite::params![
+                id,
+                text::search_text(&name, &email, phone.as_deref())
+            ])?;
+        }
+    }
+    tx.execute_batch(RESTORE_TEXT_TRIGGER)?;
+    Ok(())
 }
 
 /// Reads `user_version` only; errors when the file comes from a newer schema.
@@ -84,5 +133,43 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(scopes, vec!["customers".to_string()]);
+    }
+
+    #[test]
+    fn customers_cached_before_phone_runs_are_found_by_them_after_migrating() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 19).unwrap();
+        // search_text as version 19 wrote it: no national form, no tails.
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, email, phone, is_active, registration_date,
+                 last_modified, name_key, email_key, phone_key, search_text)
+             VALUES (1, 'Hafen', 'info@hafen.de', '+494075135063', 1, 0, 0, 'hafen',
+                     'info@hafen.de', '+494075135063', 'hafen info hafen de 494075135063 494075135063'),
+                    (2, 'Gracht', 'post@gracht.nl', NULL, 1, 0, 0, 'gracht',
+                     'post@gracht.nl', '', 'gracht post gracht nl');",
+        )
+        .unwrap();
+        let found = |conn: &Connection, q: &str| -> Vec<i64> {
+            conn.prepare("SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1")
+                .unwrap()
+                .query_map([text::fts_query(&text::query_terms(q))], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert!(found(&conn, "135063").is_empty());
+        migrate(&mut conn).unwrap();
+        assert_eq!(found(&conn, "135063"), vec![1]);
+        assert_eq!(found(&conn, "040 7513"), vec![1]);
+        assert_eq!(found(&conn, "gracht"), vec![2]);
+        // The trigger is back: a changed phone is searched by its new digits.
+        conn.execute_batch(&format!(
+            "UPDATE customers SET phone = '+31201234567', search_text = '{}' WHERE id = 2",
+            text::search_text("Gracht", "post@gracht.nl", Some("+31201234567"))
+        ))
+        .unwrap();
+        assert_eq!(found(&conn, "1234567"), vec![2]);
+        conn.execute_batch("INSERT INTO customers_fts (customers_fts) VALUES ('integrity-check')")
+            .unwrap();
     }
 }

@@ -19,7 +19,6 @@ use super::error::{CacheError, CacheResult};
 use super::row_set::RowSet;
 use super::sort_orders::SortOrders;
 use super::token_index::{TokenIndex, TokenIndexBuilder};
-use super::Cache;
 
 /// How list searches get the in-memory search index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,16 +49,16 @@ pub struct SearchIndexStats {
 pub(crate) struct SearchIndex {
     pub(crate) generation: i64,
     /// Row number -> id, ascending.
-    ids: Vec<i64>,
+    pub(super) ids: Vec<i64>,
     pub(crate) active: RowSet,
-    tokens: TokenIndex,
+    pub(super) tokens: TokenIndex,
     pub(crate) orders: SortOrders,
-    build_time: Duration,
+    pub(super) build_time: Duration,
 }
 
 impl SearchIndex {
     /// Reads a snapshot through `conn` (inside a read transaction, opened here when none is).
-    fn build(conn: &Connection) -> CacheResult<SearchIndex> {
+    pub(super) fn build(conn: &Connection) -> CacheResult<SearchIndex> {
         let start = Instant::now();
         let _snapshot = if conn.is_autocommit() {
             Some(conn.unchecked_transaction()?)
@@ -113,7 +112,7 @@ impl SearchIndex {
         self.ids.binary_search(&id).ok().map(|r| r as u32)
     }
 
-    fn stats(&self) -> SearchIndexStats {
+    pub(super) fn stats(&self) -> SearchIndexStats {
         SearchIndexStats {
             generation: self.generation,
             rows: self.ids.len(),
@@ -129,11 +128,11 @@ impl SearchIndex {
 }
 
 /// A background build: its thread and a handle to interrupt its connection.
-struct Build {
+pub(super) struct Build {
     /// The generation when it started (a failure is remembered against it).
-    started_at: i64,
-    thread: Option<JoinHandle<CacheResult<SearchIndex>>>,
-    interrupt: InterruptHandle,
+    pub(super) started_at: i64,
+    pub(super) thread: Option<JoinHandle<CacheResult<SearchIndex>>>,
+    pub(super) interrupt: InterruptHandle,
 }
 
 impl Drop for Build {
@@ -150,17 +149,17 @@ impl Drop for Build {
 /// The index, a build in progress, and the last search's matches.
 #[derive(Default)]
 pub(crate) struct SearchIndexSlot {
-    mode: SearchIndexMode,
-    ready: Option<Arc<SearchIndex>>,
-    building: Option<Build>,
-    failed_at: Option<i64>,
+    pub(super) mode: SearchIndexMode,
+    pub(super) ready: Option<Arc<SearchIndex>>,
+    pub(super) building: Option<Build>,
+    pub(super) failed_at: Option<i64>,
     /// The last terms' matches (generation, terms): a keystroke asks for a page and a count.
-    last_match: Option<(i64, Vec<String>, Arc<RowSet>)>,
+    pub(super) last_match: Option<(i64, Vec<String>, Arc<RowSet>)>,
 }
 
 impl SearchIndexSlot {
     /// Takes in a finished background build, if any.
-    fn collect(&mut self) {
+    pub(super) fn collect(&mut self) {
         if !self
             .building
             .as_ref()
@@ -184,7 +183,7 @@ impl SearchIndexSlot {
     }
 }
 
-fn spawn_build(path: &std::path::Path, generation: i64) -> CacheResult<Build> {
+pub(super) fn spawn_build(path: &std::path::Path, generation: i64) -> CacheResult<Build> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -205,122 +204,4 @@ fn spawn_build(path: &std::path::Path, generation: i64) -> CacheResult<Build> {
         thread: Some(thread),
         interrupt,
     })
-}
-
-impl Cache {
-    /// Chooses how searches get the in-memory index (see `SearchIndexMode`). `Off` drops it.
-    pub fn set_search_index_mode(&self, mode: SearchIndexMode) {
-        let mut slot = self.search_index.borrow_mut();
-        slot.mode = mode;
-        if mode == SearchIndexMode::Off {
-            *slot = SearchIndexSlot {
-                mode,
-                ..SearchIndexSlot::default()
-            };
-        }
-    }
-
-    /// Starts a background build when the index is missing or stale: for the app to call when
-    /// a search is likely soon (a sync round has ended, the search box got focus). Inline mode
-    /// builds only when a search needs it.
-    pub fn warm_search_index(&self) -> CacheResult<()> {
-        if self.search_index.borrow().mode == SearchIndexMode::Background {
-            self.search_index_for(self.customers_generation()?, false)?;
-        }
-        Ok(())
-    }
-
-    /// The first list read of a cache starts the first build, so the index is usually in before
-    /// the first keystroke. Later rebuilds wait for a search (or `warm_search_index`): a sync
-    /// writing batch after batch under an open list would otherwise rebuild after every batch.
-    pub(crate) fn warm_search_index_once(&self) -> CacheResult<()> {
-        let never_built = {
-            let slot = self.search_index.borrow();
-            slot.ready.is_none() && slot.building.is_none() && slot.failed_at.is_none()
-        };
-        if never_built {
-            self.warm_search_index()?;
-        }
-        Ok(())
-    }
-
-    /// Waits up to `timeout` for a current index (building one as the mode allows); whether
-    /// one is ready. For tests and benchmarks.
-    pub fn wait_for_search_index(&self, timeout: Duration) -> CacheResult<bool> {
-        let start = Instant::now();
-        loop {
-            if self.fresh_search_index()?.is_some() {
-                return Ok(true);
-            }
-            let building = self.search_index.borrow().building.is_some();
-            if !building || start.elapsed() >= timeout {
-                return Ok(false);
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    }
-
-    /// Figures of the index held (current or not), if any.
-    pub fn search_index_stats(&self) -> Option<SearchIndexStats> {
-        let mut slot = self.search_index.borrow_mut();
-        slot.collect();
-        slot.ready.as_ref().map(|index| index.stats())
-    }
-
-    /// The index if it reflects the customers as they are now; otherwise None (a background
-    /// build is started) or, inline, a new index.
-    pub(crate) fn fresh_search_index(&self) -> CacheResult<Option<Arc<SearchIndex>>> {
-        self.search_index_for(self.customers_generation()?, true)
-    }
-
-    fn search_index_for(
-        &self,
-        generation: i64,
-        inline_ok: bool,
-    ) -> CacheResult<Option<Arc<SearchIndex>>> {
-        let mut slot = self.search_index.borrow_mut();
-        slot.collect();
-        if let Some(index) = slot.ready.as_ref().filter(|i| i.generation == generation) {
-            return Ok(Some(Arc::clone(index)));
-        }
-        let background = match (slot.mode, self.path()) {
-            (SearchIndexMode::Off, _) => return Ok(None),
-            (SearchIndexMode::Background, Some(path)) => Some(path),
-            _ => None,
-        };
-        if slot.building.is_some() || slot.failed_at == Some(generation) {
-            return Ok(None);
-        }
-        match background {
-            Some(path) => {
-                match spawn_build(path, generation) {
-                    Ok(build) => slot.building = Some(build),
-                    Err(e) => {
-                        tracing::warn!("search index build not started, searching in SQLite: {e}");
-                        slot.failed_at = Some(generation);
-                    }
-                }
-                Ok(None)
-            }
-            None if inline_ok => {
-                let index = Arc::new(SearchIndex::build(self.conn())?);
-                slot.ready = Some(Arc::clone(&index));
-                Ok((index.generation == generation).then_some(index))
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// The rows matching `terms` (memoised for the last terms: a keystroke asks twice).
-    pub(crate) fn search_matches(&self, index: &SearchIndex, terms: &[String]) -> Arc<RowSet> {
-        let mut slot = self.search_index.borrow_mut();
-        if let Some((generation, last_terms, set)) = &slot.last_match {
-            if *generation == index.generation && last_terms == terms {
-                return Arc::clone(set);
-            }
-        }
-        let set = Arc::new(index.tokens.matching(terms));
-        slot.last_match = Some((index.generation, terms.to_vec(), Arc::clone(&set)));
-        set
-    }
 }

@@ -20,9 +20,9 @@ use super::store::{self, StoredUsage};
 use super::table::seconds_from_units;
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{Cache, Freshness, FreshnessRecord, Scope};
-use crate::sync::detail_map::{dashboard_payload, usage_rows};
-use crate::sync::detail_plan::{dashboard_range, max_age, UNSUPPORTED_MAX_AGE, USAGE_PAGE_LIMIT};
-use crate::sync::SyncError;
+use crate::remote::detail_map::{dashboard_payload, usage_rows};
+use crate::remote::policy::{dashboard_range, max_age, UNSUPPORTED_MAX_AGE, USAGE_PAGE_LIMIT};
+use crate::remote::SyncError;
 
 /// Failures in a row after which a fill stops: the server is unwell.
 const MAX_FAILURES_IN_A_ROW: u32 = 5;

@@ -19,12 +19,14 @@
 
 pub mod alerts;
 pub mod fetch;
+pub mod pending;
 pub mod range;
 pub mod refresher;
 pub mod store;
 pub mod table;
 pub mod totals;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -33,18 +35,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::freshness::GapFeature;
 use crate::cache::{Cache, CacheResult};
-use crate::sync::SyncEngine;
+use crate::context::Context;
+use crate::format::{Locale, UNKNOWN};
 use crate::tabs::{AsOf, FreshnessState};
-use crate::workspace::Workspace;
 use crate::CoreError;
 
 pub use alerts::{Alert, DEFAULT_THRESHOLD_PERCENT};
 pub use fetch::{FillProgress, FillReport, ServerDashboard};
+pub use pending::PendingTotals;
 pub use range::{DateSpan, RangeRequest};
-pub use refresher::{DashboardScreen, RefreshError, RefreshStatus, RefreshTiming};
 pub use store::RecentTranscription;
-pub use table::{CustomerUsage, SortDir, SortKey, TopEntry};
-pub use totals::Totals;
+pub use table::{CustomerUsage, RowText, SortDir, SortKey, TopEntry};
+pub use totals::{Totals, TotalsText};
 
 /// Bars in the top chart.
 pub const TOP_N: usize = 10;
@@ -115,6 +117,8 @@ pub const HIGH_ERROR_RATE: f64 = 0.05;
 #[serde(rename_all = "camelCase")]
 pub struct DashboardView {
     pub range: DateSpan,
+    /// The range by name: "1 Dec – 31 Dec 2026".
+    pub range_text: String,
     pub source: Source,
     pub as_of: AsOf,
     /// Set when the table (and, in computed mode, the totals) come from per-customer usage.
@@ -128,6 +132,8 @@ pub struct DashboardView {
     pub top: Vec<TopEntry>,
     pub recent: Vec<RecentTranscription>,
     pub alerts: Vec<Alert>,
+    /// The period the alerts (and the table's "Used" column) compare, and what they lack.
+    pub alerts_info: AlertsInfo,
     pub threshold: f64,
     /// Error rates above this (a fraction) are shown as high: the rule travels with the view.
     pub high_error_rate: f64,
@@ -149,7 +155,6 @@ fn freshness_of(
 
 fn with_allowance(mut row: CustomerUsage, available: Option<f64>) -> CustomerUsage {
     row.available_seconds = available.map(|a| a * table::AVAILABLE_UNIT_SECONDS);
-    row.used_percent = table::used_percent(row.seconds_used, row.available_seconds);
     row
 }
 
@@ -182,6 +187,7 @@ fn computed_rows(
                 total_users: u.total_users,
                 available_seconds: None,
                 used_percent: None,
+                display: RowText::default(),
             };
             with_allowance(row, available.get(&u.customer_id).copied())
         })
@@ -210,6 +216,7 @@ fn server_rows(d: &scriptix_api::Dashboard) -> Option<Vec<CustomerUsage>> {
                     total_users: None,
                     available_seconds: None,
                     used_percent: None,
+                    display: RowText::default(),
                 };
                 with_allowance(row, c.available_units)
             })
@@ -230,23 +237,22 @@ fn server_recent(d: &scriptix_api::Dashboard) -> Vec<RecentTranscription> {
             status_label: r.status.label(),
             duration: r.duration,
             date_session_start: r.date_session_start,
+            duration_text: None,
+            started_text: String::new(),
         })
         .collect()
 }
 
-/// The dashboard as the cache has it at `now`. Pure reading: no request is made.
-pub fn read_view(
+/// The server's dashboard cached for `key`, when readable and the server has one.
+fn cached_server_dashboard(
     cache: &Cache,
-    req: &DashboardRequest,
-    threshold: f64,
-    now: DateTime<Utc>,
-) -> Result<DashboardView, CoreError> {
-    let today = now.date_naive();
-    let span = req.range.resolve(today)?;
-    let key = span.key();
-    let dashboard_missing = fetch::known_missing(cache, GapFeature::Dashboard, now)?;
-    let sessions_unavailable = fetch::known_missing(cache, GapFeature::UsageSummary, now)?;
-    let server = match cache.dashboard(&key)? {
+    key: &str,
+    dashboard_missing: bool,
+) -> CacheResult<Option<(scriptix_api::Dashboard, DateTime<Utc>)>> {
+    if dashboard_missing {
+        return Ok(None);
+    }
+    Ok(match cache.dashboard(key)? {
         Some((payload, at)) => match serde_json::from_value::<scriptix_api::Dashboard>(payload) {
             Ok(d) => Some((d, at)),
             Err(e) => {
@@ -256,9 +262,137 @@ pub fn read_view(
             }
         },
         None => None,
-    };
-    let (source, as_of, mut rows, coverage, totals, recent) = match server {
-        Some((d, at)) if !dashboard_missing => {
+    })
+}
+
+/// Per-organisation usage in the current period (this month) as cached: from this month's
+/// server dashboard when it has the per-customer table, else from the per-customer figures
+/// cached for this month. `None`: nothing cached for this month yet.
+fn period_rows(
+    cache: &Cache,
+    key: &str,
+    today: NaiveDate,
+    dashboard_missing: bool,
+) -> CacheResult<Option<Vec<CustomerUsage>>> {
+    if let Some(rows) =
+        cached_server_dashboard(cache, key, dashboard_missing)?.and_then(|(d, _)| server_rows(&d))
+    {
+        return Ok(Some(rows));
+    }
+    let (rows, _) = computed_rows(cache, key, today)?;
+    Ok((!rows.is_empty()).then_some(rows))
+}
+
+/// What the alerts section says about its data.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsInfo {
+    /// The period compared, both days included, and its name ("1 Dec – 31 Dec 2026").
+    pub period_from: NaiveDate,
+    pub period_last_day: NaiveDate,
+    pub period_text: String,
+    /// What the alerts cannot say (this month's figures not cached, or only some), in words;
+    /// `None`: they cover every organisation.
+    pub note: Option<String>,
+}
+
+fn row_text(r: &CustomerUsage, period_used: Option<i64>, l: &Locale) -> RowText {
+    RowText {
+        hours: l.hours(r.hours_processed),
+        sessions: r.sessions.map_or_else(|| UNKNOWN.into(), |s| l.count(s)),
+        error_rate: r
+            .error_rate
+            .map_or_else(|| UNKNOWN.into(), |e| l.fraction_percent(e)),
+        available: r
+            .available_seconds
+            .map_or_else(|| UNKNOWN.into(), |a| l.hours_from_seconds(a)),
+        used: period_used
+            .and_then(|u| alerts::used_text(l, u, r.available_seconds))
+            .unwrap_or_else(|| UNKNOWN.into()),
+    }
+}
+
+fn totals_text(t: &Totals, l: &Locale) -> TotalsText {
+    let opt = |v: Option<i64>| v.map_or_else(|| UNKNOWN.into(), |v| l.count(v));
+    TotalsText {
+        organizations: l.count(i64::try_from(t.organizations).unwrap_or(i64::MAX)),
+        active_organizations: l.count(i64::try_from(t.active_organizations).unwrap_or(i64::MAX)),
+        total_users: opt(t.total_users),
+        hours: l.hours(t.hours_processed),
+        sessions: opt(t.sessions),
+        error_rate: t
+            .error_rate
+            .map_or_else(|| UNKNOWN.into(), |e| l.fraction_percent(e)),
+        pending: t.pending.map(|p| {
+            let n = p.changes;
+            format!(
+                "Includes {} {} not yet on Scriptix.",
+                l.count(i64::try_from(n).unwrap_or(i64::MAX)),
+                if n == 1 { "change" } else { "changes" }
+            )
+        }),
+    }
+}
+
+/// Adds the user's changes the figures do not hold yet. `server_counts`: the organisation
+/// counts are the server's (in computed mode they are the cache's, which already show them).
+fn adjust_totals(totals: &mut Totals, changes: &[pending::Delta], server_counts: bool) {
+    if changes.is_empty() {
+        return;
+    }
+    let mut p = PendingTotals::default();
+    for d in changes {
+        let d = if server_counts {
+            *d
+        } else {
+            pending::Delta {
+                organizations: 0,
+                active: 0,
+                ..*d
+            }
+        };
+        p.add(&d);
+    }
+    let shift = |v: u64, by: i64| u64::try_from((v as i64).saturating_add(by)).unwrap_or(0);
+    totals.organizations = shift(totals.organizations, p.organizations);
+    totals.active_organizations = shift(totals.active_organizations, p.active);
+    if p.users != 0 {
+        totals.total_users = totals.total_users.map(|u| u.saturating_add(p.users).max(0));
+    }
+    totals.pending = Some(p);
+}
+
+/// The dashboard as the cache has it at `now`. Pure reading: no request is made. `carried`:
+/// changes the server confirmed whose effect the cached totals may not hold yet (see
+/// `pending::Carried`); those fetched before `now` are added, marked pending.
+pub fn read_view(
+    cache: &Cache,
+    req: &DashboardRequest,
+    threshold: f64,
+    now: DateTime<Utc>,
+) -> Result<DashboardView, CoreError> {
+    read_view_with(cache, req, threshold, now, &[], Locale::system())
+}
+
+/// [`read_view`] with the carried changes and the locale given.
+pub fn read_view_with(
+    cache: &Cache,
+    req: &DashboardRequest,
+    threshold: f64,
+    now: DateTime<Utc>,
+    carried: &[pending::Delta],
+    locale: &Locale,
+) -> Result<DashboardView, CoreError> {
+    let today = now.date_naive();
+    let span = req.range.resolve(today)?;
+    let key = span.key();
+    let dashboard_missing = fetch::known_missing(cache, GapFeature::Dashboard, now)?;
+    let sessions_unavailable = fetch::known_missing(cache, GapFeature::UsageSummary, now)?;
+    let server = cached_server_dashboard(cache, &key, dashboard_missing)?;
+    let mut changes: Vec<pending::Delta> = pending::unfinished(cache)?.into_values().collect();
+    changes.extend_from_slice(carried);
+    let (source, as_of, mut rows, coverage, mut totals, mut recent) = match server {
+        Some((d, at)) => {
             let (rows, coverage) = match server_rows(&d) {
                 Some(rows) => (rows, None),
                 None => {
@@ -269,7 +403,7 @@ pub fn read_view(
                 }
             };
             let seconds = table::seconds_from_units(d.units_used, None, Some(d.hours_processed));
-            let totals = Totals {
+            let mut totals = Totals {
                 organizations: u64::try_from(d.total_organizations).unwrap_or(0),
                 active_organizations: u64::try_from(d.active_organizations).unwrap_or(0),
                 total_users: Some(d.total_users),
@@ -278,7 +412,10 @@ pub fn read_view(
                 sessions: Some(d.sessions),
                 finished_sessions: Some(d.finished_sessions),
                 error_rate: Some(d.error_rate),
+                pending: None,
+                display: TotalsText::default(),
             };
+            adjust_totals(&mut totals, &changes, true);
             let as_of = AsOf {
                 fetched_at: Some(at),
                 state: freshness_of(Some(at), fetch::range_max_age(&span, today, false), now),
@@ -293,7 +430,7 @@ pub fn read_view(
                 server_recent(&d),
             )
         }
-        _ => {
+        None => {
             let (rows, oldest) = computed_rows(cache, &key, today)?;
             let counts = cache.customer_counts()?;
             let total = store::server_customer_count(cache)?;
@@ -305,7 +442,8 @@ pub fn read_view(
             if state == FreshnessState::Fresh && coverage.covered < coverage.total {
                 state = FreshnessState::Stale;
             }
-            let totals = totals::compute(counts.total, counts.active, &rows);
+            let mut totals = totals::compute(counts.total, counts.active, &rows);
+            adjust_totals(&mut totals, &changes, false);
             let recent = store::recent_transcriptions(cache, span.from, span.to, RECENT_N)?;
             let source = if dashboard_missing {
                 Source::Computed
@@ -320,15 +458,82 @@ pub fn read_view(
             (source, as_of, rows, Some(coverage), totals, recent)
         }
     };
+    totals.display = totals_text(&totals, locale);
+
+    // Alerts and the "Used" column: this month's usage against the allowance, whatever range.
+    let (period_from, period_last_day) = alerts::current_period(today);
+    let period_key = RangeRequest::ThisMonth.resolve(today)?.key();
+    let period = if period_key == key {
+        (!rows.is_empty()).then(|| rows.clone())
+    } else {
+        period_rows(cache, &period_key, today, dashboard_missing)?
+    };
+    let period_used: HashMap<i64, i64> = period
+        .iter()
+        .flatten()
+        .map(|r| (r.customer_id, r.seconds_used))
+        .collect();
+    for r in &mut rows {
+        let used = period_used.get(&r.customer_id).copied();
+        r.used_percent = used.and_then(|u| alerts::used_percent(u, r.available_seconds));
+        r.display = row_text(r, used, locale);
+    }
+    let period_usage: Vec<alerts::PeriodUsage> = period
+        .iter()
+        .flatten()
+        .map(|r| alerts::PeriodUsage {
+            customer_id: r.customer_id,
+            name: r.name.clone(),
+            seconds_used: r.seconds_used,
+            allowance_seconds: r.available_seconds,
+        })
+        .collect();
+    let period_text = locale.date_range(period_from, period_last_day);
+    let known = period_used.len() as u64;
+    let all = store::server_customer_count(cache)?;
+    let note = if period.is_none() {
+        Some(format!(
+            "Usage in {period_text} is not saved on this computer yet, so no alert can be worked out; it loads with this month's dashboard."
+        ))
+    } else if known < all {
+        Some(format!(
+            "From the {} of {} organisations whose usage in {period_text} is saved on this computer.",
+            locale.count(i64::try_from(known).unwrap_or(i64::MAX)),
+            locale.count(i64::try_from(all).unwrap_or(i64::MAX)),
+        ))
+    } else {
+        None
+    };
+    let alerts_info = AlertsInfo {
+        period_from,
+        period_last_day,
+        period_text,
+        note,
+    };
+
+    for r in &mut recent {
+        r.duration_text = r
+            .duration
+            .filter(|d| d.is_finite())
+            .map(|d| format!("{} min", locale.count((d / 60.0).round() as i64)));
+        r.started_text = locale.date_time(r.date_session_start);
+    }
+
     table::sort_rows(&mut rows, req.sort, req.direction);
     let top = table::top_by_hours(&rows, TOP_N);
-    let alerts = alerts::alerts(&rows, threshold);
+    let alerts = alerts::alerts(
+        &period_usage,
+        threshold,
+        (period_from, period_last_day),
+        locale,
+    );
     let customer_count = rows.len();
     let offset = req.offset.min(customer_count);
     let end = offset.saturating_add(req.limit.max(1)).min(customer_count);
     rows.truncate(end);
     rows.drain(..offset);
     Ok(DashboardView {
+        range_text: locale.date_range(span.from, span.last_day()),
         range: span,
         source,
         as_of,
@@ -340,25 +545,27 @@ pub fn read_view(
         top,
         recent,
         alerts,
+        alerts_info,
         threshold,
         high_error_rate: HIGH_ERROR_RATE,
         sessions_unavailable,
     })
 }
 
-/// The CSV header of an export; one line per table row follows, in the table's order.
+/// The CSV header of an export; one line per table row follows, in the table's order. Each
+/// figure's header names its unit.
 pub const CSV_HEADER: [&str; 11] = [
     "Organisation",
     "Organisation ID",
     "Active",
-    "Hours processed",
-    "Seconds processed",
+    "Hours processed (h)",
+    "Audio processed (s)",
     "Sessions",
     "Finished sessions",
     "Failed sessions",
     "Error rate (%)",
-    "Available units (seconds)",
-    "Used of available (%)",
+    "Allowance of current subscriptions (s)",
+    "Used in the current period (% of allowance)",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -402,7 +609,7 @@ pub enum DashboardRefresh {
     Computed(FillReport),
 }
 
-impl Workspace {
+impl Context {
     /// The dashboard for a range, from the cache (works offline); at most `MAX_LIMIT` rows of
     /// the table.
     pub fn dashboard(
@@ -414,12 +621,74 @@ impl Workspace {
             limit: req.limit.min(MAX_LIMIT),
             ..req.clone()
         };
-        self.read(&req, threshold)
+        self.dashboard_view(&req, threshold)
     }
 
-    fn read(&self, req: &DashboardRequest, threshold: f64) -> Result<DashboardView, CoreError> {
-        let cache = self.cache()?;
+    fn dashboard_view(
+        &self,
+        req: &DashboardRequest,
+        threshold: f64,
+    ) -> Result<DashboardView, CoreError> {
+        let cache = self.read()?;
         read_view(&cache, req, threshold, Utc::now())
+    }
+
+    /// [`Context::dashboard`] with the changes confirmed since the last look kept in the
+    /// totals until figures fetched after them are cached (`carried` sees the outbox at each
+    /// read). Also says whether the figures must be fetched again (a change went, or one is
+    /// still carried).
+    pub fn dashboard_following(
+        &self,
+        req: &DashboardRequest,
+        threshold: f64,
+        carried: &mut pending::Carried,
+    ) -> Result<(DashboardView, bool), CoreError> {
+        let req = DashboardRequest {
+            limit: req.limit.min(MAX_LIMIT),
+            ..req.clone()
+        };
+        let now = Utc::now();
+        let key = req.range.resolve(now.date_naive())?.key();
+        let (went, view) = {
+            let cache = self.read()?;
+            let went = carried.observe(
+                &pending::unfinished(&cache)?,
+                pending::last_issued(&cache)?,
+                now,
+            );
+            let missing = fetch::known_missing(&cache, GapFeature::Dashboard, now)?;
+            let still = match cached_server_dashboard(&cache, &key, missing)? {
+                // The server's totals: everything was fetched at once.
+                Some((_, at)) => carried.still_carried(|_| Some(at)),
+                None => {
+                    // Computed: organisations are counted from the cache (already right);
+                    // users from each organisation's figures, fetched one at a time.
+                    let fetched: HashMap<i64, DateTime<Utc>> = store::usage_rows(&cache, &key)?
+                        .into_iter()
+                        .map(|r| (r.usage.customer_id, r.usage.fetched_at))
+                        .collect();
+                    carried.still_carried(|d| {
+                        // Organisation counts are the cache's; a change not known (made and
+                        // finished unseen) cannot be followed per organisation.
+                        if d.users == 0 {
+                            Some(now + Duration::seconds(1))
+                        } else {
+                            fetched.get(&d.customer_id).copied()
+                        }
+                    })
+                }
+            };
+            let view = read_view_with(&cache, &req, threshold, now, &still, Locale::system())?;
+            (went, view)
+        };
+        if went {
+            // Their figures are fetched again (the per-customer ones only when stale).
+            let ids = carried.customers_with_user_changes();
+            if !ids.is_empty() {
+                store::mark_stale(&*self.write()?, &ids)?;
+            }
+        }
+        Ok((view, went || carried.pending_fetch()))
     }
 
     /// Writes the table exactly as `dashboard(req)` shows it (every row of every page, in its order) to
@@ -430,7 +699,7 @@ impl Workspace {
         threshold: f64,
         path: &Path,
     ) -> Result<usize, CoreError> {
-        let view = self.read(&req.everything(), threshold)?;
+        let view = self.dashboard_view(&req.everything(), threshold)?;
         Ok(crate::export::write_csv(
             path,
             &CSV_HEADER,
@@ -448,22 +717,22 @@ impl Workspace {
         cancel: &AtomicBool,
         progress: impl FnMut(FillProgress),
     ) -> Result<DashboardRefresh, CoreError> {
-        refresh_range(&self.engine, range, cancel, progress).await
+        refresh_range(self, range, cancel, false, progress).await
     }
 }
 
-/// [`Workspace::refresh_dashboard`] over the engine's client and cache only, so a background
-/// job needs no handle on the workspace that owns it.
+/// [`Context::refresh_dashboard`] as a function, for the background job.
 pub(crate) async fn refresh_range(
-    engine: &SyncEngine,
+    ctx: &Context,
     range: &RangeRequest,
     cancel: &AtomicBool,
+    force: bool,
     progress: impl FnMut(FillProgress),
 ) -> Result<DashboardRefresh, CoreError> {
     let now = Utc::now();
     let span = range.resolve(now.date_naive())?;
-    let client = engine.client().clone();
-    let cache = engine.cache();
+    let client = ctx.client().clone();
+    let cache = ctx.cache_handle();
     let lock = || {
         cache.lock().map_err(|_| CoreError::Busy {
             message: "The local cache stopped after an internal error; restart the app.".into(),
@@ -478,9 +747,12 @@ pub(crate) async fn refresh_range(
     };
     if !dashboard_missing {
         let max_age = fetch::range_max_age(&span, now.date_naive(), false);
-        let fresh = cached
-            .as_ref()
-            .is_some_and(|(_, at)| freshness_of(Some(*at), max_age, now) == FreshnessState::Fresh);
+        // Forced ("Sync now", or the user's change confirmed): the server's dashboard is one
+        // request, asked again whatever its age.
+        let fresh = !force
+            && cached.as_ref().is_some_and(|(_, at)| {
+                freshness_of(Some(*at), max_age, now) == FreshnessState::Fresh
+            });
         let has_table =
             |payload: &serde_json::Value| payload.get("customers").is_some_and(|c| c.is_array());
         if fresh && cached.as_ref().is_some_and(|(p, _)| has_table(p)) {
@@ -505,10 +777,10 @@ pub(crate) async fn refresh_range(
     Ok(DashboardRefresh::Computed(report))
 }
 
-fn sync_error(e: crate::sync::SyncError) -> CoreError {
+fn sync_error(e: crate::remote::SyncError) -> CoreError {
     match e {
-        crate::sync::SyncError::Api(e) => CoreError::Api(e),
-        crate::sync::SyncError::Cache(e) => CoreError::Cache(e),
+        crate::remote::SyncError::Api(e) => CoreError::Api(e),
+        crate::remote::SyncError::Cache(e) => CoreError::Cache(e),
         other => CoreError::Busy {
             message: other.to_string(),
         },
@@ -604,6 +876,157 @@ mod tests {
         let view = read_view(&cache, &past, 80.0, now).unwrap();
         assert!(view.customers.is_empty());
         assert_eq!(view.customer_count, 250);
+    }
+
+    /// A cache holding the server's dashboard for `key`: 10 organisations (8 active), 40
+    /// users, and one customer row with 34.9 h against 2.8 h available.
+    fn server_cache(key: &str, now: DateTime<Utc>) -> Cache {
+        let cache = Cache::open_in_memory().unwrap();
+        let payload = serde_json::json!({
+            "total_organizations": 10, "active_organizations": 8, "total_users": 40,
+            "units_used": 125_640, "hours_processed": 34.9, "sessions": 5,
+            "finished_sessions": 5, "error_rate": 0.0,
+            "customers": [{"customer_id": 7, "customer_name": "Acme", "units_used": 125_640,
+                "hours_processed": 34.9, "sessions": 5, "finished_sessions": 5,
+                "error_sessions": 0, "error_rate": 0.0, "available_units": 10_080.0}]
+        });
+        cache.set_dashboard(key, &payload, now).unwrap();
+        cache
+    }
+
+    fn push(
+        cache: &Cache,
+        entity: crate::cache::OutboxEntity,
+        id: i64,
+        payload: serde_json::Value,
+    ) {
+        let kind = match payload.get("op").and_then(|o| o.as_str()) {
+            Some("delete") => crate::cache::OutboxKind::Delete,
+            _ => crate::cache::OutboxKind::Create,
+        };
+        cache
+            .push_outbox(&crate::cache::NewOutboxOp {
+                entity,
+                entity_id: id,
+                kind,
+                payload,
+                base_last_modified: None,
+                created_at: Utc::now(),
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_users_own_changes_move_the_server_totals_at_once_marked_pending() {
+        let now = Utc::now();
+        let key = RangeRequest::ThisMonth
+            .resolve(now.date_naive())
+            .unwrap()
+            .key();
+        let cache = server_cache(&key, now);
+        let req = DashboardRequest {
+            range: RangeRequest::ThisMonth,
+            sort: SortKey::Hours,
+            direction: SortDir::Desc,
+            offset: 0,
+            limit: 100,
+        };
+        let gb = Locale::from_tag("en-GB");
+        let view = read_view_with(&cache, &req, 80.0, now, &[], &gb).unwrap();
+        assert_eq!(view.totals.total_users, Some(40));
+        assert_eq!(view.totals.pending, None);
+        assert_eq!(view.totals.display.pending, None);
+
+        let user = serde_json::json!({"op": "create", "fields": {"email": "n@example.com",
+            "first_name": null, "last_name": null, "roles": []}});
+        push(&cache, crate::cache::OutboxEntity::User, 7, user);
+        let org = crate::customers::CustomerChange::Create {
+            fields: crate::customers::CustomerFields {
+                name: "New".into(),
+                email: "new@example.com".into(),
+                phone: None,
+                is_active: true,
+            },
+        };
+        push(
+            &cache,
+            crate::cache::OutboxEntity::Customer,
+            -1,
+            org.to_json(),
+        );
+        let view = read_view_with(&cache, &req, 80.0, now, &[], &gb).unwrap();
+        assert_eq!(view.totals.total_users, Some(41));
+        assert_eq!(view.totals.organizations, 11);
+        assert_eq!(view.totals.active_organizations, 9);
+        assert_eq!(view.totals.display.total_users, "41");
+        assert_eq!(view.totals.pending.map(|p| p.changes), Some(2));
+        assert_eq!(
+            view.totals.display.pending.as_deref(),
+            Some("Includes 2 changes not yet on Scriptix.")
+        );
+
+        // Confirmed but not in the fetched totals yet: carried, still marked.
+        let carried = [pending::Delta {
+            users: 1,
+            customer_id: 7,
+            ..pending::Delta::default()
+        }];
+        let bare = Cache::open_in_memory().unwrap();
+        bare.set_dashboard(&key, &cache.dashboard(&key).unwrap().unwrap().0, now)
+            .unwrap();
+        let view = read_view_with(&bare, &req, 80.0, now, &carried, &gb).unwrap();
+        assert_eq!(view.totals.total_users, Some(41));
+        assert_eq!(view.totals.pending.map(|p| p.users), Some(1));
+    }
+
+    #[test]
+    fn alerts_compare_this_months_usage_whatever_the_range() {
+        let now = Utc::now();
+        let today = now.date_naive();
+        let month = RangeRequest::ThisMonth.resolve(today).unwrap().key();
+        let cache = server_cache(&month, now);
+        let gb = Locale::from_tag("en-GB");
+        let (first, last) = alerts::current_period(today);
+        // Another range on screen, with nothing cached for it: the alerts still come from
+        // this month's figures, named by their period.
+        let req = DashboardRequest {
+            range: RangeRequest::ThisYear,
+            sort: SortKey::Hours,
+            direction: SortDir::Desc,
+            offset: 0,
+            limit: 100,
+        };
+        let view = read_view_with(&cache, &req, 80.0, now, &[], &gb).unwrap();
+        assert_eq!(view.alerts.len(), 1);
+        let a = &view.alerts[0];
+        assert_eq!(a.period_text, gb.date_range(first, last));
+        assert_eq!(view.alerts_info.period_text, a.period_text);
+        assert_eq!(a.figure_text.replace('\u{a0}', " "), "over by 32.1 h");
+        assert_eq!(a.usage_text.replace('\u{a0}', " "), "34.9 h used of 2.8 h");
+        // This month's table shows the same in its "Used" column.
+        let req = DashboardRequest {
+            range: RangeRequest::ThisMonth,
+            ..req
+        };
+        let view = read_view_with(&cache, &req, 80.0, now, &[], &gb).unwrap();
+        assert_eq!(
+            view.customers[0].display.used.replace('\u{a0}', " "),
+            "over by 32.1 h"
+        );
+        assert_eq!(
+            view.customers[0].display.hours.replace('\u{a0}', " "),
+            "34.9 h"
+        );
+
+        // Nothing cached for this month: no alert, and the screen says why.
+        let empty = Cache::open_in_memory().unwrap();
+        let view = read_view_with(&empty, &req, 80.0, now, &[], &gb).unwrap();
+        assert!(view.alerts.is_empty());
+        assert!(view
+            .alerts_info
+            .note
+            .unwrap()
+            .contains("not saved on this computer"));
     }
 
     #[test]

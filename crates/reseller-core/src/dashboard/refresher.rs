@@ -2,20 +2,20 @@
 //! workspace stops it). The screen re-reads on every cache change and each read asks for a
 //! refresh, so a read must not become a request: a request for the range being refreshed
 //! joins that job, a range refreshed moments ago is not refreshed again, and a new range
-//! cancels the old one. Progress is announced on the engine's change stream, throttled.
+//! cancels the old one. Progress is announced on the context's change stream, throttled.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{refresh_range, DashboardRefresh, DashboardRequest, DashboardView, RangeRequest};
-use crate::sync::{CacheChange, SyncEngine};
-use crate::workspace::Workspace;
+use super::pending::Carried;
+use super::{refresh_range, DashboardRefresh, DashboardView, RangeRequest};
+use crate::context::{CacheChange, Context};
 use crate::CoreError;
 
 /// A finished refresh of the same range is not started again sooner than this.
@@ -82,6 +82,7 @@ struct Job {
     status: watch::Receiver<RefreshStatus>,
     task: JoinHandle<()>,
     started: Instant,
+    started_at: DateTime<Utc>,
 }
 
 impl Drop for Job {
@@ -97,6 +98,10 @@ impl Drop for Job {
 pub struct DashboardRefresher {
     job: Mutex<Option<Job>>,
     timing: Mutex<RefreshTiming>,
+    /// The user's confirmed changes the cached totals do not hold yet.
+    carried: Mutex<Carried>,
+    /// The range the dashboard shows while it is on screen ("Sync now" refreshes it).
+    on_screen: Mutex<Option<RangeRequest>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -107,17 +112,32 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl DashboardRefresher {
     /// Starts the range's refresh unless one for it runs (or ran within `restart_after`);
     /// returns its status.
-    fn ensure(
+    pub fn ensure(
         &self,
-        engine: &Arc<SyncEngine>,
+        ctx: &Arc<Context>,
         range: &RangeRequest,
-        range_key: String,
     ) -> Result<RefreshStatus, CoreError> {
+        self.ensure_after(ctx, range, None)
+    }
+
+    /// As [`DashboardRefresher::ensure`], and when `needed_after` is given the figures must be
+    /// fetched after that moment (a change of the user's was confirmed then, or "Sync now"):
+    /// a job started before it is replaced, and the server's dashboard is asked again
+    /// whatever its age.
+    pub fn ensure_after(
+        &self,
+        ctx: &Arc<Context>,
+        range: &RangeRequest,
+        needed_after: Option<DateTime<Utc>>,
+    ) -> Result<RefreshStatus, CoreError> {
+        let range_key = range.resolve(Utc::now().date_naive())?.key();
         let timing = *lock(&self.timing);
         let mut slot = lock(&self.job);
         if let Some(job) = slot.as_ref() {
             let status = job.status.borrow().clone();
+            let recent_enough = needed_after.is_none_or(|t| job.started_at >= t);
             if job.range_key == range_key
+                && recent_enough
                 && (status.running || job.started.elapsed() < timing.restart_after)
             {
                 return Ok(status);
@@ -135,9 +155,10 @@ impl DashboardRefresher {
         };
         let (tx, rx) = watch::channel(started.clone());
         let task = runtime.spawn(run(
-            engine.clone(),
+            ctx.clone(),
             range.clone(),
             cancel.clone(),
+            needed_after.is_some(),
             tx,
             timing.notify_every,
         ));
@@ -147,23 +168,70 @@ impl DashboardRefresher {
             status: rx,
             task,
             started: Instant::now(),
+            started_at: Utc::now(),
         });
         // What it was when started (on another thread it may already be done).
         Ok(started)
     }
 }
 
-fn announce(engine: &SyncEngine) {
-    engine.announce(CacheChange {
+impl DashboardRefresher {
+    /// The current job's status and its changes (None: none started).
+    pub fn status(&self) -> Option<watch::Receiver<RefreshStatus>> {
+        lock(&self.job).as_ref().map(|j| j.status.clone())
+    }
+
+    /// Changes the pacing (tests; the defaults suit the app).
+    pub fn set_timing(&self, timing: RefreshTiming) {
+        *lock(&self.timing) = timing;
+    }
+
+    /// The dashboard screen for `req`: the view with the user's changes in its totals, and
+    /// the range refreshed (again at once when a change of the user's was just confirmed).
+    pub fn screen(
+        &self,
+        ctx: &Arc<Context>,
+        req: &super::DashboardRequest,
+        threshold: f64,
+    ) -> Result<DashboardScreen, CoreError> {
+        *lock(&self.on_screen) = Some(req.range.clone());
+        let (view, refetch, needed_after) = {
+            let mut carried = lock(&self.carried);
+            let (view, refetch) = ctx.dashboard_following(req, threshold, &mut carried)?;
+            (view, refetch, carried.oldest())
+        };
+        let refresh = self.ensure_after(ctx, &req.range, needed_after.filter(|_| refetch))?;
+        Ok(DashboardScreen { view, refresh })
+    }
+
+    /// The dashboard left the screen: "Sync now" no longer refreshes it.
+    pub fn hidden(&self) {
+        *lock(&self.on_screen) = None;
+    }
+
+    /// "Sync now": the range on screen is fetched again at once (nothing when the dashboard
+    /// is not on screen). Returns whether it was.
+    pub fn refresh_now(&self, ctx: &Arc<Context>) -> Result<bool, CoreError> {
+        let Some(range) = lock(&self.on_screen).clone() else {
+            return Ok(false);
+        };
+        self.ensure_after(ctx, &range, Some(Utc::now()))?;
+        Ok(true)
+    }
+}
+
+fn announce(ctx: &Context) {
+    ctx.announce(CacheChange {
         details_changed: true,
         ..CacheChange::default()
     });
 }
 
 async fn run(
-    engine: Arc<SyncEngine>,
+    ctx: Arc<Context>,
     range: RangeRequest,
     cancel: Arc<AtomicBool>,
+    force: bool,
     status: watch::Sender<RefreshStatus>,
     notify_every: Duration,
 ) {
@@ -175,10 +243,10 @@ async fn run(
         });
         if last.elapsed() >= notify_every {
             last = Instant::now();
-            announce(&engine);
+            announce(&ctx);
         }
     };
-    let outcome = refresh_range(&engine, &range, &cancel, progress).await;
+    let outcome = refresh_range(&ctx, &range, &cancel, force, progress).await;
     // Nothing fetched: nothing to re-read (and no change to set off another read).
     let changed = !matches!(outcome, Ok(DashboardRefresh::Fresh));
     match &outcome {
@@ -191,42 +259,6 @@ async fn run(
         s.error = outcome.as_ref().err().map(RefreshError::from);
     });
     if changed && !cancel.load(Ordering::Relaxed) {
-        announce(&engine);
-    }
-}
-
-impl Workspace {
-    /// The dashboard screen: the view from the cache, and the range refreshed in the
-    /// background (started, joined, or left alone when refreshed moments ago).
-    pub fn dashboard_screen(
-        &self,
-        req: &DashboardRequest,
-        threshold: f64,
-    ) -> Result<DashboardScreen, CoreError> {
-        let view = self.dashboard(req, threshold)?;
-        let refresh = self.refresh_dashboard_in_background(&req.range)?;
-        Ok(DashboardScreen { view, refresh })
-    }
-
-    /// Makes sure the range is being (or was just) refreshed; returns that refresh's status.
-    /// Progress and the end are announced on the engine's change stream. Needs a tokio runtime.
-    pub fn refresh_dashboard_in_background(
-        &self,
-        range: &RangeRequest,
-    ) -> Result<RefreshStatus, CoreError> {
-        let key = range.resolve(Utc::now().date_naive())?.key();
-        self.dashboard_refresher.ensure(&self.engine, range, key)
-    }
-
-    /// The current dashboard job's status and its changes (None: none started).
-    pub fn dashboard_refresh_status(&self) -> Option<watch::Receiver<RefreshStatus>> {
-        lock(&self.dashboard_refresher.job)
-            .as_ref()
-            .map(|j| j.status.clone())
-    }
-
-    /// Changes the refresher's pacing (tests; the defaults suit the app).
-    pub fn set_dashboard_refresh_timing(&self, timing: RefreshTiming) {
-        *lock(&self.dashboard_refresher.timing) = timing;
+        announce(&ctx);
     }
 }

@@ -44,6 +44,9 @@ pub struct RecentTranscription {
     /// Seconds.
     pub duration: Option<f64>,
     pub date_session_start: DateTime<Utc>,
+    /// Display-ready (filled by the view): "12 min", and the start in the computer's time.
+    pub duration_text: Option<String>,
+    pub started_text: String,
 }
 
 fn micros(t: &DateTime<Utc>) -> i64 {
@@ -122,6 +125,20 @@ pub fn customers_to_fetch(
     Ok(ids.collect::<Result<_, _>>()?)
 }
 
+/// Makes these customers' per-range figures stale, so the next fill fetches them again (a
+/// change of theirs was confirmed: their user counts moved).
+pub fn mark_stale(cache: &Cache, customer_ids: &[i64]) -> CacheResult<()> {
+    // Two days back: past the longest freshness (a closed range's day), and still a real time
+    // for the "as of" line until the fetch lands.
+    let mut stmt = cache.conn().prepare_cached(
+        "UPDATE dashboard_usage SET fetched_at = fetched_at - 172800000000 WHERE customer_id = ?1",
+    )?;
+    for id in customer_ids {
+        stmt.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Customers the server knows (ids > 0): the denominator of "computed from N of M".
 pub fn server_customer_count(cache: &Cache) -> CacheResult<u64> {
     let n: i64 = cache
@@ -175,6 +192,8 @@ pub fn recent_transcriptions(
                     .unwrap_or_else(|| scriptix_api::TranscriptStatus::from_code(status).label()),
                 duration: r.get(6)?,
                 date_session_start: time(r.get(7)?),
+                duration_text: None,
+                started_text: String::new(),
             })
         },
     )?;

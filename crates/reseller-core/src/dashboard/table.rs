@@ -29,10 +29,29 @@ pub struct CustomerUsage {
     /// A fraction 0..1; `None` without session counts.
     pub error_rate: Option<f64>,
     pub total_users: Option<i64>,
-    /// Seconds still available on the current subscriptions; `None`: not known.
+    /// The current subscriptions' allowance (`available.stt_units` as seconds); `None`: not
+    /// known.
     pub available_seconds: Option<f64>,
-    /// `seconds_used` as a percentage of `available_seconds` (`None` without an allowance).
+    /// Usage in the current period (this calendar month, whatever the range) as a percentage
+    /// of `available_seconds` (`None` without an allowance or without this month's figures).
     pub used_percent: Option<f64>,
+    /// The figures as the screen shows them (`crate::format`).
+    pub display: RowText,
+}
+
+/// A table row's figures, display-ready in the system's locale.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowText {
+    /// "54.6 h".
+    pub hours: String,
+    pub sessions: String,
+    /// "1.9%".
+    pub error_rate: String,
+    /// The allowance in hours: "2.8 h".
+    pub available: String,
+    /// This period's use of it: "92.6%", or "over by 32.1 h".
+    pub used: String,
 }
 
 /// Hours from seconds (not rounded: the screen rounds for display).
@@ -136,6 +155,8 @@ pub struct TopEntry {
     pub customer_id: i64,
     pub name: String,
     pub hours_processed: f64,
+    /// "54.6 h" (filled by the view, in the system's locale).
+    pub hours_text: String,
 }
 
 /// The `n` organisations that processed the most audio (those with none are left out).
@@ -153,6 +174,7 @@ pub fn top_by_hours(rows: &[CustomerUsage], n: usize) -> Vec<TopEntry> {
             customer_id: r.customer_id,
             name: r.name.clone(),
             hours_processed: r.hours_processed,
+            hours_text: r.display.hours.clone(),
         })
         .collect()
 }
@@ -175,6 +197,7 @@ pub(crate) mod tests {
             total_users: Some(1),
             available_seconds: None,
             used_percent: None,
+            display: RowText::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::pending::PendingTotals;
 use super::table::{hours, CustomerUsage};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -19,6 +20,25 @@ pub struct Totals {
     pub finished_sessions: Option<i64>,
     /// A fraction 0..1 of the sessions that failed.
     pub error_rate: Option<f64>,
+    /// The user's changes not yet in the server's figures, already added to the counts above
+    /// (`None`: there are none).
+    pub pending: Option<PendingTotals>,
+    /// The figures as the screen shows them.
+    pub display: TotalsText,
+}
+
+/// The total cards, display-ready ("—" for a figure not known).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalsText {
+    pub organizations: String,
+    pub active_organizations: String,
+    pub total_users: String,
+    pub hours: String,
+    pub sessions: String,
+    pub error_rate: String,
+    /// "Includes 1 change not yet on Scriptix."; `None` without pending changes.
+    pub pending: Option<String>,
 }
 
 fn sum_known(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
@@ -54,6 +74,8 @@ pub fn compute(organizations: u64, active: u64, rows: &[CustomerUsage]) -> Total
         sessions,
         finished_sessions: sum_known(rows.iter().map(|r| r.finished_sessions)),
         error_rate: sessions.map(|s| ratio(errors.unwrap_or(0), s)),
+        pending: None,
+        display: TotalsText::default(),
     }
 }
 

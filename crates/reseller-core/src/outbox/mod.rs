@@ -1,15 +1,18 @@
-//! The outbox: every local write (create, update, delete of customers; later users, tokens,
-//! subscriptions and branding) is validated, applied to the cache and queued in one
-//! transaction (`queue`), then replayed in order by the sync engine (`crate::sync::replay`),
-//! which decides with the pure rules in `merge`. Operations that do not go through are settled
-//! by the user (`settle`).
+//! The outbox model every local change goes through: validated, written to the cache and queued
+//! in one transaction, then replayed in order by the sync engine through the `Entity` trait
+//! (`entity`), exactly once. This module holds what every entity shares: the trait and its
+//! replay contract (`entity`), how a pending change shows (`shown`: written into the rows it
+//! touches, with a mark) and how a mark or a refusal reads (`marks`), and the operations filed
+//! under their customer (`scoped`). The entities live with their features
+//! (`crate::customers`, `crate::tabs`, `crate::branding`) and depend on this module, never the
+//! other way round; the stored rows are `crate::cache::outbox`'s.
 
-pub mod change;
-pub mod merge;
-pub mod queue;
-pub mod settle;
+pub mod entity;
+pub mod marks;
+pub mod scoped;
+pub mod shown;
 
-pub use change::{CustomerChange, CustomerFields, Field};
-pub use merge::{adopt_created, plan_update, Candidate, UpdatePlan};
-pub use queue::{create_customer, delete_customer, update_customer, CustomerForm};
-pub use settle::{discard_customer_changes, settle_conflict, Resolution};
+pub use entity::{fail, refuse, Entity, Replay, ReplayReport, Step};
+pub use marks::{refused, MarkState, RefusedOp, RowMark};
+pub use scoped::{ops_of, require_server_id};
+pub use shown::{rebase, server_rows, set_server_rows, shown_rows, Marked, ShownRows};

@@ -12,15 +12,17 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 
-use scriptix_api::{ApiError, Client, Customer, CustomerQuery, Direction, Page};
+use scriptix_api::{Client, Customer, CustomerQuery, Direction, Page};
 
-use super::map::{customer_row, normalize_phone};
 use super::plan::{
     plan_deletions, plan_scan_page, FetchedPage, ListWalk, Next, PageStep, Pager, RejectedRow,
     PAGE_LIMIT,
 };
+use crate::cache::Cache;
 use crate::cache::CustomerRow;
-use crate::cache::{Cache, CacheError};
+use crate::remote::customer_map::{customer_row, normalize_phone};
+use crate::remote::error::bounded;
+pub use crate::remote::error::SyncError;
 
 /// The high-water mark's entity name for the customer list.
 pub const CUSTOMERS_ENTITY: &str = "customers";
@@ -31,42 +33,6 @@ pub const MAX_PAGES: u32 = 1000;
 /// Rejected records a report keeps (each with its reason); the rest are only counted, so a
 /// server sending page after page of unreadable records cannot grow a report without bound.
 pub const MAX_REJECTED_KEPT: usize = 100;
-
-/// Why a sync stopped. The cache keeps everything applied before the error, and the stored mark
-/// is unchanged, so the next sync resumes safely. `Api(Offline)` is expected and shown as a
-/// state ("offline"), not as a failure.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error(transparent)]
-    Cache(#[from] CacheError),
-    /// Another user of the cache panicked while holding it.
-    #[error("the local cache is unavailable after an internal error; restart the app")]
-    CacheUnavailable,
-    #[error("the server's customer list did not end after {pages} pages; sync stopped")]
-    Runaway { pages: u32 },
-    /// A background task of the sync failed (a bug, not the network).
-    #[error("the sync stopped on an internal error: {0}")]
-    Internal(String),
-}
-
-impl SyncError {
-    /// Stable code for the UI and logs: the API's and cache's codes pass through.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SyncError::Api(e) => e.code(),
-            SyncError::Cache(e) => e.code(),
-            SyncError::CacheUnavailable => "cache_unavailable",
-            SyncError::Runaway { .. } => "sync_runaway",
-            SyncError::Internal(_) => "sync_internal",
-        }
-    }
-
-    pub fn is_offline(&self) -> bool {
-        matches!(self, SyncError::Api(e) if e.is_offline())
-    }
-}
 
 /// What one list sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -157,19 +123,6 @@ fn fetched(page: Page<Customer>) -> FetchedPage {
         rejected,
         total: page.total,
     }
-}
-
-/// Longest rejection reason kept: a parse error can quote the hostile value it choked on.
-pub(crate) const MAX_REASON_CHARS: usize = 300;
-
-/// A rejection reason cut to `MAX_REASON_CHARS` (list and detail records alike).
-pub(crate) fn bounded(reason: &str) -> String {
-    if reason.chars().count() <= MAX_REASON_CHARS {
-        return reason.to_string();
-    }
-    let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
-    cut.push_str("...");
-    cut
 }
 
 /// Phones in E.164 for the rows about to be written (only those: see `map::customer_row`).

@@ -15,21 +15,26 @@ use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Client, Direction, TranscriptQuery};
 
 use super::customers::{SyncError, MAX_REJECTED_KEPT};
-use super::detail_map::{
-    branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
-    transcription_rows, usage_rows, usage_summary_row, user_rows, FetchedLogo, Mapped,
-    RejectedDetail,
-};
 use super::detail_plan::{
     dashboard_range, default_usage_query, effective_freshness, max_age, usage_range, DetailState,
     PrefetchPlan, Target, TRANSCRIPTION_PAGE_LIMIT, UNSUPPORTED_MAX_AGE,
 };
-use crate::branding::worker::{LogoJob, LogoWorker};
+use crate::branding::BrandingEntity;
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{
-    Cache, CacheError, CacheResult, Freshness, FreshnessRecord, SubscriptionRow, Tab, TokenRow,
-    TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
+    Cache, CacheError, CacheResult, Freshness, FreshnessRecord, OutboxEntity, OutboxState,
+    SubscriptionRow, Tab, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
+use crate::logo::worker::{LogoJob, LogoWorker};
+use crate::outbox::set_server_rows;
+use crate::remote::detail_map::{
+    branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
+    transcription_rows, usage_rows, usage_summary_row, user_rows, FetchedLogo, Mapped,
+    RejectedDetail,
+};
+use crate::tabs::subscriptions::Subscriptions;
+use crate::tabs::tokens::Tokens;
+use crate::tabs::users::Users;
 
 /// A prefetch stops after this many failed fetches in a row: the server is unwell, and every
 /// further attempt (with its retries) would spend budget on it.
@@ -52,6 +57,55 @@ pub enum RefreshOutcome {
     NotSupported { gap: GapFeature },
     /// The customer left the cache while its data was fetched (deleted): nothing written.
     CustomerNotCached,
+    /// A change of the user's to these rows finished (or was discarded) while they were
+    /// fetched: the fetched rows may predate it, so nothing was written and the target stays
+    /// as stale as it was (the next fetch reads the server after the change).
+    Superseded,
+}
+
+/// The entity whose outbox changes a target's rows show (None: read-only data).
+fn entity_of(target: Target) -> Option<OutboxEntity> {
+    match target {
+        Target::Tab { tab, .. } => match tab {
+            Tab::Subscriptions => Some(OutboxEntity::Subscription),
+            Tab::Tokens => Some(OutboxEntity::CustomerToken),
+            Tab::Users => Some(OutboxEntity::User),
+            Tab::Usage | Tab::Transcriptions => None,
+        },
+        Target::Branding => Some(OutboxEntity::Branding),
+        Target::Dashboard => None,
+    }
+}
+
+/// The unfinished operations a target's rows show, before its fetch.
+fn waiting_ops(cache: &Cache, target: Target) -> CacheResult<Vec<i64>> {
+    let Some(entity) = entity_of(target) else {
+        return Ok(Vec::new());
+    };
+    Ok(cache
+        .outbox(None)?
+        .into_iter()
+        .filter(|o| {
+            o.entity == entity
+                && o.state != OutboxState::Done
+                && match target {
+                    Target::Tab { customer_id, .. } => o.entity_id == customer_id,
+                    _ => true,
+                }
+        })
+        .map(|o| o.op_id)
+        .collect())
+}
+
+/// Whether one of `waiting` finished or went while the target was fetched (the replay sends
+/// changes while the background prefetch runs).
+fn superseded(cache: &Cache, waiting: &[i64]) -> CacheResult<bool> {
+    for &op_id in waiting {
+        if cache.outbox_op(op_id)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn lock(cache: &Mutex<Cache>) -> Result<MutexGuard<'_, Cache>, SyncError> {
@@ -187,9 +241,10 @@ fn write_tab(
         let rows = data.len();
         let mut missing = None;
         match data {
-            TabData::Subscriptions(r) => c.replace_subscriptions(customer_id, &r)?,
-            TabData::Tokens(r) => c.replace_tokens(customer_id, &r)?,
-            TabData::Users(r) => c.replace_users(customer_id, &r)?,
+            // Local changes waiting for these rows are written over the server's again.
+            TabData::Subscriptions(r) => set_server_rows::<Subscriptions>(c, customer_id, r)?,
+            TabData::Tokens(r) => set_server_rows::<Tokens>(c, customer_id, r)?,
+            TabData::Users(r) => set_server_rows::<Users>(c, customer_id, r)?,
             TabData::Transcriptions(r) => c.replace_transcriptions(customer_id, &r)?,
             TabData::Usage { key, rows, summary } => {
                 c.replace_usage_rows(customer_id, &key, &rows)?;
@@ -239,17 +294,16 @@ async fn refresh_tab_with(
     now: DateTime<Utc>,
     known_missing: &BTreeSet<GapFeature>,
 ) -> Result<RefreshOutcome, SyncError> {
+    let target = Target::Tab { customer_id, tab };
+    let waiting = waiting_ops(&*lock(cache)?, target)?;
     match fetch_tab(client, customer_id, tab, now, known_missing).await? {
         Ok((data, rejected)) => {
-            log_rejected(Target::Tab { customer_id, tab }, &rejected);
-            Ok(write_tab(
-                &*lock(cache)?,
-                customer_id,
-                tab,
-                data,
-                rejected,
-                now,
-            )?)
+            log_rejected(target, &rejected);
+            let cache = lock(cache)?;
+            if superseded(&cache, &waiting)? {
+                return Ok(RefreshOutcome::Superseded);
+            }
+            Ok(write_tab(&cache, customer_id, tab, data, rejected, now)?)
         }
         Err(gap) => {
             // A gap route answers 404 for an unknown customer too. Ask the documented route
@@ -317,6 +371,7 @@ pub async fn refresh_branding(
     logos: Option<&LogoWorker>,
     now: DateTime<Utc>,
 ) -> Result<RefreshOutcome, SyncError> {
+    let waiting = waiting_ops(&*lock(cache)?, Target::Branding)?;
     let Some(branding) = gap_answer(client.branding().await)? else {
         record_gap(cache, GapFeature::Branding, now)?;
         return Ok(RefreshOutcome::NotSupported {
@@ -348,8 +403,12 @@ pub async fn refresh_branding(
     log_rejected(Target::Branding, &rejected);
     let row = branding_row(&branding, logo);
     let scope = Target::Branding.scope();
-    lock(cache)?.in_transaction(|c| {
-        c.set_branding(&row)?;
+    let cache = lock(cache)?;
+    if superseded(&cache, &waiting)? {
+        return Ok(RefreshOutcome::Superseded);
+    }
+    cache.in_transaction(|c| {
+        set_server_rows::<BrandingEntity>(c, 0, vec![row])?;
         c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
         c.clear_gap_unsupported(GapFeature::Branding)
     })?;
@@ -584,6 +643,7 @@ where
                             known_missing.insert(gap);
                         }
                         RefreshOutcome::CustomerNotCached => report.customer_gone += 1,
+                        RefreshOutcome::Superseded => report.skipped += 1,
                     }
                 }
                 Err(e) if stops_the_run(&e) => {

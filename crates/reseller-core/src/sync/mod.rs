@@ -5,32 +5,29 @@
 //! one at a time, with the status stream (`status`) the UI shows.
 
 pub mod customers;
-pub mod detail_map;
 pub mod detail_plan;
 pub mod details;
 pub mod engine;
-pub mod map;
 pub mod plan;
 pub mod replay;
-pub mod replay_details;
 pub mod status;
 
+pub use crate::outbox::ReplayReport;
+pub use crate::remote::customer_map::{customer_row, normalize_phone};
+pub use crate::remote::detail_map::RejectedDetail;
 pub use customers::{
     scan_deletions, sync_customer_list, sync_customer_list_with, ListSyncReport, ScanReport,
     SyncError, CUSTOMERS_ENTITY, MAX_PAGES, MAX_REJECTED_KEPT,
 };
-pub use detail_map::RejectedDetail;
 pub use detail_plan::{plan_prefetch, Allowance, DetailState, PlannedFetch, PrefetchPlan, Target};
 pub use details::{
     detail_state, prefetch, prefetch_with, refresh_branding, refresh_dashboard, refresh_tab,
     FailedFetch, PrefetchProgress, PrefetchReport, PrefetchStop, RefreshOutcome,
 };
 pub use engine::{CacheChange, RoundReport, SyncEngine};
-pub use map::{customer_row, normalize_phone};
 pub use plan::{
     plan_deletions, plan_scan_page, DeletionPlan, FetchedPage, ListWalk, Next, PagePlan, PageStep,
     Pager, RejectedRow, PAGE_LIMIT,
 };
-pub use replay::{replay_outbox, replay_outbox_with, ReplayReport};
-pub use replay_details::DetailStep;
+pub use replay::{replay_outbox, replay_outbox_with};
 pub use status::{Activity, Connectivity, StatusError, SyncStatus};

@@ -2,14 +2,8 @@
 //! server: offline is a calm state (the cached data is shown), any other failure is shown in
 //! plain words beside the cached data, never instead of it.
 
-use std::sync::MutexGuard;
-
 use scriptix_api::ApiError;
 use serde::Serialize;
-
-use crate::cache::Cache;
-use crate::workspace::Workspace;
-use crate::CoreError;
 
 /// A fetch that failed, as the UI shows it next to what the cache had.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,9 +39,4 @@ impl LiveState {
             }
         }
     }
-}
-
-/// The workspace's cache, locked for one short read or write (never across an await).
-pub(super) fn lock(ws: &Workspace) -> Result<MutexGuard<'_, Cache>, CoreError> {
-    ws.cache()
 }

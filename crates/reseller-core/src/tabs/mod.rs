@@ -1,5 +1,6 @@
-//! The customer page's five tabs as the UI reads them: the cached server rows, with the pending
-//! outbox operations laid over them, and how fresh they are. One module per tab.
+//! The customer page's five tabs as the UI reads them: the cached rows (with pending outbox
+//! operations written into them, each touched row marked: `outbox::shown`), and how fresh they
+//! are. One module per tab.
 
 pub mod live;
 pub mod transcriptions;
@@ -11,7 +12,8 @@ use serde::Serialize;
 use crate::cache::freshness::{freshness, Freshness, GapFeature};
 use crate::cache::{Cache, CacheResult, Scope};
 
-pub mod manage;
+mod discard;
+pub(crate) mod gap;
 pub mod subscriptions;
 pub(crate) mod subscriptions_replay;
 pub mod tokens;
@@ -19,9 +21,10 @@ pub(crate) mod tokens_replay;
 pub mod users;
 pub(crate) mod users_replay;
 
-/// How fresh what a screen shows is, for its "as of ..." line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How fresh what a screen shows is, for its "as of ..." line. Serialised with
+/// `fetchedAtText` too: the time display-ready (`crate::format`, the system's locale and the
+/// computer's time zone), so the line agrees with the figures under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AsOf {
     /// When the shown data was fetched; `None`: never (nothing cached yet).
     pub fetched_at: Option<DateTime<Utc>>,
@@ -29,6 +32,21 @@ pub struct AsOf {
     pub state: FreshnessState,
     /// The server does not offer this feature (a gap endpoint answered 404/405).
     pub unsupported: bool,
+}
+
+impl Serialize for AsOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("AsOf", 4)?;
+        out.serialize_field("fetchedAt", &self.fetched_at)?;
+        out.serialize_field("state", &self.state)?;
+        out.serialize_field("unsupported", &self.unsupported)?;
+        out.serialize_field(
+            "fetchedAtText",
+            &self.fetched_at.map(|t| crate::format::sys().date_time(t)),
+        )?;
+        out.end()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

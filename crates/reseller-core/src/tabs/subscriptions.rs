@@ -1,5 +1,5 @@
 //! The Subscription tab: a customer's subscriptions as cached, with the queued changes (a new
-//! subscription, an auto-renew switch) laid over them; the plan catalogue the "add
+//! subscription, an auto-renew switch) written into them (`apply_changes`); the plan catalogue the "add
 //! subscription" picker searches (cached, so it works offline); and the writes, validated and
 //! queued in the outbox (entity `subscription`, `entity_id` the customer). The replay is in
 //! `subscriptions_replay`.
@@ -9,16 +9,18 @@ use rusqlite::params;
 use scriptix_api::Lane;
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::customers::{from_micros, to_micros};
 use crate::cache::freshness::GapFeature;
-use crate::cache::outbox::{delete_op, set_payload};
 use crate::cache::{
     Cache, CacheResult, OutboxEntity, OutboxKind, OutboxOp, OutboxState, Scope, SubscriptionRow,
     Tab,
 };
-use crate::workspace::Workspace;
+use crate::context::Context;
+use crate::outbox::scoped::rewrite_in;
+use crate::outbox::{
+    ops_of, refused, server_rows, shown_rows, Marked, RefusedOp, RowMark, ShownRows,
+};
 use crate::CoreError;
 
 /// A queued subscription change (the outbox payload; `kind` is `create` or `auto_renew`).
@@ -72,6 +74,9 @@ pub struct SubscriptionItem {
     /// `billing_channel` and `payment_model` as the user reads them.
     pub billing_channel_label: String,
     pub payment_model_label: String,
+    /// The dates as the tab shows them, in the system's locale ("1 Nov 2026"; "-" for none).
+    pub start_text: String,
+    pub end_text: String,
 }
 
 /// A billing channel as the tab names it ("—" for none; an unknown one as it came).
@@ -143,24 +148,16 @@ pub struct PlanCatalog {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
-/// The cached rows with the queued changes over them (pure): creates become rows (id minus
-/// their op id, starting `today`), auto-renew switches change the row they name. Every row a
-/// queued operation touches carries its mark.
-pub fn overlay(
-    rows: Vec<SubscriptionRow>,
+/// The subscriptions as they show (pure): the server's with the queued changes applied.
+/// Creates become rows (id minus their op id, starting `today`); auto-renew switches change the
+/// row they name. Each touched row carries the operations written into it.
+pub fn apply_changes(
+    server: Vec<SubscriptionRow>,
     ops: &[OutboxOp],
     today: NaiveDate,
-) -> Vec<SubscriptionItem> {
-    let mut items: Vec<SubscriptionItem> = rows
-        .into_iter()
-        .map(|row| SubscriptionItem {
-            row,
-            local: false,
-            mark: None,
-            billing_channel_label: String::new(),
-            payment_model_label: String::new(),
-        })
-        .collect();
+) -> Vec<Marked<SubscriptionRow>> {
+    let mut rows: Vec<Marked<SubscriptionRow>> =
+        server.into_iter().map(|r| (r, Vec::new())).collect();
     for op in ops {
         let Ok(change) = SubscriptionChange::from_op(op) else {
             continue; // shown in the refused list once the replay fails it
@@ -172,8 +169,8 @@ pub fn overlay(
                 payment_model,
                 auto_renew,
                 ..
-            } => items.push(SubscriptionItem {
-                row: SubscriptionRow {
+            } => rows.push((
+                SubscriptionRow {
                     id: -op.op_id,
                     sku,
                     description: Some(description),
@@ -189,41 +186,81 @@ pub fn overlay(
                     translation_budget: None,
                     credits: None,
                 },
-                local: true,
-                mark: Some(RowMark::of(op)),
-                billing_channel_label: String::new(),
-                payment_model_label: String::new(),
-            }),
+                vec![op.op_id],
+            )),
             SubscriptionChange::AutoRenew {
                 subscription_id,
                 auto_renew,
             } => {
-                if let Some(item) = items.iter_mut().find(|i| i.row.id == subscription_id) {
-                    item.row.auto_renew = auto_renew;
-                    item.mark = Some(RowMark::merge(item.mark.take(), RowMark::of(op)));
+                if let Some((row, marks)) = rows.iter_mut().find(|(r, _)| r.id == subscription_id) {
+                    row.auto_renew = auto_renew;
+                    marks.push(op.op_id);
                 }
             }
         }
     }
-    for item in &mut items {
-        item.billing_channel_label = billing_channel_label(&item.row.billing_channel);
-        item.payment_model_label = payment_model_label(&item.row.payment_model);
-    }
-    items
+    rows
 }
 
-/// What a refused subscription operation was, in words.
-pub fn describe(op: &OutboxOp) -> String {
-    match SubscriptionChange::from_op(op) {
-        Ok(SubscriptionChange::Create { sku, .. }) => format!("Add subscription {sku}"),
-        Ok(SubscriptionChange::AutoRenew {
+/// The tab's items: the shown rows with their marks read from `ops` and their labels.
+pub fn items(rows: Vec<Marked<SubscriptionRow>>, ops: &[OutboxOp]) -> Vec<SubscriptionItem> {
+    rows.into_iter()
+        .map(|(row, op_ids)| SubscriptionItem {
+            local: row.id < 0,
+            mark: RowMark::of_ops(&op_ids, ops),
+            billing_channel_label: billing_channel_label(&row.billing_channel),
+            payment_model_label: payment_model_label(&row.payment_model),
+            start_text: crate::format::sys().date(row.start_date),
+            end_text: row
+                .end_date
+                .map_or_else(|| "-".into(), |d| crate::format::sys().date(d)),
+            row,
+        })
+        .collect()
+}
+
+/// What a subscription change is, in words.
+pub fn describe(change: &SubscriptionChange) -> String {
+    match change {
+        SubscriptionChange::Create { sku, .. } => format!("Add subscription {sku}"),
+        SubscriptionChange::AutoRenew {
             subscription_id,
             auto_renew,
-        }) => format!(
+        } => format!(
             "Turn auto-renew {} for subscription {subscription_id}",
-            if auto_renew { "on" } else { "off" }
+            if *auto_renew { "on" } else { "off" }
         ),
-        Err(_) => "A subscription change".into(),
+    }
+}
+
+/// The subscription entity of the outbox (its replay is in `subscriptions_replay`).
+pub struct Subscriptions;
+
+impl ShownRows for Subscriptions {
+    type Row = SubscriptionRow;
+
+    fn row_id(row: &SubscriptionRow) -> i64 {
+        row.id
+    }
+
+    fn load(cache: &Cache, scope: i64) -> CacheResult<Vec<SubscriptionRow>> {
+        cache.subscriptions(scope)
+    }
+
+    fn store(cache: &Cache, scope: i64, rows: &[SubscriptionRow]) -> CacheResult<()> {
+        // A customer gone from the cache has no rows (they went with it).
+        if cache.get_customer(scope)?.is_none() {
+            return Ok(());
+        }
+        cache.replace_subscriptions(scope, rows)
+    }
+
+    fn apply(
+        _: &Cache,
+        server: Vec<SubscriptionRow>,
+        ops: &[OutboxOp],
+    ) -> CacheResult<Vec<Marked<SubscriptionRow>>> {
+        Ok(apply_changes(server, ops, Utc::now().date_naive()))
     }
 }
 
@@ -281,27 +318,27 @@ pub fn cached_plans(cache: &Cache) -> CacheResult<PlanCatalog> {
     Ok(PlanCatalog { plans, fetched_at })
 }
 
-impl Workspace {
-    /// The Subscription tab of a customer: cached rows, queued changes over them, freshness.
+impl Context {
+    /// The Subscription tab of a customer: cached rows (queued changes written in), freshness.
     pub fn subscriptions_tab(&self, customer_id: i64) -> Result<SubscriptionsTab, CoreError> {
         let now = Utc::now();
-        let cache = self.cache()?;
+        let cache = self.read()?;
         let ops = ops_of(&cache, OutboxEntity::Subscription, customer_id)?;
-        let rows = overlay(cache.subscriptions(customer_id)?, &ops, now.date_naive());
+        let rows = items(shown_rows::<Subscriptions>(&cache, customer_id)?, &ops);
         let scope = Scope::CustomerTab {
             customer_id,
             tab: Tab::Subscriptions,
         };
         Ok(SubscriptionsTab {
             rows,
-            refused: refused(&ops, describe),
+            refused: refused::<Subscriptions>(&ops),
             as_of: as_of(&cache, &scope, Some(GapFeature::Subscriptions), now)?,
         })
     }
 
     /// The cached plans matching `search` (SKU or description).
     pub fn plans(&self, search: &str) -> Result<PlanCatalog, CoreError> {
-        let catalog = cached_plans(&*self.cache()?)?;
+        let catalog = cached_plans(&*self.read()?)?;
         Ok(PlanCatalog {
             plans: search_plans(catalog.plans, search),
             fetched_at: catalog.fetched_at,
@@ -310,7 +347,7 @@ impl Workspace {
 
     /// Fetches the plan catalogue now (interactive lane) and caches it; then as `plans`.
     pub async fn refresh_plans(&self, search: &str) -> Result<PlanCatalog, CoreError> {
-        let client = self.engine.client().lane(Lane::Interactive);
+        let client = self.client().lane(Lane::Interactive);
         let plans: Vec<PlanRow> = client
             .plans()
             .await?
@@ -321,7 +358,7 @@ impl Workspace {
                 payment_model: p.payment_model.as_str().to_string(),
             })
             .collect();
-        store_plans(&*self.cache()?, &plans, Utc::now())?;
+        store_plans(&*self.write()?, &plans, Utc::now())?;
         self.plans(search)
     }
 
@@ -332,9 +369,9 @@ impl Workspace {
         sku: &str,
         auto_renew: bool,
     ) -> Result<(), CoreError> {
-        super::manage::require_server_id(customer_id)?;
+        crate::outbox::require_server_id(customer_id)?;
         let sku = sku.trim();
-        let catalog = cached_plans(&*self.cache()?)?;
+        let catalog = cached_plans(&*self.read()?)?;
         let plan = if sku.is_empty() {
             None
         } else {
@@ -360,12 +397,7 @@ impl Workspace {
             auto_renew,
             before: None,
         };
-        self.queue_tab_op(
-            OutboxEntity::Subscription,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Subscriptions>(customer_id, &change)?;
         Ok(())
     }
 
@@ -378,9 +410,9 @@ impl Workspace {
         subscription_id: i64,
         auto_renew: bool,
     ) -> Result<(), CoreError> {
-        super::manage::require_server_id(customer_id)?;
+        crate::outbox::require_server_id(customer_id)?;
         {
-            let cache = self.cache()?;
+            let cache = self.write()?;
             let ops = ops_of(&cache, OutboxEntity::Subscription, customer_id)?;
             if subscription_id < 0 {
                 let op = ops
@@ -413,13 +445,12 @@ impl Workspace {
                     auto_renew,
                     before: None,
                 };
-                set_payload(cache.conn(), op.op_id, &change.to_json(), None)?;
+                rewrite_in::<Subscriptions>(&cache, op, Some(&change))?;
                 drop(cache);
-                self.engine.nudge();
+                self.outbox_changed();
                 return Ok(());
             }
-            let server = cache
-                .subscriptions(customer_id)?
+            let server = server_rows::<Subscriptions>(&cache, customer_id)?
                 .into_iter()
                 .find(|s| s.id == subscription_id)
                 .ok_or_else(|| CoreError::NotFound {
@@ -434,18 +465,14 @@ impl Workspace {
             });
             let later_exists = waiting.is_some_and(|w| ops.iter().any(|o| o.op_id > w.op_id));
             if let (Some(w), false) = (waiting, later_exists) {
-                if server.auto_renew == auto_renew {
-                    delete_op(cache.conn(), w.op_id)?;
-                } else {
-                    let change = SubscriptionChange::AutoRenew {
-                        subscription_id,
-                        auto_renew,
-                    };
-                    set_payload(cache.conn(), w.op_id, &change.to_json(), None)?;
-                }
+                let change = SubscriptionChange::AutoRenew {
+                    subscription_id,
+                    auto_renew,
+                };
+                let keep = (server.auto_renew != auto_renew).then_some(&change);
+                rewrite_in::<Subscriptions>(&cache, w, keep)?;
                 drop(cache);
-                self.engine.refresh_counts();
-                self.engine.nudge();
+                self.outbox_changed();
                 return Ok(());
             }
         }
@@ -453,12 +480,7 @@ impl Workspace {
             subscription_id,
             auto_renew,
         };
-        self.queue_tab_op(
-            OutboxEntity::Subscription,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Subscriptions>(customer_id, &change)?;
         Ok(())
     }
 }
@@ -503,7 +525,7 @@ mod tests {
     }
 
     #[test]
-    fn queued_creates_and_switches_are_laid_over_the_cached_rows() {
+    fn queued_creates_and_switches_are_written_over_the_servers_rows() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let create = SubscriptionChange::Create {
             sku: "PAYG".into(),
@@ -520,14 +542,17 @@ mod tests {
             op(10, &create, OutboxState::Pending),
             op(11, &switch, OutboxState::Failed),
         ];
-        let items = overlay(vec![row(1, false), row(2, false)], &ops, today);
+        let items = items(
+            apply_changes(vec![row(1, false), row(2, false)], &ops, today),
+            &ops,
+        );
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].mark, None, "an untouched row has no mark");
         assert!(!items[0].row.auto_renew);
         assert!(items[1].row.auto_renew, "the switch shows at once");
         assert_eq!(
             items[1].mark.as_ref().unwrap().state,
-            super::super::manage::MarkState::Failed
+            crate::outbox::MarkState::Failed
         );
         assert_eq!(
             items[1].mark.as_ref().unwrap().error.as_deref(),
@@ -541,11 +566,11 @@ mod tests {
         assert_eq!(new.row.end_date, None);
         assert_eq!(
             new.mark.as_ref().unwrap().state,
-            super::super::manage::MarkState::Pending
+            crate::outbox::MarkState::Pending
         );
-        assert_eq!(refused(&ops, describe).len(), 1);
+        assert_eq!(refused::<Subscriptions>(&ops).len(), 1);
         assert_eq!(
-            refused(&ops, describe)[0].what,
+            refused::<Subscriptions>(&ops)[0].what,
             "Turn auto-renew on for subscription 2"
         );
     }
@@ -556,10 +581,14 @@ mod tests {
             subscription_id: 99,
             auto_renew: true,
         };
-        let items = overlay(
-            vec![row(1, false)],
-            &[op(3, &switch, OutboxState::Pending)],
-            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        let ops = [op(3, &switch, OutboxState::Pending)];
+        let items = items(
+            apply_changes(
+                vec![row(1, false)],
+                &ops,
+                NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            ),
+            &ops,
         );
         assert_eq!(items.len(), 1);
         assert!(!items[0].row.auto_renew);

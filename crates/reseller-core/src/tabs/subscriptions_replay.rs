@@ -1,4 +1,4 @@
-//! Replaying queued subscription changes (the contract is `sync::replay_details`'s).
+//! Replaying queued subscription changes (the contract is `outbox::entity`'s).
 //!
 //! A create is a POST, which must not reach the server twice. Before its first send the
 //! customer's subscription ids are listed and recorded in the payload (committed); the POST
@@ -11,24 +11,44 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Client, Subscription, SubscriptionInput};
 
-use super::manage::{done, lock, refuse, unreadable, why_missing};
-use super::subscriptions::SubscriptionChange;
+use super::gap::{done, keep, why_missing};
+use super::subscriptions::{describe, SubscriptionChange, Subscriptions};
 use crate::cache::outbox::set_payload;
-use crate::cache::{Cache, CacheResult, OutboxOp};
-use crate::sync::detail_map::subscription_row;
-use crate::sync::replay_details::{fail, DetailStep};
-use crate::sync::SyncError;
+use crate::cache::{Cache, OutboxEntity, OutboxKind, OutboxOp, SubscriptionRow};
+use crate::outbox::entity::lock;
+use crate::outbox::{fail, refuse, Entity, Replay, ReplayReport, Step};
+use crate::remote::detail_map::subscription_row;
+use crate::remote::SyncError;
 
-pub(crate) async fn replay(
+impl Entity for Subscriptions {
+    const ENTITY: OutboxEntity = OutboxEntity::Subscription;
+    type Change = SubscriptionChange;
+
+    fn kind(change: &SubscriptionChange) -> OutboxKind {
+        change.kind()
+    }
+
+    fn describe(change: &SubscriptionChange) -> String {
+        describe(change)
+    }
+
+    async fn replay(
+        r: &Replay<'_>,
+        op: &OutboxOp,
+        change: SubscriptionChange,
+        _report: &mut ReplayReport,
+    ) -> Result<Step, SyncError> {
+        send(r.client, r.cache, op, change, r.now).await
+    }
+}
+
+async fn send(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
+    change: SubscriptionChange,
     _now: DateTime<Utc>,
-) -> Result<DetailStep, SyncError> {
-    let change = match SubscriptionChange::from_op(op) {
-        Ok(c) => c,
-        Err(e) => return unreadable(cache, op, e),
-    };
+) -> Result<Step, SyncError> {
     let customer = op.entity_id;
     match change {
         SubscriptionChange::Create {
@@ -54,7 +74,7 @@ pub(crate) async fn replay(
                             id = found.id,
                             "adopted a subscription whose answer was lost"
                         );
-                        return done(cache, op, |c| keep_row(c, customer, found));
+                        return done::<Subscriptions>(cache, op, |rows| keep_row(rows, found));
                     }
                 }
                 None => {
@@ -70,7 +90,7 @@ pub(crate) async fn replay(
             }
             let input = SubscriptionInput { sku, auto_renew };
             match client.create_subscription(customer, &input).await {
-                Ok(created) => done(cache, op, |c| keep_row(c, customer, &created)),
+                Ok(created) => done::<Subscriptions>(cache, op, |rows| keep_row(rows, &created)),
                 Err(ApiError::NotSupported { .. }) => {
                     let reason = why_missing(client, customer, false).await?;
                     fail(cache, op, reason.as_deref().unwrap_or("Not available"))
@@ -85,7 +105,7 @@ pub(crate) async fn replay(
             .set_subscription_auto_renew(customer, subscription_id, auto_renew)
             .await
         {
-            Ok(s) => done(cache, op, |c| keep_row(c, customer, &s)),
+            Ok(s) => done::<Subscriptions>(cache, op, |rows| keep_row(rows, &s)),
             Err(ApiError::NotSupported { .. }) => {
                 let list_ok = client.customer_subscriptions(customer).await.is_ok();
                 let reason = why_missing(client, customer, list_ok)
@@ -105,7 +125,7 @@ async fn list_failed(
     cache: &Mutex<Cache>,
     op: &OutboxOp,
     e: ApiError,
-) -> Result<DetailStep, SyncError> {
+) -> Result<Step, SyncError> {
     match e {
         ApiError::NotSupported { .. } => {
             let reason = why_missing(client, op.entity_id, false).await?;
@@ -115,14 +135,10 @@ async fn list_failed(
     }
 }
 
-/// Puts the server's version of one subscription into the cached rows.
-fn keep_row(cache: &Cache, customer: i64, s: &Subscription) -> CacheResult<()> {
-    let Ok(row) = subscription_row(s) else {
-        return Ok(()); // the next refresh reports it; the server has it either way
-    };
-    let mut rows = cache.subscriptions(customer)?;
-    rows.retain(|r| r.id != row.id);
-    rows.push(row);
-    rows.sort_by_key(|r| r.id);
-    cache.replace_subscriptions(customer, &rows)
+/// Puts the server's version of one subscription into its server rows.
+fn keep_row(rows: &mut Vec<SubscriptionRow>, s: &Subscription) {
+    // One the cache refuses is left out: the next refresh reports it; the server has it either way.
+    if let Ok(row) = subscription_row(s) {
+        keep(rows, row, |r| r.id);
+    }
 }

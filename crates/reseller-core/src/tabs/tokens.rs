@@ -13,12 +13,15 @@ use chrono::Utc;
 use scriptix_api::{ApiError, Lane, TokenInput, TokenType};
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::freshness::GapFeature;
-use crate::cache::{OutboxEntity, OutboxKind, OutboxOp, Scope, Tab, TokenRow};
+use crate::cache::{Cache, CacheResult, OutboxEntity, OutboxKind, OutboxOp, Scope, Tab, TokenRow};
+use crate::context::Context;
+use crate::outbox::{
+    ops_of, refused, server_rows, set_server_rows, shown_rows, Marked, RefusedOp, RowMark,
+    ShownRows,
+};
 use crate::validation::FieldError;
-use crate::workspace::Workspace;
 use crate::CoreError;
 
 /// Longest token name the server takes.
@@ -141,46 +144,82 @@ pub fn validate_token(form: &TokenForm) -> Result<TokenInput, Vec<FieldError>> {
     }
 }
 
-/// The cached tokens with the queued revokes marked on them (pure).
-pub fn overlay(rows: Vec<TokenRow>, ops: &[OutboxOp]) -> Vec<TokenItem> {
-    let mut items: Vec<TokenItem> = rows
-        .into_iter()
-        .map(|row| TokenItem {
-            token_type_label: token_type_label(&row.token_type),
-            row,
-            mark: None,
-        })
-        .collect();
+/// The tokens as they show: a queued revoke marks its token (it stays listed until the server
+/// has revoked it).
+pub fn apply_revokes(server: Vec<TokenRow>, ops: &[OutboxOp]) -> Vec<Marked<TokenRow>> {
+    let mut rows: Vec<Marked<TokenRow>> = server.into_iter().map(|r| (r, Vec::new())).collect();
     for op in ops {
         let Ok(TokenChange::Revoke { token_id, .. }) = TokenChange::from_op(op) else {
             continue;
         };
-        if let Some(item) = items.iter_mut().find(|i| i.row.id == token_id) {
-            item.mark = Some(RowMark::merge(item.mark.take(), RowMark::of(op)));
+        if let Some((_, marks)) = rows.iter_mut().find(|(r, _)| r.id == token_id) {
+            marks.push(op.op_id);
         }
     }
-    items
+    rows
 }
 
-pub fn describe(op: &OutboxOp) -> String {
-    match TokenChange::from_op(op) {
-        Ok(TokenChange::Revoke { name, .. }) => format!("Revoke token \u{201c}{name}\u{201d}"),
-        Err(_) => "A token change".into(),
+/// The tab's items: the shown rows with their marks read from `ops`.
+pub fn items(rows: Vec<Marked<TokenRow>>, ops: &[OutboxOp]) -> Vec<TokenItem> {
+    rows.into_iter()
+        .map(|(row, op_ids)| TokenItem {
+            token_type_label: token_type_label(&row.token_type),
+            mark: RowMark::of_ops(&op_ids, ops),
+            row,
+        })
+        .collect()
+}
+
+/// What a token change is, in words.
+pub fn describe(change: &TokenChange) -> String {
+    match change {
+        TokenChange::Revoke { name, .. } => format!("Revoke token \u{201c}{name}\u{201d}"),
     }
 }
 
-impl Workspace {
+/// The customer token entity of the outbox (its replay is in `tokens_replay`).
+pub struct Tokens;
+
+impl ShownRows for Tokens {
+    type Row = TokenRow;
+
+    fn row_id(row: &TokenRow) -> i64 {
+        row.id
+    }
+
+    fn load(cache: &Cache, scope: i64) -> CacheResult<Vec<TokenRow>> {
+        cache.tokens(scope)
+    }
+
+    fn store(cache: &Cache, scope: i64, rows: &[TokenRow]) -> CacheResult<()> {
+        // A customer gone from the cache has no rows (they went with it).
+        if cache.get_customer(scope)?.is_none() {
+            return Ok(());
+        }
+        cache.replace_tokens(scope, rows)
+    }
+
+    fn apply(
+        _: &Cache,
+        server: Vec<TokenRow>,
+        ops: &[OutboxOp],
+    ) -> CacheResult<Vec<Marked<TokenRow>>> {
+        Ok(apply_revokes(server, ops))
+    }
+}
+
+impl Context {
     pub fn tokens_tab(&self, customer_id: i64) -> Result<TokensTab, CoreError> {
         let now = Utc::now();
-        let cache = self.cache()?;
+        let cache = self.read()?;
         let ops = ops_of(&cache, OutboxEntity::CustomerToken, customer_id)?;
         let scope = Scope::CustomerTab {
             customer_id,
             tab: Tab::Tokens,
         };
         Ok(TokensTab {
-            rows: overlay(cache.tokens(customer_id)?, &ops),
-            refused: refused(&ops, describe),
+            rows: items(shown_rows::<Tokens>(&cache, customer_id)?, &ops),
+            refused: refused::<Tokens>(&ops),
             as_of: as_of(&cache, &scope, Some(GapFeature::Tokens), now)?,
         })
     }
@@ -192,9 +231,9 @@ impl Workspace {
         customer_id: i64,
         form: &TokenForm,
     ) -> Result<NewToken, CoreError> {
-        super::manage::require_server_id(customer_id)?;
+        crate::outbox::require_server_id(customer_id)?;
         let input = validate_token(form).map_err(|errors| CoreError::Invalid { errors })?;
-        let client = self.engine.client().lane(Lane::Interactive);
+        let client = self.client().lane(Lane::Interactive);
         let created = match client.create_customer_token(customer_id, &input).await {
             Ok(c) => c,
             Err(ApiError::Offline { .. }) => {
@@ -212,12 +251,12 @@ impl Workspace {
             expires_at: created.token.expires_at,
         };
         {
-            let cache = self.cache()?;
+            let cache = self.write()?;
             if cache.get_customer(customer_id)?.is_some() {
-                let mut rows = cache.tokens(customer_id)?;
+                let mut rows = server_rows::<Tokens>(&cache, customer_id)?;
                 rows.retain(|r| r.id != row.id);
                 rows.push(row.clone());
-                cache.replace_tokens(customer_id, &rows)?;
+                set_server_rows::<Tokens>(&cache, customer_id, rows)?;
             }
         }
         Ok(NewToken {
@@ -228,9 +267,9 @@ impl Workspace {
 
     /// Queues revoking a token.
     pub fn revoke_token(&self, customer_id: i64, token_id: i64) -> Result<(), CoreError> {
-        super::manage::require_server_id(customer_id)?;
+        crate::outbox::require_server_id(customer_id)?;
         let name = {
-            let cache = self.cache()?;
+            let cache = self.read()?;
             let ops = ops_of(&cache, OutboxEntity::CustomerToken, customer_id)?;
             if ops.iter().any(|o| {
                 matches!(TokenChange::from_op(o), Ok(TokenChange::Revoke { token_id: t, .. }) if t == token_id)
@@ -246,14 +285,7 @@ impl Workspace {
                     what: "This token".into(),
                 })?
         };
-        let change = TokenChange::Revoke { token_id, name };
-        let payload = serde_json::to_value(&change).unwrap_or(serde_json::Value::Null);
-        self.queue_tab_op(
-            OutboxEntity::CustomerToken,
-            customer_id,
-            change.kind(),
-            payload,
-        )?;
+        self.queue_scoped::<Tokens>(customer_id, &TokenChange::Revoke { token_id, name })?;
         Ok(())
     }
 }
@@ -263,7 +295,7 @@ mod tests {
     use super::*;
     use crate::cache::fixtures::token;
     use crate::cache::OutboxState;
-    use crate::tabs::manage::MarkState;
+    use crate::outbox::MarkState;
     use chrono::TimeZone;
 
     #[test]
@@ -284,12 +316,16 @@ mod tests {
             last_error: None,
             created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
         };
-        let items = overlay(vec![token(1), token(2)], std::slice::from_ref(&op));
+        let ops = std::slice::from_ref(&op);
+        let items = items(apply_revokes(vec![token(1), token(2)], ops), ops);
         assert_eq!(items[0].mark, None);
         let mark = items[1].mark.as_ref().unwrap();
         assert_eq!((mark.op_id, mark.state), (4, MarkState::Pending));
         assert_eq!(mark.kind, OutboxKind::Revoke);
-        assert_eq!(describe(&op), "Revoke token \u{201c}t2\u{201d}");
+        assert_eq!(
+            describe(&TokenChange::from_op(&op).unwrap()),
+            "Revoke token \u{201c}t2\u{201d}"
+        );
     }
 
     #[test]

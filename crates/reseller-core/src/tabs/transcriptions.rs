@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use self::present::{status_options, StatusOption, TranscriptionView};
 use self::query::{apply_local, clamp_page, normalize, server_query, Filters, PageRequest, Sort};
-use super::live::{lock, LiveState};
+use super::live::LiveState;
 use super::{as_of, AsOf, FreshnessState};
 use crate::cache::{Scope, Tab};
-use crate::sync::detail_map::transcription_rows;
-use crate::workspace::Workspace;
+use crate::context::Context;
+use crate::remote::detail_map::transcription_rows;
 use crate::CoreError;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -63,7 +63,7 @@ pub struct TranscriptionPage {
     pub local_only: bool,
 }
 
-impl Workspace {
+impl Context {
     /// The request answered from the cache.
     pub fn transcriptions_cached(
         &self,
@@ -83,7 +83,7 @@ impl Workspace {
         if req.customer_id <= 0 {
             return self.transcriptions_cached(req);
         }
-        let client = self.engine.client().lane(Lane::Interactive);
+        let client = self.client().lane(Lane::Interactive);
         let query = server_query(&filters, req.sort, page);
         let answer = match client.customer_transcripts(req.customer_id, &query).await {
             Ok(answer) => answer,
@@ -99,7 +99,7 @@ impl Workspace {
         for r in &mapped.rejected {
             tracing::warn!(id = ?r.id, reason = %r.reason, "transcription left out");
         }
-        let cached = lock(self)?.transcriptions(req.customer_id)?.len();
+        let cached = self.read()?.transcriptions(req.customer_id)?.len();
         Ok(TranscriptionPage {
             rows: mapped.rows.iter().map(present::view).collect(),
             total: answer.total.unwrap_or(page.offset + count),
@@ -130,7 +130,7 @@ impl Workspace {
             tab: Tab::Transcriptions,
         };
         let (all, as_of) = {
-            let cache = lock(self)?;
+            let cache = self.read()?;
             (
                 cache.transcriptions(req.customer_id)?,
                 as_of(&cache, &scope, None, Utc::now())?,

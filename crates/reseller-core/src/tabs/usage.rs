@@ -25,14 +25,14 @@ use self::range::{DateSpan, RangeRequest};
 use self::split::{Split, View};
 use self::summary::SummaryView;
 use self::table::UsageTable;
-use super::live::{lock, LiveState};
+use super::live::LiveState;
 use super::{AsOf, FreshnessState};
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{Cache, Freshness, FreshnessRecord, Scope, Tab};
-use crate::sync::detail_plan::{
+use crate::context::Context;
+use crate::remote::policy::{
     default_usage_query, effective_freshness, max_age, usage_query_key, Target, UNSUPPORTED_MAX_AGE,
 };
-use crate::workspace::Workspace;
 use crate::CoreError;
 
 /// What the usage tab asks for.
@@ -76,9 +76,26 @@ pub struct UsageTab {
     pub summary: Option<SummaryView>,
     pub chart: Chart,
     pub table: UsageTable,
+    /// The range by name: "1 Jan – 31 Dec 2026".
+    pub range_text: String,
     pub live: LiveState,
     /// The organisation exists only here so far: its usage is on Scriptix once it is sent.
     pub local_only: bool,
+}
+
+/// The chart's periods named for the view, in `locale`: days and weeks by their first day,
+/// months and invoice periods by month, years by year.
+fn labelled(chart: Chart, view: View, locale: &crate::format::Locale) -> Chart {
+    let mut chart = chart.with_texts(|n| locale.count(n));
+    for p in &mut chart.periods {
+        p.label = match view {
+            View::Day | View::Week => locale.day_and_month(p.from),
+            View::Year => p.from.format("%Y").to_string(),
+            View::Month | View::Invoice => locale.month(p.from),
+        };
+        p.title = locale.date_range(p.from, p.last_day);
+    }
+    chart
 }
 
 /// The request as a query on `today`: checked (a split the view does not take, a bad custom
@@ -142,7 +159,7 @@ fn summary_missing(cache: &Cache, now: DateTime<Utc>) -> Result<bool, CoreError>
     Ok(freshness(record.as_ref(), now) == Freshness::Fresh)
 }
 
-impl Workspace {
+impl Context {
     /// The usage tab for `req`, from the cache only.
     pub fn usage_tab(&self, req: &UsageRequest) -> Result<UsageTab, CoreError> {
         let now = Utc::now();
@@ -160,7 +177,7 @@ impl Workspace {
             return self.read_usage(id, query, now, LiveState::default());
         }
         let (state, ask_summary) = {
-            let cache = lock(self)?;
+            let cache = self.read()?;
             let record = fetched(&cache, id, &query.key, now)?;
             (
                 freshness(record.as_ref(), now),
@@ -170,7 +187,7 @@ impl Workspace {
         if state == Freshness::Fresh {
             return self.read_usage(id, query, now, LiveState::default());
         }
-        let client = self.engine.client().lane(Lane::Interactive);
+        let client = self.client().lane(Lane::Interactive);
         let answer = fetch::fetch(&client, id, &query.api, query.span, ask_summary).await;
         let fetched = match answer {
             Ok(f) => f,
@@ -187,7 +204,7 @@ impl Workspace {
             customer_id: id,
             tab: Tab::Usage,
         };
-        let written = lock(self)?.in_transaction(|c| {
+        let written = self.write()?.in_transaction(|c| {
             // The rows reference the customer; it may have been deleted while we fetched.
             if c.get_customer(id)?.is_none() {
                 return Ok(false);
@@ -249,7 +266,7 @@ impl Workspace {
         now: DateTime<Utc>,
         live: LiveState,
     ) -> Result<UsageTab, CoreError> {
-        let cache = lock(self)?;
+        let cache = self.read()?;
         let record = fetched(&cache, customer_id, &query.key, now)?;
         let rows = cache.usage_rows(customer_id, &query.key)?;
         let server_summary = cache.usage_summary(customer_id, &query.key)?;
@@ -259,11 +276,17 @@ impl Workspace {
             None => store::known_unit(&cache)?,
         };
         drop(cache);
+        let unit = server_summary
+            .as_ref()
+            .map(|s| s.unit.clone())
+            .or_else(|| known_unit.clone());
+        let locale = crate::format::Locale::system();
         let summary = match (&record, &server_summary) {
             (None, _) => None,
             (Some(_), Some(s)) => Some(summary::from_server(s)),
             (Some(_), None) => Some(summary::computed(&rows, known_unit.as_deref())),
-        };
+        }
+        .map(|s| s.displayed(locale));
         Ok(UsageTab {
             as_of: AsOf {
                 fetched_at: record.map(|r| r.fetched_at),
@@ -271,8 +294,9 @@ impl Workspace {
                 unsupported,
             },
             summary,
-            chart: chart::chart(&rows, query.split_by),
-            table: table::table(&rows, query.view, query.split_by),
+            chart: labelled(chart::chart(&rows, query.split_by), query.view, locale),
+            table: table::table_in(&rows, query.view, query.split_by, unit.as_deref(), locale),
+            range_text: locale.date_range(query.from, query.last_day),
             live,
             local_only: customer_id <= 0,
             query,

@@ -1,18 +1,22 @@
-//! The Users tab: a customer organisation's users as cached, with the queued changes laid over
-//! them; adding, editing, deactivating, reactivating (which also sends the reactivation link)
+//! The Users tab: a customer organisation's users as cached, with the queued changes written
+//! into them (`apply_changes`); adding, editing, deactivating, reactivating (which also sends the reactivation link)
 //! and deleting, each validated and queued in the outbox (entity `user`, `entity_id` the
 //! customer). The replay is in `users_replay`.
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::manage::{ops_of, refused, require_server_id, RefusedOp, RowMark};
 use super::{as_of, AsOf};
 use crate::cache::freshness::GapFeature;
-use crate::cache::outbox::{delete_op, set_payload};
-use crate::cache::{OutboxEntity, OutboxKind, OutboxOp, OutboxState, Scope, Tab, UserRow};
+use crate::cache::{
+    Cache, CacheResult, OutboxEntity, OutboxKind, OutboxOp, OutboxState, Scope, Tab, UserRow,
+};
+use crate::context::Context;
+use crate::outbox::scoped::rewrite_in;
+use crate::outbox::{
+    ops_of, refused, require_server_id, shown_rows, Marked, RefusedOp, RowMark, ShownRows,
+};
 use crate::validation::{validate_email, FieldError};
-use crate::workspace::Workspace;
 use crate::CoreError;
 
 /// The roles a customer organisation's user can have.
@@ -168,27 +172,19 @@ fn apply_fields(row: &mut UserRow, f: &UserFields) {
     row.roles = f.roles.clone();
 }
 
-/// The cached users with the queued changes over them (pure): a create becomes a row (id minus
-/// its op id), edits and (de/re)activations change their row, a delete marks it. Every row a
-/// queued operation touches carries its mark.
-pub fn overlay(rows: Vec<UserRow>, ops: &[OutboxOp]) -> Vec<UserItem> {
-    let mut items: Vec<UserItem> = rows
-        .into_iter()
-        .map(|row| UserItem {
-            row,
-            local: false,
-            mark: None,
-        })
-        .collect();
+/// The users as they show (pure): the server's with the queued changes applied. A create
+/// becomes a row (id minus its op id), edits and (de/re)activations change their row, a delete
+/// marks it. Each touched row carries the operations written into it.
+pub fn apply_changes(server: Vec<UserRow>, ops: &[OutboxOp]) -> Vec<Marked<UserRow>> {
+    let mut rows: Vec<Marked<UserRow>> = server.into_iter().map(|r| (r, Vec::new())).collect();
     for op in ops {
         let Ok(change) = UserChange::from_op(op) else {
             continue;
         };
-        let mark = RowMark::of(op);
         let target = match &change {
             UserChange::Create { fields } => {
-                items.push(UserItem {
-                    row: UserRow {
+                rows.push((
+                    UserRow {
                         id: -op.op_id,
                         first_name: fields.first_name.clone(),
                         last_name: fields.last_name.clone(),
@@ -199,43 +195,84 @@ pub fn overlay(rows: Vec<UserRow>, ops: &[OutboxOp]) -> Vec<UserItem> {
                         created_at: op.created_at,
                         reactivation_sent_at: None,
                     },
-                    local: true,
-                    mark: Some(mark),
-                });
+                    vec![op.op_id],
+                ));
                 continue;
             }
             UserChange::Update { user_id, .. }
             | UserChange::Reactivate { user_id, .. }
             | UserChange::Delete { user_id, .. } => *user_id,
         };
-        let Some(item) = items.iter_mut().find(|i| i.row.id == target) else {
+        let Some((row, marks)) = rows.iter_mut().find(|(r, _)| r.id == target) else {
             continue; // gone from the server meanwhile: listed with the refused ones if it fails
         };
         match &change {
             UserChange::Update {
                 fields, is_active, ..
             } => {
-                apply_fields(&mut item.row, fields);
-                item.row.is_active = *is_active;
+                apply_fields(row, fields);
+                row.is_active = *is_active;
             }
-            UserChange::Reactivate { .. } => item.row.is_active = true,
+            UserChange::Reactivate { .. } => row.is_active = true,
             UserChange::Create { .. } | UserChange::Delete { .. } => {}
         }
-        item.mark = Some(RowMark::merge(item.mark.take(), mark));
+        marks.push(op.op_id);
     }
-    items
+    rows
 }
 
-pub fn describe(op: &OutboxOp) -> String {
-    match UserChange::from_op(op) {
-        Ok(UserChange::Create { fields }) => format!("Add user {}", fields.email),
-        Ok(UserChange::Update {
+/// The tab's items: the shown rows with their marks read from `ops`.
+pub fn items(rows: Vec<Marked<UserRow>>, ops: &[OutboxOp]) -> Vec<UserItem> {
+    rows.into_iter()
+        .map(|(row, op_ids)| UserItem {
+            local: row.id < 0,
+            mark: RowMark::of_ops(&op_ids, ops),
+            row,
+        })
+        .collect()
+}
+
+/// What a user change is, in words.
+pub fn describe(change: &UserChange) -> String {
+    match change {
+        UserChange::Create { fields } => format!("Add user {}", fields.email),
+        UserChange::Update {
             fields, is_active, ..
-        }) if !is_active => format!("Deactivate user {}", fields.email),
-        Ok(UserChange::Update { fields, .. }) => format!("Edit user {}", fields.email),
-        Ok(UserChange::Reactivate { fields, .. }) => format!("Reactivate user {}", fields.email),
-        Ok(UserChange::Delete { email, .. }) => format!("Delete user {email}"),
-        Err(_) => "A user change".into(),
+        } if !is_active => format!("Deactivate user {}", fields.email),
+        UserChange::Update { fields, .. } => format!("Edit user {}", fields.email),
+        UserChange::Reactivate { fields, .. } => format!("Reactivate user {}", fields.email),
+        UserChange::Delete { email, .. } => format!("Delete user {email}"),
+    }
+}
+
+/// The user entity of the outbox (its replay is in `users_replay`).
+pub struct Users;
+
+impl ShownRows for Users {
+    type Row = UserRow;
+
+    fn row_id(row: &UserRow) -> i64 {
+        row.id
+    }
+
+    fn load(cache: &Cache, scope: i64) -> CacheResult<Vec<UserRow>> {
+        cache.users(scope)
+    }
+
+    fn store(cache: &Cache, scope: i64, rows: &[UserRow]) -> CacheResult<()> {
+        // A customer gone from the cache has no rows (they went with it).
+        if cache.get_customer(scope)?.is_none() {
+            return Ok(());
+        }
+        cache.replace_users(scope, rows)
+    }
+
+    fn apply(
+        _: &Cache,
+        server: Vec<UserRow>,
+        ops: &[OutboxOp],
+    ) -> CacheResult<Vec<Marked<UserRow>>> {
+        Ok(apply_changes(server, ops))
     }
 }
 
@@ -251,18 +288,18 @@ fn fields_of(row: &UserRow) -> UserFields {
 const BEING_ADDED: &str =
     "This user is being added right now; change it once it has reached the server.";
 
-impl Workspace {
+impl Context {
     pub fn users_tab(&self, customer_id: i64) -> Result<UsersTab, CoreError> {
         let now = Utc::now();
-        let cache = self.cache()?;
+        let cache = self.read()?;
         let ops = ops_of(&cache, OutboxEntity::User, customer_id)?;
         let scope = Scope::CustomerTab {
             customer_id,
             tab: Tab::Users,
         };
         Ok(UsersTab {
-            rows: overlay(cache.users(customer_id)?, &ops),
-            refused: refused(&ops, describe),
+            rows: items(shown_rows::<Users>(&cache, customer_id)?, &ops),
+            refused: refused::<Users>(&ops),
             as_of: as_of(&cache, &scope, Some(GapFeature::Users), now)?,
         })
     }
@@ -273,9 +310,9 @@ impl Workspace {
         customer_id: i64,
         user_id: i64,
     ) -> Result<(UserItem, Vec<OutboxOp>), CoreError> {
-        let cache = self.cache()?;
+        let cache = self.read()?;
         let ops = ops_of(&cache, OutboxEntity::User, customer_id)?;
-        let item = overlay(cache.users(customer_id)?, &ops)
+        let item = items(shown_rows::<Users>(&cache, customer_id)?, &ops)
             .into_iter()
             .find(|i| i.row.id == user_id)
             .ok_or_else(|| CoreError::NotFound {
@@ -297,20 +334,9 @@ impl Workspace {
             .ok_or_else(|| CoreError::Busy {
                 message: BEING_ADDED.into(),
             })?;
-        {
-            let cache = self.cache()?;
-            match fields {
-                Some(fields) => set_payload(
-                    cache.conn(),
-                    op.op_id,
-                    &UserChange::Create { fields }.to_json(),
-                    None,
-                )?,
-                None => delete_op(cache.conn(), op.op_id)?,
-            }
-        }
-        self.engine.refresh_counts();
-        self.engine.nudge();
+        let change = fields.map(|fields| UserChange::Create { fields });
+        rewrite_in::<Users>(&*self.write()?, op, change.as_ref())?;
+        self.outbox_changed();
         Ok(())
     }
 
@@ -322,26 +348,8 @@ impl Workspace {
     pub fn add_user(&self, customer_id: i64, form: &UserForm) -> Result<(), CoreError> {
         require_server_id(customer_id)?;
         let fields = Self::validated_user(form)?;
-        let taken = self
-            .users_tab(customer_id)?
-            .rows
-            .iter()
-            .any(|u| u.row.email.eq_ignore_ascii_case(&fields.email));
-        if taken {
-            return Err(CoreError::Invalid {
-                errors: vec![FieldError {
-                    field: "email",
-                    message: "This organisation already has a user with this email.".into(),
-                }],
-            });
-        }
         let change = UserChange::Create { fields };
-        self.queue_tab_op(
-            OutboxEntity::User,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Users>(customer_id, &change)?;
         Ok(())
     }
 
@@ -363,12 +371,7 @@ impl Workspace {
             fields,
             is_active: item.row.is_active,
         };
-        self.queue_tab_op(
-            OutboxEntity::User,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Users>(customer_id, &change)?;
         Ok(())
     }
 
@@ -396,12 +399,7 @@ impl Workspace {
                 is_active: false,
             }
         };
-        self.queue_tab_op(
-            OutboxEntity::User,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Users>(customer_id, &change)?;
         Ok(())
     }
 
@@ -416,12 +414,7 @@ impl Workspace {
             user_id,
             email: item.row.email,
         };
-        self.queue_tab_op(
-            OutboxEntity::User,
-            customer_id,
-            change.kind(),
-            change.to_json(),
-        )?;
+        self.queue_scoped::<Users>(customer_id, &change)?;
         Ok(())
     }
 }
@@ -429,7 +422,7 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tabs::manage::MarkState;
+    use crate::outbox::MarkState;
     use chrono::{DateTime, TimeZone};
 
     fn t0() -> DateTime<Utc> {
@@ -475,7 +468,7 @@ mod tests {
     }
 
     #[test]
-    fn queued_changes_are_laid_over_the_cached_users() {
+    fn queued_changes_are_written_over_the_servers_users() {
         let ops = vec![
             op(
                 1,
@@ -510,8 +503,11 @@ mod tests {
                 OutboxState::Pending,
             ),
         ];
-        let items = overlay(
-            vec![user(10, "a@x.nl"), user(11, "b@x.nl"), user(12, "c@x.nl")],
+        let items = items(
+            apply_changes(
+                vec![user(10, "a@x.nl"), user(11, "b@x.nl"), user(12, "c@x.nl")],
+                &ops,
+            ),
             &ops,
         );
         assert_eq!(items.len(), 4);
@@ -526,7 +522,7 @@ mod tests {
         assert!(new.local);
         assert_eq!(new.row.id, -2);
         assert_eq!(new.mark.as_ref().unwrap().state, MarkState::Failed);
-        let refusals = refused(&ops, describe);
+        let refusals = refused::<Users>(&ops);
         assert_eq!(refusals.len(), 1);
         assert_eq!(refusals[0].what, "Add user new@x.nl");
         assert_eq!(refusals[0].error, "Invalid email");

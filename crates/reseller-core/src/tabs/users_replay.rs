@@ -1,4 +1,4 @@
-//! Replaying queued user changes (the contract is `sync::replay_details`'s).
+//! Replaying queued user changes (the contract is `outbox::entity`'s).
 //!
 //! A create (POST) that may have reached the server before (in flight, or attempted) first
 //! looks the user up by email and adopts it. An update is a PUT of the whole user: sending it
@@ -12,25 +12,66 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use scriptix_api::{ApiError, Client, CustomerUser, UserInput, UserUpdate};
 
-use super::manage::{done, refuse, unreadable, why_missing};
-use super::users::{UserChange, UserFields};
-use crate::cache::{Cache, CacheResult, OutboxOp, OutboxState};
-use crate::sync::detail_map::user_row;
-use crate::sync::replay_details::{fail, DetailStep};
-use crate::sync::SyncError;
+use super::gap::{done, keep, why_missing};
+use super::users::{describe, UserChange, UserFields, Users};
+use crate::cache::{Cache, OutboxEntity, OutboxKind, OutboxOp, OutboxState, UserRow};
+use crate::outbox::{fail, refuse, Entity, Replay, ReplayReport, Step};
+use crate::remote::detail_map::user_row;
+use crate::remote::SyncError;
+use crate::validation::FieldError;
+use crate::CoreError;
 
 const GONE: &str = "This user is no longer on the server; discard this change.";
 
-pub(crate) async fn replay(
+impl Entity for Users {
+    const ENTITY: OutboxEntity = OutboxEntity::User;
+    type Change = UserChange;
+
+    fn kind(change: &UserChange) -> OutboxKind {
+        change.kind()
+    }
+
+    fn describe(change: &UserChange) -> String {
+        describe(change)
+    }
+
+    /// A new user's email must not be one the organisation's users (as they show) already have.
+    fn validate(cache: &Cache, customer: i64, change: &UserChange) -> Result<(), CoreError> {
+        let UserChange::Create { fields } = change else {
+            return Ok(());
+        };
+        let taken = cache
+            .users(customer)?
+            .iter()
+            .any(|u| u.email.eq_ignore_ascii_case(&fields.email));
+        if taken {
+            return Err(CoreError::Invalid {
+                errors: vec![FieldError {
+                    field: "email",
+                    message: "This organisation already has a user with this email.".into(),
+                }],
+            });
+        }
+        Ok(())
+    }
+
+    async fn replay(
+        r: &Replay<'_>,
+        op: &OutboxOp,
+        change: UserChange,
+        _report: &mut ReplayReport,
+    ) -> Result<Step, SyncError> {
+        send(r.client, r.cache, op, change, r.now).await
+    }
+}
+
+async fn send(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
+    change: UserChange,
     now: DateTime<Utc>,
-) -> Result<DetailStep, SyncError> {
-    let change = match UserChange::from_op(op) {
-        Ok(c) => c,
-        Err(e) => return unreadable(cache, op, e),
-    };
+) -> Result<Step, SyncError> {
     let customer = op.entity_id;
     let maybe_sent = op.state == OutboxState::InFlight || op.attempts > 0;
     match change {
@@ -49,7 +90,7 @@ pub(crate) async fn replay(
                         id = found.id,
                         "adopted a user whose answer was lost"
                     );
-                    return done(cache, op, |c| keep_row(c, customer, found));
+                    return done::<Users>(cache, op, |rows| keep_row(rows, found));
                 }
             }
             let input = UserInput {
@@ -59,7 +100,7 @@ pub(crate) async fn replay(
                 roles: fields.roles,
             };
             match client.create_customer_user(customer, &input).await {
-                Ok(u) => done(cache, op, |c| keep_row(c, customer, &u)),
+                Ok(u) => done::<Users>(cache, op, |rows| keep_row(rows, &u)),
                 Err(ApiError::NotSupported { .. }) => not_offered(client, cache, op).await,
                 Err(e) => refuse(cache, op, e),
             }
@@ -69,7 +110,7 @@ pub(crate) async fn replay(
             fields,
             is_active,
         } => match put(client, customer, user_id, &fields, is_active).await {
-            Ok(u) => done(cache, op, |c| keep_row(c, customer, &u)),
+            Ok(u) => done::<Users>(cache, op, |rows| keep_row(rows, &u)),
             Err(ApiError::NotSupported { .. }) => record_missing(client, cache, op).await,
             Err(e) => refuse(cache, op, e),
         },
@@ -85,7 +126,7 @@ pub(crate) async fn replay(
                         if u.is_active
                             && u.reactivation_sent_at.is_some_and(|t| t >= op.created_at) =>
                     {
-                        return done(cache, op, |c| keep_row(c, customer, u));
+                        return done::<Users>(cache, op, |rows| keep_row(rows, u));
                     }
                     Some(_) => {}
                 }
@@ -98,23 +139,19 @@ pub(crate) async fn replay(
                 Err(e) => return refuse(cache, op, e),
             };
             match client.reactivate_customer_user(customer, user_id).await {
-                Ok(()) => done(cache, op, |c| {
+                Ok(()) => done::<Users>(cache, op, |rows| {
                     let mut u = user.clone();
                     u.reactivation_sent_at = Some(now);
-                    keep_row(c, customer, &u)
+                    keep_row(rows, &u)
                 }),
                 Err(ApiError::NotSupported { .. }) => record_missing(client, cache, op).await,
                 Err(e) => refuse(cache, op, e),
             }
         }
         UserChange::Delete { user_id, .. } => {
-            let forget = |c: &Cache| {
-                let mut rows = c.users(customer)?;
-                rows.retain(|u| u.id != user_id);
-                c.replace_users(customer, &rows)
-            };
+            let forget = |rows: &mut Vec<UserRow>| rows.retain(|u| u.id != user_id);
             match client.delete_customer_user(customer, user_id).await {
-                Ok(()) => done(cache, op, forget),
+                Ok(()) => done::<Users>(cache, op, forget),
                 Err(ApiError::NotSupported { .. } | ApiError::NotFound { .. }) => {
                     let listed = match list(client, cache, op).await? {
                         Ok(l) => l,
@@ -124,7 +161,7 @@ pub(crate) async fn replay(
                         fail(cache, op, "The server did not delete this user; discard this change and try again.")
                     } else {
                         // Gone: deleted by an earlier attempt whose answer was lost, or elsewhere.
-                        done(cache, op, forget)
+                        done::<Users>(cache, op, forget)
                     }
                 }
                 Err(e) => refuse(cache, op, e),
@@ -157,7 +194,7 @@ async fn list(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
-) -> Result<Result<Vec<CustomerUser>, DetailStep>, SyncError> {
+) -> Result<Result<Vec<CustomerUser>, Step>, SyncError> {
     match client.customer_users(op.entity_id).await {
         Ok(l) => Ok(Ok(l)),
         Err(ApiError::NotSupported { .. }) => Ok(Err(not_offered(client, cache, op).await?)),
@@ -170,7 +207,7 @@ async fn not_offered(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
-) -> Result<DetailStep, SyncError> {
+) -> Result<Step, SyncError> {
     let reason = why_missing(client, op.entity_id, false).await?;
     fail(cache, op, reason.as_deref().unwrap_or("Not available"))
 }
@@ -180,21 +217,17 @@ async fn record_missing(
     client: &Client,
     cache: &Mutex<Cache>,
     op: &OutboxOp,
-) -> Result<DetailStep, SyncError> {
+) -> Result<Step, SyncError> {
     match list(client, cache, op).await? {
         Ok(_) => fail(cache, op, GONE),
         Err(step) => Ok(step),
     }
 }
 
-/// Puts the server's version of one user into the cached rows.
-fn keep_row(cache: &Cache, customer: i64, u: &CustomerUser) -> CacheResult<()> {
-    let Ok(row) = user_row(u) else {
-        return Ok(()); // the next refresh reports it; the server has it either way
-    };
-    let mut rows = cache.users(customer)?;
-    rows.retain(|r| r.id != row.id);
-    rows.push(row);
-    rows.sort_by_key(|r| r.id);
-    cache.replace_users(customer, &rows)
+/// Puts the server's version of one user into its server rows.
+fn keep_row(rows: &mut Vec<UserRow>, u: &CustomerUser) {
+    // One the cache refuses is left out: the next refresh reports it; the server has it either way.
+    if let Ok(row) = user_row(u) {
+        keep(rows, row, |r| r.id);
+    }
 }

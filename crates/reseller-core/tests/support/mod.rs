@@ -29,11 +29,8 @@ pub fn client(sb: &Sandbox) -> Client {
 }
 
 /// The logo worker as tests start it: this crate's `logo-worker` binary.
-pub fn logo_worker() -> reseller_core::branding::LogoWorker {
-    reseller_core::branding::LogoWorker::new(
-        env!("CARGO_BIN_EXE_logo-worker"),
-        Vec::<String>::new(),
-    )
+pub fn logo_worker() -> reseller_core::logo::LogoWorker {
+    reseller_core::logo::LogoWorker::new(env!("CARGO_BIN_EXE_logo-worker"), Vec::<String>::new())
 }
 
 pub fn cache() -> (tempfile::TempDir, Mutex<Cache>) {
@@ -113,8 +110,8 @@ pub async fn assert_cache_equals_server(client: &Client, cache: &Mutex<Cache>) {
 }
 
 /// A customer form as typed (active).
-pub fn form(name: &str, email: &str, phone: &str) -> reseller_core::outbox::CustomerForm {
-    reseller_core::outbox::CustomerForm {
+pub fn form(name: &str, email: &str, phone: &str) -> reseller_core::customers::CustomerForm {
+    reseller_core::customers::CustomerForm {
         name: name.into(),
         email: email.into(),
         phone: phone.into(),

@@ -25,6 +25,7 @@ use crate::client::Inner;
 use crate::config::Lane;
 use crate::error::{from_status, ApiError};
 use crate::error_body;
+use crate::reachability::Reachability;
 use crate::retry::is_idempotent;
 
 /// The largest answer read. The API's largest are a 1000-row page (~200 KB), a logo (at most
@@ -70,6 +71,16 @@ impl Inner {
             let permit = self.budget.acquire(lane).await;
             self.sent.fetch_add(1, Ordering::Relaxed);
             let attempt = self.send_once(call, &url, with_auth).await;
+            self.reach.report(match &attempt {
+                Attempt::NoAnswer { reason, .. }
+                | Attempt::BodyLost {
+                    reason,
+                    timeout: true,
+                } => Reachability::Unreachable {
+                    reason: reason.clone(),
+                },
+                _ => Reachability::Reachable,
+            });
             match &attempt {
                 Attempt::Answered { headers, .. } => {
                     self.budget.observe(permit.seq(), server_hint(headers));
@@ -195,7 +206,7 @@ impl Inner {
             Ok(resp) => resp,
             Err(e) => {
                 return Attempt::NoAnswer {
-                    reason: self.describe(&e),
+                    reason: self.describe_error(&e),
                     sent: !e.is_connect(),
                 }
             }
@@ -233,7 +244,7 @@ impl Inner {
                 Err(_) if !success => break,
                 Err(e) => {
                     let reason = if e.is_timeout() {
-                        self.describe(&e)
+                        self.describe_error(&e)
                     } else {
                         format!("the answer was cut short ({})", root_cause(&e))
                     };
@@ -275,7 +286,7 @@ impl Inner {
         url.origin() == self.origin
     }
 
-    fn describe(&self, e: &reqwest::Error) -> String {
+    pub(crate) fn describe_error(&self, e: &reqwest::Error) -> String {
         if e.is_timeout() {
             format!(
                 "no answer within {} s",

@@ -12,7 +12,7 @@ use chrono::Utc;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use reseller_core::cache::Cache;
-use reseller_core::outbox::{create_customer, delete_customer, update_customer, CustomerForm};
+use reseller_core::customers::{create_customer, delete_customer, update_customer, CustomerForm};
 use reseller_core::sync::{replay_outbox, scan_deletions, sync_customer_list};
 use reseller_soak::journal::{self, Intent, JournalWriter};
 use scriptix_api::{Client, ClientConfig};

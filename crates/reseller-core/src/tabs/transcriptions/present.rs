@@ -25,6 +25,10 @@ pub struct TranscriptionView {
     /// "1:02:05"; "-" when the server gave none.
     pub duration: String,
     pub is_deleted: bool,
+    /// The times as the screen shows them, in the computer's time zone and the system's
+    /// locale ("1 Nov 2026, 14:05"); "-" for no last update.
+    pub started_text: String,
+    pub last_update_text: String,
 }
 
 /// A status filter choice.
@@ -76,6 +80,10 @@ pub fn view(row: &TranscriptionRow) -> TranscriptionView {
         duration_seconds: row.duration,
         duration: format_duration(row.duration),
         is_deleted: row.is_deleted,
+        started_text: crate::format::sys().date_time(row.date_session_start),
+        last_update_text: row
+            .last_update
+            .map_or_else(|| "-".into(), |t| crate::format::sys().date_time(t)),
     }
 }
 

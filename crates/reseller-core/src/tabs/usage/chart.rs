@@ -20,6 +20,10 @@ pub struct ChartPeriod {
     pub to: NaiveDate,
     /// The period's last day (`to` - 1), as the chart's tooltip reads it.
     pub last_day: NaiveDate,
+    /// Display-ready (filled by the tab, in the system's locale): the axis label ("Nov 2026",
+    /// "5 Mar") and the tooltip's period ("1 Nov – 30 Nov 2026").
+    pub label: String,
+    pub title: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -41,6 +45,60 @@ pub struct Chart {
     pub series: Vec<ChartSeries>,
     /// The tallest stack: the chart's scale.
     pub max_stack: i64,
+    /// Every number the chart writes (axis ticks, bar values, legend totals) with its text in
+    /// the system's locale (filled by the tab): the chart only draws.
+    pub texts: Vec<NumberText>,
+}
+
+/// A number and how the screen writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NumberText {
+    pub value: i64,
+    pub text: String,
+}
+
+/// The axis ticks for a tallest stack of `max`: 0 up to a round top in about `ticks` steps of
+/// 1, 2 or 5 times a power of ten (the rule charts.js draws by).
+pub fn axis_ticks(max: i64, ticks: i64) -> Vec<i64> {
+    if max <= 0 || ticks <= 0 {
+        return vec![0, 1];
+    }
+    let raw = max as f64 / ticks as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|st| *st >= raw)
+        .unwrap_or(raw);
+    let top = (max as f64 / step).ceil() * step;
+    let mut out = Vec::new();
+    let mut v = 0.0;
+    while v <= top + step / 2.0 {
+        out.push(v.round() as i64);
+        v += step;
+    }
+    out
+}
+
+impl Chart {
+    /// Fills `texts` with `write` for every number the chart shows.
+    pub fn with_texts(mut self, write: impl Fn(i64) -> String) -> Chart {
+        let mut values: Vec<i64> = axis_ticks(self.max_stack, 4);
+        for se in &self.series {
+            values.extend(se.values.iter().copied());
+            values.push(se.total);
+        }
+        values.sort_unstable();
+        values.dedup();
+        self.texts = values
+            .into_iter()
+            .map(|value| NumberText {
+                value,
+                text: write(value),
+            })
+            .collect();
+        self
+    }
 }
 
 /// Aggregates rows into series per split value over periods. Rows of one period that share a
@@ -83,15 +141,28 @@ pub fn chart(rows: &[UsageRow], split: Option<Split>) -> Chart {
                 from,
                 to,
                 last_day: to.pred_opt().unwrap_or(to),
+                label: String::new(),
+                title: String::new(),
             })
             .collect(),
         series,
         max_stack,
+        texts: Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn axis_ticks_are_round_and_cover_the_tallest_stack() {
+        assert_eq!(super::axis_ticks(145_033, 4), [0, 50_000, 100_000, 150_000]);
+        assert_eq!(super::axis_ticks(0, 4), [0, 1]);
+        assert_eq!(super::axis_ticks(7, 4), [0, 2, 4, 6, 8]);
+        let t = super::axis_ticks(1_565_837, 4);
+        assert_eq!(t.first(), Some(&0));
+        assert!(*t.last().unwrap() >= 1_565_837);
+    }
+
     use super::*;
 
     fn d(m: u32, day: u32) -> NaiveDate {
@@ -126,6 +197,8 @@ mod tests {
                 from: d(3, 1),
                 to: d(3, 15),
                 last_day: d(3, 14),
+                label: String::new(),
+                title: String::new(),
             }
         );
         let labels: Vec<&str> = c.series.iter().map(|s| s.label.as_str()).collect();

@@ -7,7 +7,7 @@ use scriptix_api::{ApiError, Client, DateRange, UsageQuery};
 
 use super::range::DateSpan;
 use crate::cache::{UsageRow, UsageSummaryRow};
-use crate::sync::detail_map::{usage_rows, usage_summary_row};
+use crate::remote::detail_map::{usage_rows, usage_summary_row};
 
 /// Rows per request: the most a page may hold.
 pub const PAGE_LIMIT: u32 = 1000;

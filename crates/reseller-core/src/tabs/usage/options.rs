@@ -53,6 +53,8 @@ pub struct PresetOption {
     pub from: Option<NaiveDate>,
     /// Its last day, inclusive; None for `custom`.
     pub last_day: Option<NaiveDate>,
+    /// The days by name ("1 Nov – 30 Nov 2026"), in the system's locale; None for `custom`.
+    pub range_text: Option<String>,
 }
 
 /// A split the view takes; `key` None: no split.
@@ -125,6 +127,7 @@ pub fn presets(list: &[Preset], today: NaiveDate) -> Vec<PresetOption> {
                 label: preset_label(key),
                 from: span.map(|s| s.from),
                 last_day: span.map(|s| s.last_day()),
+                range_text: span.map(|s| crate::format::sys().date_range(s.from, s.last_day())),
             }
         })
         .collect()

@@ -6,7 +6,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::sync::detail_plan::usage_range;
+use crate::remote::policy::usage_range;
 use crate::CoreError;
 
 /// Longest custom range: ten years of days is already 3650 rows per split value.

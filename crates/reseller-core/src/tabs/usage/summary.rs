@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::cache::{UsageRow, UsageSummaryRow};
+use crate::format::Locale;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +31,52 @@ pub struct SummaryView {
     pub error_sessions: Option<i64>,
     /// A fraction 0..1.
     pub error_rate: Option<f64>,
+    /// The figures as the screen shows them (`None`: not known, shown as "-").
+    pub display: SummaryText,
+}
+
+/// The summary figures, display-ready in the system's locale.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryText {
+    /// "54.6 h".
+    pub hours: Option<String>,
+    /// The units with their unit: "196,489 s".
+    pub units: Option<String>,
+    /// What the units are: "Units (seconds of audio)", or "Units (unit not stated)".
+    pub units_label: String,
+    pub sessions: Option<String>,
+    pub finished: Option<String>,
+    /// "1.9%".
+    pub error_rate: Option<String>,
+}
+
+/// The label of a units figure or column: the unit named in words.
+pub fn units_label(unit: Option<&str>) -> String {
+    match unit.and_then(seconds_per_unit) {
+        Some(s) if s < 60.0 => "Units (seconds of audio)".into(),
+        Some(_) => "Units (minutes of audio)".into(),
+        None => "Units (unit not stated)".into(),
+    }
+}
+
+impl SummaryView {
+    /// Fills `display` in `locale`.
+    pub fn displayed(mut self, locale: &Locale) -> SummaryView {
+        let unit = self
+            .unit
+            .as_deref()
+            .filter(|u| seconds_per_unit(u).is_some());
+        self.display = SummaryText {
+            hours: self.hours_processed.map(|h| locale.hours(h)),
+            units: self.units_used.map(|u| locale.units(u, unit)),
+            units_label: units_label(unit),
+            sessions: self.sessions.map(|n| locale.count(n)),
+            finished: self.finished_sessions.map(|n| locale.count(n)),
+            error_rate: self.error_rate.map(|e| locale.fraction_percent(e)),
+        };
+        self
+    }
 }
 
 /// Seconds in one `unit`, for the units the contract names.
@@ -51,6 +98,7 @@ pub fn from_server(s: &UsageSummaryRow) -> SummaryView {
         finished_sessions: Some(s.finished_sessions),
         error_sessions: Some(s.error_sessions),
         error_rate: Some(s.error_rate),
+        display: SummaryText::default(),
     }
 }
 
@@ -70,6 +118,7 @@ pub fn computed(rows: &[UsageRow], known_unit: Option<&str>) -> SummaryView {
         finished_sessions: None,
         error_sessions: None,
         error_rate: None,
+        display: SummaryText::default(),
     }
 }
 
@@ -125,5 +174,40 @@ mod tests {
         assert_eq!(s.source, SummarySource::Server);
         assert_eq!(s.sessions, Some(10));
         assert_eq!(s.error_rate, Some(0.1));
+    }
+
+    /// What users saw: "Units 196489", "54.58", "0%".
+    #[test]
+    fn figures_show_their_unit() {
+        let en = Locale::from_tag("en-GB");
+        let s = from_server(&UsageSummaryRow {
+            units_used: 196_489,
+            unit: "second".into(),
+            hours_processed: 54.58,
+            sessions: 1234,
+            finished_sessions: 1200,
+            error_sessions: 0,
+            error_rate: 0.0,
+            total_users: 4,
+            active_users: 2,
+        })
+        .displayed(&en);
+        let d = &s.display;
+        assert_eq!(
+            d.hours.as_deref().map(|h| h.replace('\u{a0}', " ")),
+            Some("54.6 h".into())
+        );
+        assert_eq!(
+            d.units.as_deref().map(|h| h.replace('\u{a0}', " ")),
+            Some("196,489 s".into())
+        );
+        assert_eq!(d.units_label, "Units (seconds of audio)");
+        assert_eq!(d.sessions.as_deref(), Some("1,234"));
+        assert_eq!(d.error_rate.as_deref(), Some("0.0%"));
+        // Computed without a known unit: the count, and the label says the unit is unknown.
+        let c = computed(&[row(3600)], None).displayed(&en);
+        assert_eq!(c.display.units.as_deref(), Some("3,600"));
+        assert_eq!(c.display.units_label, "Units (unit not stated)");
+        assert_eq!(c.display.hours, None);
     }
 }

@@ -10,11 +10,11 @@ use scriptix_api::{
     UsageSummary,
 };
 
-use super::customers::bounded;
-use crate::branding::Logo;
+use super::error::bounded;
 use crate::cache::{
     BrandingRow, SubscriptionRow, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
+use crate::logo::Logo;
 
 /// A logo larger than this is not kept: the API takes uploads of at most 2 MB, so a bigger
 /// answer is not a logo it stored (and the navigation should not hold megabytes).
@@ -282,7 +282,7 @@ pub fn dashboard_payload(d: &Dashboard) -> Result<serde_json::Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::customers::MAX_REASON_CHARS;
+    use crate::remote::error::MAX_REASON_CHARS;
     use chrono::{TimeZone, Utc};
     use scriptix_api::{Available, BillingChannel, PaymentModel};
 

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use resvg::usvg::{self, roxmltree};
 
-use super::logo::LogoError;
+use super::error::LogoError;
 
 /// Text that entity references may add to the document.
 pub const MAX_ENTITY_TEXT: usize = 64 * 1024;

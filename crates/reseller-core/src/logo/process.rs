@@ -29,102 +29,11 @@ use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageError, ImageReader, Limits};
 use resvg::{tiny_skia, usvg};
-use serde::{Deserialize, Serialize};
 
+use super::error::LogoError;
+use super::limits::*;
 use super::raster_limits::{check_png, ico_entry, png_decoder, IcoEntry};
 use super::svg_limits;
-
-/// The logo's largest side, in pixels.
-pub const MAX_SIDE_OUT: u32 = 512;
-/// The API's upload limit (contract G9: 2 MiB).
-pub const MAX_UPLOAD_BYTES: usize = 2_097_152;
-/// The largest raster file read (a 24-megapixel photo as PNG is about 40 MB).
-pub const MAX_RASTER_FILE: u64 = 100 * 1024 * 1024;
-/// The largest SVG file read (logos are kilobytes; a big one is a few hundred).
-pub const MAX_SVG_FILE: u64 = 5 * 1024 * 1024;
-/// The most pixels decoded (a 40-megapixel camera still fits; 20000x20000 does not).
-pub const MAX_PIXELS: u64 = 40_000_000;
-/// The longest side decoded.
-pub const MAX_SIDE_IN: u32 = 16_384;
-/// The most bytes a decoded image may take (40 MP of 16-bit RGB is 240 MB).
-pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
-/// The largest SVG canvas accepted, in user units a side.
-pub const MAX_SVG_CANVAS: f32 = 100_000.0;
-/// The most pixels an image embedded in an SVG may have (it is decoded at full size once).
-const MAX_EMBEDDED_PIXELS: u64 = 16_000_000;
-/// The most pixels of embedded images decoded for one SVG, all of them together.
-pub const MAX_EMBEDDED_DECODED: u64 = 48_000_000;
-/// An embedded image is handed to the renderer shrunk to this side at most (the renderer decodes
-/// it again wherever it is drawn; the logo is 512 pixels).
-const MAX_EMBEDDED_SIDE: u32 = 1024;
-
-/// Why a file cannot be the logo. The messages are for the user. Serializable: the worker
-/// process sends it to the app.
-#[derive(Debug, thiserror::Error, Serialize, Deserialize)]
-pub enum LogoError {
-    #[error("The file could not be read: {0}.")]
-    Unreadable(String),
-    #[error("The file is empty.")]
-    Empty,
-    #[error("The file is {}; a logo file can be at most {}.", mb(*.bytes), mb(*.limit))]
-    FileTooLarge { bytes: u64, limit: u64 },
-    #[error("This file is not an image the app can read. Choose a PNG, JPEG, GIF, WebP, BMP, TIFF, ICO or SVG file.")]
-    NotAnImage,
-    #[error("This {format} image uses something the app cannot read ({detail}). Save it as PNG or JPEG and try again.")]
-    Unsupported { format: String, detail: String },
-    #[error("The image is {width} × {height} pixels, too large to use as a logo: at most {} megapixels and {MAX_SIDE_IN} pixels a side.", MAX_PIXELS / 1_000_000)]
-    TooManyPixels { width: u32, height: u32 },
-    #[error("The image file is damaged or incomplete ({0}).")]
-    Damaged(String),
-    #[error("The SVG file could not be read: {0}.")]
-    SvgInvalid(String),
-    #[error("The SVG's canvas is {width} × {height}: too large or too thin to be a logo.")]
-    SvgCanvas { width: f32, height: f32 },
-    #[error("The image is fully transparent: nothing would show as the logo.")]
-    Invisible,
-    #[error("The logo is still {} after shrinking it, over the 2 MB the server accepts.", mb(*.0 as u64))]
-    EncodedTooLarge(usize),
-    #[error(
-        "This {format} image carries {what}. Save it again without it (or as JPEG) and try again."
-    )]
-    Metadata { format: String, what: String },
-    #[error("This SVG declares entities the app does not expand ({0}). Export it again as plain SVG and try again.")]
-    SvgEntities(String),
-    #[error("This SVG is too complex to be a logo: {0}. Simplify it, or export it as PNG, and try again.")]
-    SvgTooComplex(String),
-    #[error("This file could not be processed safely: {0}.")]
-    Unsafe(Unsafe),
-    #[error("Cancelled: the logo was not changed.")]
-    Cancelled,
-    #[error("The app could not start its image processor ({0}). Restart the app and try again.")]
-    WorkerUnavailable(String),
-}
-
-/// What the worker process ran into (its limits, or a crash).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Unsafe {
-    Memory,
-    Time,
-    Crashed,
-}
-
-impl std::fmt::Display for Unsafe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Unsafe::Memory => "it needed more memory than a logo may use",
-            Unsafe::Time => "it took too long",
-            Unsafe::Crashed => "the image reader stopped unexpectedly",
-        })
-    }
-}
-
-fn mb(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
-}
 
 /// A processed logo: PNG bytes and their size.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -131,3 +131,16 @@ impl CustomerChange {
         serde_json::from_value(v.clone()).map_err(|e| format!("unreadable outbox payload: {e}"))
     }
 }
+
+/// The customer entity of the outbox (its replay is in `super::replay`).
+pub struct Customers;
+
+/// What a customer change is, in words.
+pub fn describe(change: &CustomerChange) -> String {
+    match change {
+        CustomerChange::Create { fields } => format!("Add organisation {}", fields.name),
+        CustomerChange::Update { mine, .. } => format!("Edit organisation {}", mine.name),
+        CustomerChange::Delete { base, .. } => format!("Delete organisation {}", base.name),
+        CustomerChange::Refresh => "Re-read the organisation from the server".into(),
+    }
+}

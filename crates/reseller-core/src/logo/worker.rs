@@ -10,7 +10,7 @@
 //!   RLIMIT_AS at its address space at start plus `memory`, and PR_SET_PDEATHSIG (it dies with
 //!   the app; elsewhere a worker that outlives the app ends at its CPU limit or its closed
 //!   pipes). Then it reads the input (8-byte little-endian length, then the bytes) from stdin,
-//!   runs `logo::process_bytes` (with all its own pre-checks) and writes one JSON line,
+//!   runs `process::process_bytes` (with all its own pre-checks) and writes one JSON line,
 //!   followed by the PNG's bytes for a logo.
 //! - The parent (`LogoWorker`): spawns the child, streams the input, waits with a wall-clock
 //!   timeout, kills it on timeout or cancel, and maps the way it ended to a `LogoError`.
@@ -32,9 +32,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::logo::{
-    process_bytes, Logo, LogoError, Unsafe, MAX_RASTER_FILE, MAX_SIDE_OUT, MAX_UPLOAD_BYTES,
-};
+use super::error::{LogoError, Unsafe};
+use super::limits::{MAX_RASTER_FILE, MAX_SIDE_OUT, MAX_UPLOAD_BYTES};
+use super::process::{process_bytes, Logo};
 
 /// The first argument that makes the app's executable a logo worker (handled before anything
 /// else in its `main`).

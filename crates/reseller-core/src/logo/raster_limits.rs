@@ -15,7 +15,7 @@ use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom};
 use image::codecs::png::PngDecoder;
 use image::{ImageDecoder, ImageResult, Limits};
 
-use super::logo::LogoError;
+use super::error::LogoError;
 
 /// The most bytes a PNG decoder may allocate for itself: chunks before the pixels, the inflated
 /// colour profile, text, row buffers. Profiles are kilobytes, rarely a few megabytes.

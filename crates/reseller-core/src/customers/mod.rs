@@ -1,0 +1,21 @@
+//! The reseller's customer organisations: the outbox entity (`change`: what a queued operation
+//! carries; `queue`: validated local edits written into their rows with a pending mark;
+//! `merge`: the pure rules a replay decides by; `replay`: sending them; `settle`: conflicts and
+//! discards) and the list and organisation page the screens read (`view`, `screen`).
+
+pub mod change;
+pub mod merge;
+pub mod queue;
+pub mod replay;
+mod screen;
+pub mod settle;
+pub mod view;
+
+pub use change::{CustomerChange, CustomerFields, Customers, Field};
+pub use merge::{adopt_created, plan_update, Candidate, UpdatePlan};
+pub use queue::{create_customer, delete_customer, update_customer, CustomerForm};
+pub use settle::{discard_customer_changes, settle_conflict, Resolution};
+pub use view::{
+    field_label, field_text, ConflictView, CustomerView, ListRequest, ListRow, ListWindow,
+    MAX_COUNTED, MAX_WINDOW,
+};
