@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use keyring::credential::{Credential, CredentialApi, CredentialBuilderApi};
-use reseller_core::account::{AccountHost, Accounts, OfflineCopy};
+use reseller_core::account::{AccountHost, Accounts, OfflineCopy, SignedIn};
 use reseller_core::cache::Cache;
 use reseller_core::secrets::{TokenKeeping, TokenStorage, TokenStore};
 use reseller_core::settings::{JsonFileSettings, SettingsStore};
@@ -177,6 +177,20 @@ fn request(sandbox: &Sandbox, token: &str) -> SignInRequest {
 }
 
 /// Fills the open account's offline copy from the server; returns how many customers it holds.
+/// A reseller signed in with the token kept in the (test) keychain.
+async fn signed_in_with_keychain(host: &Host, sandbox: &Sandbox) -> (Accounts, SignedIn) {
+    let accounts = Accounts::new();
+    let signed_in = accounts
+        .sign_in(
+            host,
+            request(sandbox, sandbox.reseller_token()),
+            TokenKeeping::Keychain,
+        )
+        .await
+        .unwrap();
+    (accounts, signed_in)
+}
+
 async fn sync(accounts: &Accounts) -> u64 {
     let workspace = accounts.workspace().await.expect("signed in");
     workspace.engine().sync_now(false).await.unwrap();
@@ -277,15 +291,7 @@ async fn a_resumed_session_the_server_no_longer_accepts_ends_and_is_forgotten_ke
     let home = tempfile::tempdir().unwrap();
     let keychain = TestKeychain::default();
     let host = Host::new(home.path(), &keychain);
-    let accounts = Accounts::new();
-    let signed_in = accounts
-        .sign_in(
-            &host,
-            request(&sandbox, sandbox.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    let (accounts, signed_in) = signed_in_with_keychain(&host, &sandbox).await;
     assert_eq!(sync(&accounts).await, 12);
     drop(accounts);
 
@@ -397,15 +403,7 @@ async fn signing_out_without_keeping_the_offline_copy_deletes_its_files() {
     let home = tempfile::tempdir().unwrap();
     let keychain = TestKeychain::default();
     let host = Host::new(home.path(), &keychain);
-    let accounts = Accounts::new();
-    let signed_in = accounts
-        .sign_in(
-            &host,
-            request(&sandbox, sandbox.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    let (accounts, signed_in) = signed_in_with_keychain(&host, &sandbox).await;
     assert_eq!(sync(&accounts).await, 12);
     let path = Workspace::cache_path(&signed_in.info, &home.path().join("caches"));
     assert!(path.exists());
