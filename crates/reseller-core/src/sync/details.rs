@@ -22,11 +22,11 @@ use super::detail_plan::{
 use crate::branding::BrandingEntity;
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{
-    Cache, CacheError, CacheResult, Freshness, FreshnessRecord, OutboxEntity, OutboxState,
-    SubscriptionRow, Tab, TokenRow, TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
+    Cache, CacheError, CacheResult, Freshness, FreshnessRecord, SubscriptionRow, Tab, TokenRow,
+    TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
 };
 use crate::logo::worker::{LogoJob, LogoWorker};
-use crate::outbox::set_server_rows;
+use crate::outbox::{set_server_rows, ShownRows};
 use crate::remote::detail_map::{
     branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
     transcription_rows, usage_rows, usage_summary_row, user_rows, FetchedLogo, Mapped,
@@ -63,38 +63,20 @@ pub enum RefreshOutcome {
     Superseded,
 }
 
-/// The entity whose outbox changes a target's rows show (None: read-only data).
-fn entity_of(target: Target) -> Option<OutboxEntity> {
-    match target {
-        Target::Tab { tab, .. } => match tab {
-            Tab::Subscriptions => Some(OutboxEntity::Subscription),
-            Tab::Tokens => Some(OutboxEntity::CustomerToken),
-            Tab::Users => Some(OutboxEntity::User),
-            Tab::Usage | Tab::Transcriptions => None,
-        },
-        Target::Branding => Some(OutboxEntity::Branding),
-        Target::Dashboard => None,
-    }
-}
-
-/// The unfinished operations a target's rows show, before its fetch.
+/// The unfinished operations a target's rows show, before its fetch (each entity's own query:
+/// this runs before every prefetched target).
 fn waiting_ops(cache: &Cache, target: Target) -> CacheResult<Vec<i64>> {
-    let Some(entity) = entity_of(target) else {
-        return Ok(Vec::new());
+    let ops = match target {
+        Target::Tab { customer_id, tab } => match tab {
+            Tab::Subscriptions => Subscriptions::pending(cache, customer_id)?,
+            Tab::Tokens => Tokens::pending(cache, customer_id)?,
+            Tab::Users => Users::pending(cache, customer_id)?,
+            Tab::Usage | Tab::Transcriptions => Vec::new(),
+        },
+        Target::Branding => BrandingEntity::pending(cache, 0)?,
+        Target::Dashboard => Vec::new(),
     };
-    Ok(cache
-        .outbox(None)?
-        .into_iter()
-        .filter(|o| {
-            o.entity == entity
-                && o.state != OutboxState::Done
-                && match target {
-                    Target::Tab { customer_id, .. } => o.entity_id == customer_id,
-                    _ => true,
-                }
-        })
-        .map(|o| o.op_id)
-        .collect())
+    Ok(ops.into_iter().map(|o| o.op_id).collect())
 }
 
 /// Whether one of `waiting` finished or went while the target was fetched (the replay sends
