@@ -8,7 +8,8 @@ use super::settle::{discard_customer_changes, settle_conflict, Resolution};
 use super::view::{
     ConflictView, CustomerView, ListRequest, ListRow, ListWindow, MAX_COUNTED, MAX_WINDOW,
 };
-use crate::cache::{bounded_search, CustomerQuery, MatchCount, OutboxState};
+use crate::cache::outbox::ops_for_entity;
+use crate::cache::{bounded_search, CustomerQuery, MatchCount, OutboxEntity, OutboxState};
 use crate::context::Context;
 use crate::CoreError;
 
@@ -43,11 +44,7 @@ impl Context {
         let customer = cache.get_customer(id)?.ok_or_else(|| CoreError::NotFound {
             what: "This organisation".into(),
         })?;
-        let ops = cache.outbox(None)?;
-        let mine: Vec<_> = ops
-            .iter()
-            .filter(|o| o.entity == crate::cache::OutboxEntity::Customer && o.entity_id == id)
-            .collect();
+        let mine = ops_for_entity(cache.conn(), OutboxEntity::Customer, id)?;
         let error = mine
             .iter()
             .find(|o| o.state == OutboxState::Failed)
