@@ -296,17 +296,18 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
-    /// Clicks the element matching `css`. A live list may rebuild a row between finding it and
-    /// clicking it (a sync round changed the rows): then the element is found again and clicked.
+    /// Clicks the element matching `css`. A live view may rebuild a row between finding it and
+    /// clicking it (a sync round changed the rows), or hide it for a moment while an answer is
+    /// drawn: then the element is found again and clicked, until the UI timeout.
     pub async fn click(&self, css: &str) {
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
             match self.wait_for(css).await.click().await {
                 Ok(()) => return,
-                Err(e) if Instant::now() < deadline && is_stale(&e) => {
+                Err(e) if Instant::now() < deadline && is_transient(&e) => {
                     tokio::time::sleep(POLL).await;
                 }
-                Err(e) => panic!("click {css}: {e}"),
+                Err(e) => panic!("click {css}: {}", describe(&e)),
             }
         }
     }
@@ -554,9 +555,28 @@ pub fn app_binary() -> PathBuf {
 }
 
 /// The element was replaced in the DOM after it was found (WebKitWebDriver says "not found").
-fn is_stale(e: &fantoccini::error::CmdError) -> bool {
-    let text = e.to_string();
-    text.contains("stale") || text.contains("was not found")
+/// Whether a failed click may succeed on a later try: the element was replaced, or was hidden
+/// or covered while the view redrew.
+fn is_transient(e: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::{CmdError, ErrorStatus};
+    match e {
+        CmdError::Standard(w) => matches!(
+            w.error,
+            ErrorStatus::StaleElementReference
+                | ErrorStatus::NoSuchElement
+                | ErrorStatus::ElementNotInteractable
+                | ErrorStatus::ElementClickIntercepted
+        ),
+        _ => false,
+    }
+}
+
+/// A WebDriver error with its kind: WebKitWebDriver often sends an empty message.
+fn describe(e: &fantoccini::error::CmdError) -> String {
+    match e {
+        fantoccini::error::CmdError::Standard(w) => format!("{:?}: {}", w.error, w.message),
+        other => other.to_string(),
+    }
 }
 
 /// A binary of the workspace built in the same profile as the running test or bench
