@@ -382,3 +382,68 @@ async fn without_the_summary_endpoint_rows_still_show_and_the_summary_is_compute
     assert_eq!(route_hits(&sb, NO_ROUTE), 1);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_full_refresh_is_one_request_a_tab_and_the_usage_tab_asks_for_its_summary() {
+    use reseller_core::cache::Tab;
+    let sb = sandbox(6, &[]).await;
+    let c = client(&sb);
+    let id = busy_customer(&c).await;
+    let (_dir, ws) = workspace(&sb).await;
+    let cache = ws.engine().cache();
+
+    // The sync's refresh of one customer: five tabs, five requests.
+    let before = sb.stats().requests;
+    for tab in Tab::ALL {
+        reseller_core::sync::refresh_tab(&c, cache, id, tab, Utc::now())
+            .await
+            .unwrap();
+    }
+    assert_eq!(sb.stats().requests - before, 5);
+
+    // The Usage tab opens on the cached rows, computed figures, and a summary still to ask.
+    let req = request(id, Preset::Last12Months, View::Month, None);
+    let key = resolve(&req, Utc::now().date_naive()).unwrap().key;
+    assert_eq!(
+        key,
+        reseller_core::sync::detail_plan::default_usage_query(Utc::now().date_naive()).1
+    );
+    let tab = ws.usage_tab(&req).unwrap();
+    assert_eq!(tab.as_of.state, FreshnessState::Fresh);
+    assert!(tab.summary_pending);
+    assert_eq!(tab.summary.unwrap().source, SummarySource::Computed);
+
+    // On screen it asks for the summary although its rows are fresh.
+    let summaries = route_hits(&sb, "/usage/summary");
+    let tab = ws.refresh_usage_tab(&req).await.unwrap();
+    assert_eq!(route_hits(&sb, "/usage/summary"), summaries + 1);
+    assert!(!tab.summary_pending);
+    let server = tab.summary.unwrap();
+    assert_eq!(server.source, SummarySource::Server);
+    // Fresh and complete now: opening it again asks for nothing.
+    let before = sb.stats().requests;
+    assert!(!ws.refresh_usage_tab(&req).await.unwrap().summary_pending);
+    assert_eq!(sb.stats().requests, before);
+
+    // A later refresh of the rows keeps a summary that agrees with them...
+    reseller_core::sync::refresh_tab(&c, cache, id, Tab::Usage, Utc::now())
+        .await
+        .unwrap();
+    let kept = ws.usage_tab(&req).unwrap();
+    assert_eq!(kept.summary.unwrap().source, SummarySource::Server);
+
+    // ...and drops one that contradicts them (usage came in between): the tab never shows
+    // figures that disagree with its own rows, and asks again.
+    {
+        let cached = cache.lock().unwrap();
+        let mut old = cached.usage_summary(id, &key).unwrap().unwrap();
+        old.units_used -= 60;
+        cached.set_usage_summary(id, &key, &old).unwrap();
+    }
+    reseller_core::sync::refresh_tab(&c, cache, id, Tab::Usage, Utc::now())
+        .await
+        .unwrap();
+    let dropped = ws.usage_tab(&req).unwrap();
+    assert!(dropped.summary_pending);
+    assert_eq!(dropped.summary.unwrap().source, SummarySource::Computed);
+}

@@ -132,7 +132,7 @@ export function usagePanel({ customerId }) {
     stateMsg.replaceChildren(...[h('p', { class: 'empty-title' }, title), text ? h('p', { class: 'muted' }, text) : null].filter(Boolean));
   }
 
-  function renderSummary(s) {
+  function renderSummary(s, pending) {
     FIGURES.forEach((f, i) => {
       const v = s ? f.value(s.display) : null;
       figureEls[i].querySelector('.figure-value').textContent = v ?? '-';
@@ -141,9 +141,12 @@ export function usagePanel({ customerId }) {
     });
     summaryNote.hidden = !s || s.source !== 'computed';
     summaryNote.dataset.source = s?.source ?? '';
-    summaryNote.textContent = s?.source === 'computed'
-      ? 'Computed from usage rows: Scriptix does not offer a usage summary for this account, so figures the rows do not hold are shown as "-".'
-      : '';
+    // Pending: the background sync fetched the rows only; the tab asks for the summary itself.
+    summaryNote.textContent = s?.source !== 'computed'
+      ? ''
+      : pending
+        ? 'Computed from usage rows until Scriptix\'s summary of this range arrives; figures the rows do not hold are shown as "-".'
+        : 'Computed from usage rows: Scriptix does not offer a usage summary for this account, so figures the rows do not hold are shown as "-".';
   }
 
   function renderTable(t) {
@@ -185,7 +188,7 @@ export function usagePanel({ customerId }) {
       setState('ready');
     }
     if (!hasData || rows === 0) return;
-    renderSummary(tab.summary);
+    renderSummary(tab.summary, tab.summaryPending);
     const view = q.view;
     const texts = new Map(tab.chart.texts.map((t) => [t.value, t.text]));
     chartSlot.replaceChildren(stackedBarChart({
@@ -214,7 +217,7 @@ export function usagePanel({ customerId }) {
       return;
     }
     if (mine !== seq) return;
-    const needsFetch = refresh && !tab.localOnly && tab.asOf.state !== 'fresh';
+    const needsFetch = refresh && !tab.localOnly && (tab.asOf.state !== 'fresh' || tab.summaryPending);
     render(tab, { refreshing: needsFetch });
     if (!needsFetch) return;
     try {

@@ -328,6 +328,24 @@ impl Cache {
         Ok(out)
     }
 
+    /// Drops a query's cached summary when its units disagree with `units_used` (the sum of
+    /// rows fetched later without a summary): a summary that contradicts the rows on screen is
+    /// not shown. One that agrees is kept: nothing was used in between, so its other figures
+    /// (sessions, error rate) still hold. Returns whether one was dropped.
+    pub fn drop_contradicted_usage_summary(
+        &self,
+        customer_id: i64,
+        query_key: &str,
+        units_used: i64,
+    ) -> CacheResult<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM usage_summaries
+             WHERE customer_id = ?1 AND query_key = ?2 AND units_used != ?3",
+            params![customer_id, query_key, units_used],
+        )?;
+        Ok(n > 0)
+    }
+
     pub fn set_usage_summary(
         &self,
         customer_id: i64,

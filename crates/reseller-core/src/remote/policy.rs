@@ -1,8 +1,6 @@
 //! How long fetched data stays fresh and which date windows the screens cache: the policy the
 //! sync engine plans with and the screens read by.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use scriptix_api::{DateRange, UsageQuery, UsageView};
 
@@ -132,16 +130,11 @@ impl Target {
     }
 
     /// Requests one fetch takes when nothing is retried: lists are read in one page of up to
-    /// 1000 rows, the usage tab reads its rows and its summary, branding its logo too (counted
-    /// whether or not there is one: an estimate must not fall short).
-    pub fn requests(self, unsupported: &HashSet<GapFeature>) -> u32 {
+    /// 1000 rows (the usage tab its rows only: its summary is fetched when the tab is on
+    /// screen), branding its logo too (counted whether or not there is one: an estimate must
+    /// not fall short).
+    pub fn requests(self) -> u32 {
         match self {
-            Target::Tab {
-                tab: Tab::Usage, ..
-            } if unsupported.contains(&GapFeature::UsageSummary) => 1,
-            Target::Tab {
-                tab: Tab::Usage, ..
-            } => 2,
             Target::Tab { .. } | Target::Dashboard => 1,
             Target::Branding => 2,
         }

@@ -169,7 +169,7 @@ pub fn plan_prefetch(
     tabs.sort_by_key(|(_, f)| rank(*f));
 
     let push = |plan: &mut PrefetchPlan, target: Target, why: Freshness, lane: Lane| {
-        let requests = target.requests(&missing_gaps);
+        let requests = target.requests();
         plan.requests += requests;
         plan.fetches.push(PlannedFetch {
             target,
@@ -188,7 +188,7 @@ pub fn plan_prefetch(
     let rest: Vec<(Target, Freshness)> = globals.into_iter().chain(tabs).collect();
     let total = rest.len();
     for (i, (target, why)) in rest.into_iter().enumerate() {
-        let cost = target.requests(&missing_gaps);
+        let cost = target.requests();
         if cost > left {
             // Stop rather than skip ahead to something cheaper: the order is the priority.
             plan.deferred = total - i;
@@ -259,8 +259,8 @@ mod tests {
         assert_eq!(plan.fetches[7].why, Freshness::Missing);
         assert_eq!(targets[8], tab(1, Tab::Subscriptions));
         assert_eq!(targets.len(), 17);
-        // 15 tabs, 3 of them usage (2 requests), plus branding (2) and dashboard (1).
-        assert_eq!(plan.requests, 15 + 3 + 2 + 1);
+        // 15 tabs (one request each: usage is its rows only), branding (2), dashboard (1).
+        assert_eq!(plan.requests, 15 + 2 + 1);
         assert_eq!(plan.deferred, 0);
     }
 
@@ -302,15 +302,15 @@ mod tests {
             ..DetailState::default()
         };
         let plan = plan_prefetch(&state, Some(1), Allowance::Requests(4));
-        // Customer 1: 6 requests, interactive, whatever the allowance. Then 4 background
-        // requests: customer 2's subscriptions (1) and usage (2) and tokens (1).
+        // Customer 1: 5 requests (one a tab), interactive, whatever the allowance. Then 4
+        // background requests: customer 2's subscriptions, usage, tokens and users.
         let interactive: u32 = plan
             .fetches
             .iter()
             .filter(|f| f.lane == Lane::Interactive)
             .map(|f| f.requests)
             .sum();
-        assert_eq!(interactive, 6);
+        assert_eq!(interactive, 5);
         let background: Vec<Target> = plan
             .fetches
             .iter()
@@ -322,11 +322,12 @@ mod tests {
             vec![
                 tab(2, Tab::Subscriptions),
                 tab(2, Tab::Usage),
-                tab(2, Tab::Tokens)
+                tab(2, Tab::Tokens),
+                tab(2, Tab::Users)
             ]
         );
-        assert_eq!(plan.requests, 10);
-        assert_eq!(plan.deferred, 7);
+        assert_eq!(plan.requests, 9);
+        assert_eq!(plan.deferred, 6);
         let none = plan_prefetch(&state, None, Allowance::Requests(0));
         assert!(none.fetches.is_empty());
         assert_eq!(none.deferred, 15);

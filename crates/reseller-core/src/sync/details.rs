@@ -23,14 +23,13 @@ use crate::branding::BrandingEntity;
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{
     Cache, CacheError, CacheResult, Freshness, FreshnessRecord, SubscriptionRow, Tab, TokenRow,
-    TranscriptionRow, UsageRow, UsageSummaryRow, UserRow,
+    TranscriptionRow, UsageRow, UserRow,
 };
 use crate::logo::worker::{LogoJob, LogoWorker};
 use crate::outbox::{set_server_rows, ShownRows};
 use crate::remote::detail_map::{
     branding_row, dashboard_payload, logo_problem, page_rejections, subscription_rows, token_rows,
-    transcription_rows, usage_rows, usage_summary_row, user_rows, FetchedLogo, Mapped,
-    RejectedDetail,
+    transcription_rows, usage_rows, user_rows, FetchedLogo, Mapped, RejectedDetail,
 };
 use crate::tabs::subscriptions::Subscriptions;
 use crate::tabs::tokens::Tokens;
@@ -49,8 +48,6 @@ pub enum RefreshOutcome {
         rows: usize,
         /// Records left out (also logged).
         rejected: Vec<RejectedDetail>,
-        /// A part the server does not offer: the usage summary, while the usage rows came.
-        missing: Option<GapFeature>,
     },
     /// The server does not offer the endpoint. Recorded (`Cache::gap_unsupported`) so the UI
     /// says "not available"; what the cache held is kept.
@@ -109,21 +106,13 @@ fn log_rejected(target: Target, rejected: &[RejectedDetail]) {
     }
 }
 
-/// The usage summary, as the fetch left it.
-enum Summary {
-    Fetched(UsageSummaryRow),
-    /// The server answered "not supported" just now.
-    Unsupported,
-    /// Not asked: the server was recently found not to offer it.
-    Skipped,
-}
-
 enum TabData {
     Subscriptions(Vec<SubscriptionRow>),
+    /// The rows only: the summary is the Usage tab's to fetch when it is on screen
+    /// (`Context::refresh_usage_tab`), so a customer's full refresh is one request a tab.
     Usage {
         key: String,
         rows: Vec<UsageRow>,
-        summary: Summary,
     },
     Tokens(Vec<TokenRow>),
     Users(Vec<UserRow>),
@@ -153,7 +142,6 @@ async fn fetch_tab(
     customer_id: i64,
     tab: Tab,
     now: DateTime<Utc>,
-    known_missing: &BTreeSet<GapFeature>,
 ) -> Result<Result<(TabData, Vec<RejectedDetail>), GapFeature>, ApiError> {
     let mut rejected = Vec::new();
     let data = match tab {
@@ -172,21 +160,10 @@ async fn fetch_tab(
         Tab::Usage => {
             let (query, key) = default_usage_query(now.date_naive());
             let (from, to) = usage_range(now.date_naive());
-            // Rows first: a documented route, so a 404 there means the customer is gone and
-            // the summary's answer below can be trusted.
             let page = client.customer_usage(customer_id, &query).await?;
             rejected.extend(page_rejections(&page.rejected));
             let rows = usage_rows(&page.items, from, to);
-            let summary = if known_missing.contains(&GapFeature::UsageSummary) {
-                Summary::Skipped
-            } else {
-                let range = scriptix_api::DateRange::new(from, to);
-                match gap_answer(client.customer_usage_summary(customer_id, &range).await)? {
-                    Some(s) => Summary::Fetched(usage_summary_row(&s)),
-                    None => Summary::Unsupported,
-                }
-            };
-            TabData::Usage { key, rows, summary }
+            TabData::Usage { key, rows }
         }
         Tab::Transcriptions => {
             let query = TranscriptQuery {
@@ -221,41 +198,23 @@ fn write_tab(
             return Ok(RefreshOutcome::CustomerNotCached);
         }
         let rows = data.len();
-        let mut missing = None;
         match data {
             // Local changes waiting for these rows are written over the server's again.
             TabData::Subscriptions(r) => set_server_rows::<Subscriptions>(c, customer_id, r)?,
             TabData::Tokens(r) => set_server_rows::<Tokens>(c, customer_id, r)?,
             TabData::Users(r) => set_server_rows::<Users>(c, customer_id, r)?,
             TabData::Transcriptions(r) => c.replace_transcriptions(customer_id, &r)?,
-            TabData::Usage { key, rows, summary } => {
+            TabData::Usage { key, rows } => {
                 c.replace_usage_rows(customer_id, &key, &rows)?;
-                match summary {
-                    Summary::Fetched(s) => {
-                        c.set_usage_summary(customer_id, &key, &s)?;
-                        c.clear_gap_unsupported(GapFeature::UsageSummary)?;
-                    }
-                    Summary::Unsupported => {
-                        c.set_gap_unsupported(
-                            GapFeature::UsageSummary,
-                            &FreshnessRecord::new(now, UNSUPPORTED_MAX_AGE),
-                        )?;
-                        missing = Some(GapFeature::UsageSummary);
-                    }
-                    // Not re-recorded: the record's age is what makes the sync ask again.
-                    Summary::Skipped => missing = Some(GapFeature::UsageSummary),
-                }
+                let units = rows.iter().map(|r| r.units_used).sum();
+                c.drop_contradicted_usage_summary(customer_id, &key, units)?;
             }
         }
         c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
         if let Some(gap) = GapFeature::of_tab(tab) {
             c.clear_gap_unsupported(gap)?;
         }
-        Ok(RefreshOutcome::Refreshed {
-            rows,
-            rejected,
-            missing,
-        })
+        Ok(RefreshOutcome::Refreshed { rows, rejected })
     })
 }
 
@@ -274,11 +233,10 @@ async fn refresh_tab_with(
     customer_id: i64,
     tab: Tab,
     now: DateTime<Utc>,
-    known_missing: &BTreeSet<GapFeature>,
 ) -> Result<RefreshOutcome, SyncError> {
     let target = Target::Tab { customer_id, tab };
     let waiting = waiting_ops(&*lock(cache)?, target)?;
-    match fetch_tab(client, customer_id, tab, now, known_missing).await? {
+    match fetch_tab(client, customer_id, tab, now).await? {
         Ok((data, rejected)) => {
             log_rejected(target, &rejected);
             let cache = lock(cache)?;
@@ -310,7 +268,7 @@ pub async fn refresh_tab(
     tab: Tab,
     now: DateTime<Utc>,
 ) -> Result<RefreshOutcome, SyncError> {
-    refresh_tab_with(client, cache, customer_id, tab, now, &BTreeSet::new()).await
+    refresh_tab_with(client, cache, customer_id, tab, now).await
 }
 
 /// Fetches this month's dashboard (`dashboard_range`) and stores it with its freshness record.
@@ -336,7 +294,6 @@ pub async fn refresh_dashboard(
     Ok(RefreshOutcome::Refreshed {
         rows: 1,
         rejected: Vec::new(),
-        missing: None,
     })
 }
 
@@ -394,11 +351,7 @@ pub async fn refresh_branding(
         c.set_freshness(&scope, &FreshnessRecord::new(now, max_age(&scope)))?;
         c.clear_gap_unsupported(GapFeature::Branding)
     })?;
-    Ok(RefreshOutcome::Refreshed {
-        rows: 1,
-        rejected,
-        missing: None,
-    })
+    Ok(RefreshOutcome::Refreshed { rows: 1, rejected })
 }
 
 /// The server's logo through the logo worker, off the async runtime's threads (the worker
@@ -424,11 +377,10 @@ async fn refresh_target(
     logos: Option<&LogoWorker>,
     target: Target,
     now: DateTime<Utc>,
-    known_missing: &BTreeSet<GapFeature>,
 ) -> Result<RefreshOutcome, SyncError> {
     match target {
         Target::Tab { customer_id, tab } => {
-            refresh_tab_with(client, cache, customer_id, tab, now, known_missing).await
+            refresh_tab_with(client, cache, customer_id, tab, now).await
         }
         Target::Dashboard => refresh_dashboard(client, cache, now).await,
         Target::Branding => refresh_branding(client, cache, logos, now).await,
@@ -605,20 +557,17 @@ where
             report.skipped += 1;
         } else {
             let lane = client.lane(fetch.lane);
-            match refresh_target(&lane, cache, logos, target, Utc::now(), &known_missing).await {
+            match refresh_target(&lane, cache, logos, target, Utc::now()).await {
                 Ok(outcome) => {
                     failures_in_a_row = 0;
                     match outcome {
-                        RefreshOutcome::Refreshed {
-                            rejected, missing, ..
-                        } => {
+                        RefreshOutcome::Refreshed { rejected, .. } => {
                             report.refreshed += 1;
                             report.rejected_count += rejected.len();
                             let room = MAX_REJECTED_KEPT.saturating_sub(report.rejected.len());
                             report
                                 .rejected
                                 .extend(rejected.into_iter().take(room).map(|r| (target, r)));
-                            known_missing.extend(missing);
                         }
                         RefreshOutcome::NotSupported { gap } => {
                             report.not_supported += 1;

@@ -74,6 +74,9 @@ pub struct UsageTab {
     pub as_of: AsOf,
     /// `None` while the query was never fetched (nothing to show yet).
     pub summary: Option<SummaryView>,
+    /// The rows are cached but the server's summary of them is not (the background sync
+    /// fetches rows only): `refresh_usage_tab` fetches it even while the rows are fresh.
+    pub summary_pending: bool,
     pub chart: Chart,
     pub table: UsageTable,
     /// The range by name: "1 Jan – 31 Dec 2026".
@@ -167,8 +170,9 @@ impl Context {
         self.read_usage(req.customer_id, query, now, LiveState::default())
     }
 
-    /// Fetches the query (interactive lane) when it is missing or stale, then reads the tab.
-    /// Offline, or when the server fails, the cached tab is returned with the state saying so.
+    /// Fetches the query (interactive lane) when it is missing or stale, or when its summary is
+    /// (`UsageTab::summary_pending`), then reads the tab. Offline, or when the server fails,
+    /// the cached tab is returned with the state saying so.
     pub async fn refresh_usage_tab(&self, req: &UsageRequest) -> Result<UsageTab, CoreError> {
         let now = Utc::now();
         let query = resolve(req, now.date_naive())?;
@@ -176,15 +180,16 @@ impl Context {
         if id <= 0 {
             return self.read_usage(id, query, now, LiveState::default());
         }
-        let (state, ask_summary) = {
+        let (state, ask_summary, has_summary) = {
             let cache = self.read()?;
             let record = fetched(&cache, id, &query.key, now)?;
             (
                 freshness(record.as_ref(), now),
                 !summary_missing(&cache, now)?,
+                cache.usage_summary(id, &query.key)?.is_some(),
             )
         };
-        if state == Freshness::Fresh {
+        if state == Freshness::Fresh && (has_summary || !ask_summary) {
             return self.read_usage(id, query, now, LiveState::default());
         }
         let client = self.client().lane(Lane::Interactive);
@@ -287,6 +292,8 @@ impl Context {
             (Some(_), None) => Some(summary::computed(&rows, known_unit.as_deref())),
         }
         .map(|s| s.displayed(locale));
+        let summary_pending =
+            customer_id > 0 && record.is_some() && server_summary.is_none() && !unsupported;
         Ok(UsageTab {
             as_of: AsOf {
                 fetched_at: record.map(|r| r.fetched_at),
@@ -294,6 +301,7 @@ impl Context {
                 unsupported,
             },
             summary,
+            summary_pending,
             chart: labelled(chart::chart(&rows, query.split_by), query.view, locale),
             table: table::table_in(&rows, query.view, query.split_by, unit.as_deref(), locale),
             range_text: locale.date_range(query.from, query.last_day),
