@@ -2,6 +2,8 @@
 /// each and refuse any command a capability does not grant, so a new command is unreachable until
 /// it is added here and to `capabilities/main.json`.
 const COMMANDS: &[&str] = &[
+    "about",
+    "diagnostics_report",
     "sign_in_defaults",
     "session_info",
     "sign_in",
@@ -55,6 +57,7 @@ const COMMANDS: &[&str] = &[
     "preview_brand_colour",
     "reset_brand_colour",
     "discard_branding_changes",
+    "memory_milestones",
 ];
 
 fn main() {

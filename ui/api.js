@@ -66,9 +66,10 @@ export const setTheme = (theme) => invoke('set_theme', { theme });
 
 /**
  * One window of the list: {search, status: null|true|false, sort, direction, offset, limit}
- * -> {offset, rows: [CustomerRow], total, exact}. A CustomerRow: {id, name, email, phone,
- * phoneDisplay (the core's international format), isActive, registrationDate, lastModified,
- * syncState}. Every payload is camelCase on the wire (serde); nothing is mapped here.
+ * -> {offset, rows: [CustomerRow], total, exact, totalText}. A CustomerRow: {id, name, email,
+ * phone, phoneDisplay (the core's international format), isActive, registrationDate,
+ * registrationDateText, registrationDateTitle (display-ready), lastModified, syncState}.
+ * Every payload is camelCase on the wire (serde); nothing is mapped here.
  */
 export const listCustomers = (request) => invoke('list_customers', { request });
 
@@ -124,10 +125,10 @@ export const openCustomer = (id) => invoke('open_customer', { id });
 
 /**
  * BrandingView: {brandColor: '#RRGGBB'|null, theme: {brand, brandHover, onBrand, contrast,
- * brandSoftLight, brandSoftDark, brandInkLight, brandInkDark}|null, logo: {dataUrl,
- * contentType, width, height, bytes}|null, logoMissing, logoProblem (why the server's logo is
- * not shown, a sentence)|null, colourPending, logoPending, colourError, logoError, asOf}: the
- * cache with pending changes laid over it.
+ * contrastText, brandSoftLight, brandSoftDark, brandInkLight, brandInkDark}|null, logo:
+ * {dataUrl, contentType, width, height, bytes, dimensionsText|null, sizeText}|null, logoMissing,
+ * logoProblem (why the server's logo is not shown, a sentence)|null, colourPending,
+ * logoPending, colourError, logoError, asOf}: the cache with pending changes laid over it.
  */
 export const getBranding = () => invoke('get_branding');
 
@@ -192,26 +193,30 @@ export const dashboardOptions = () => invoke('dashboard_options');
 /** The same, after fetching the query when it is missing or stale. */
 export const refreshUsage = (request) => invoke('refresh_usage', { request });
 
-/** Saves the table of `request` as CSV where the user picks; resolves to the path, or null. */
+/** Saves the table of `request` as CSV where the user picks; resolves to {path, rows, rowsText}, or null (cancelled). */
 export const exportUsageCsv = (request) => invoke('export_usage_csv', { request });
 
 /**
  * request: {customerId, filters: {status, filename, language, dateFrom, dateTo}, sort:
  * {column, direction}, page: {offset, limit}}; live: ask the server (else the cache) ->
- * {rows, total, offset, limit, source: 'server'|'cache', asOf, cached, live, statuses, localOnly}.
+ * {rows, total, offset, limit, source: 'server'|'cache', asOf, cached, live, statuses, localOnly,
+ * pageText ("1–25 of 1,204"), cachedText}.
  */
 export const listTranscriptions = (request, { live }) =>
   invoke('list_transcriptions', { request, live: Boolean(live) });
 
 // ---- subscription, tokens and users tabs ----
 // Each *Tab read is {rows, refused: [{opId, kind, what, error}], asOf: {fetchedAt, state,
-// unsupported}}; a row has its server fields, `local` (queued, not on Scriptix yet) and `mark`
-// ({opId, kind, state: 'pending'|'failed', error} or null). Writes are queued in the outbox,
-// except creating a token (sent at once: its secret is in the answer only).
+// unsupported, fetchedAtText, fetchedAgoText}}; a row has its server fields, `local` (queued,
+// not on Scriptix yet) and `mark` ({opId, kind, state: 'pending'|'failed', error} or null), and
+// its dates display-ready (tokens: createdText/Title, expiresText/Title; users:
+// lastLoginText/Title, reactivationSentText/Title). Writes are queued in the outbox, except
+// creating a token (sent at once: its secret is in the answer only).
 
 export const subscriptionsTab = (customerId) => invoke('subscriptions_tab', { customerId });
 
-/** {plans: [{sku, description, paymentModel}], fetchedAt}: the cached plans matching `search`. */
+/** {plans: [{sku, description, paymentModel}], fetchedAt, countText ('12 plans')}: the cached
+ * plans matching `search`. */
 export const listPlans = (search) => invoke('list_plans', { search: search ?? '' });
 
 /** Fetches the plan catalogue now; answers as listPlans. */
@@ -259,16 +264,24 @@ export const deleteUser = (customerId, userId) => invoke('delete_user', { custom
  * from?, to? (inclusive, YYYY-MM-DD)}, sort: 'name'|'hours'|'sessions'|'error_rate'|
  * 'available'|'used_percent', direction: 'asc'|'desc'} -> {range: {from, to (exclusive)},
  * source: 'server'|'computed'|'pending', asOf, coverage: {covered, total}|null, totals,
- * customers, top, recent, alerts, threshold, sessionsUnavailable, refresh: {running, done,
- * total, error}}, from the cache; a background refresh of the range starts as needed.
+ * customers, top, recent, alerts, threshold, sessionsUnavailable, coverageText, pageText,
+ * thresholdText, refresh: {running, done, total, error, progressText}}, from the cache; a
+ * background refresh of the range starts as needed.
  */
 export const dashboardView = (request) => invoke('dashboard_view', { request });
 
 /** Saves the table of `request` (all rows, in its order) as CSV where the user picks ->
- * {path, rows}, or null when cancelled. */
+ * {path, rows, rowsText}, or null when cancelled. */
 export const exportDashboardCsv = (request) => invoke('export_dashboard_csv', { request });
 /** The dashboard left the screen: "Sync now" stops refreshing it. */
 export const dashboardHidden = () => invoke('dashboard_hidden');
 
 /** Keeps the alert threshold (whole percent, 1..1000); resolves to the value kept. */
 export const setAlertThreshold = (percent) => invoke('set_alert_threshold', { percent });
+
+// ---- about ----
+
+/** {version, webview, logDir}. */
+export const about = () => invoke('about');
+/** The support report as text (no token, no customer data). */
+export const diagnosticsReport = () => invoke('diagnostics_report');

@@ -11,7 +11,6 @@ import { conflictsView } from './views/conflicts.js';
 import { dashboardView } from './views/dashboard.js';
 import { brandingView, applyBranding, refreshBranding } from './views/branding.js';
 import { ask } from './views/dialog.js';
-import { formatNumber } from './format.js';
 
 const DEFAULT_BASE_URL = 'https://api.scriptix.io';
 /** Without events (they should always work), the status is read this often instead. */
@@ -23,6 +22,7 @@ const state = {
   session: null,
   /** What the sign-in form starts with; the last base URL and header style used win. */
   signInForm: { baseUrl: DEFAULT_BASE_URL, authStyle: 'zoomKey' },
+  demoAvailable: true,
   /** While signed in: the frame, the list (kept, so it keeps its place), the view shown. */
   shell: null,
   list: null,
@@ -71,7 +71,7 @@ const router = {
         state.signInForm = { baseUrl: form.baseUrl, authStyle: form.authStyle };
         router.home(await api.signIn(form));
       },
-      onDemo: async () => router.home(await api.startDemo()),
+      onDemo: state.demoAvailable ? async () => router.home(await api.startDemo()) : null,
     }));
   },
 
@@ -142,7 +142,7 @@ function onStatus(status) {
   document.body.dataset.connectivity = status.connectivity;
   if (!state.shell) return;
   state.shell.bar.update(status);
-  state.shell.setConflicts(status.conflicts);
+  state.shell.setConflicts(status.conflicts, status.text.conflictsCount);
   const moved = !before || before.conflicts !== status.conflicts || before.pending !== status.pending
     || before.failed !== status.failed || before.connectivity !== status.connectivity;
   if (moved) state.current?.onStatus?.(status);
@@ -232,12 +232,12 @@ function endSession() {
 async function signOut() {
   if (state.current?.canLeave && !(await state.current.canLeave())) return;
   const s = state.status;
-  const unsent = s ? s.pending + s.failed + s.conflicts : 0;
+  const unsent = s?.text.unsent;
   const choice = await ask({
     title: 'Sign out?',
     message: 'Keep an offline copy of your organisations on this computer?',
     detail: unsent
-      ? `${formatNumber(unsent)} ${unsent === 1 ? 'change has' : 'changes have'} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them.`
+      ? `${unsent} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them.`
       : 'With a copy, the list opens at once next time, even without a connection. Removing it deletes everything this app stored for the account.',
     actions: [
       { id: 'sign-out-remove', label: 'Remove and sign out', kind: 'secondary', value: 'remove' },
@@ -296,6 +296,7 @@ async function boot() {
       baseUrl: defaults.baseUrl || DEFAULT_BASE_URL,
       authStyle: defaults.authStyle || 'zoomKey',
     };
+    state.demoAvailable = defaults.demoAvailable !== false;
   } catch {
     // The built-in defaults stand.
   }

@@ -23,7 +23,8 @@ const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 /// Every this many rounds, one also scans for customers deleted on the server.
 const SCAN_EVERY: u32 = 10;
 
-/// Event with the sync status (payload `SyncStatus`) on every change.
+/// Event with the sync status (payload `SyncStatusView`: the status and its texts) on every
+/// change.
 pub const SYNC_STATUS_EVENT: &str = "sync-status";
 /// Event naming the customers whose cached data changed (payload `CacheChange`).
 pub const CACHE_CHANGED_EVENT: &str = "cache-changed";
@@ -104,7 +105,7 @@ impl AccountHost for Host<'_> {
         let emitter = self.handle.clone();
         tasks.push(tauri::async_runtime::spawn(async move {
             loop {
-                let now = status.borrow_and_update().clone();
+                let now = status.borrow_and_update().view();
                 let _ = emitter.emit(SYNC_STATUS_EVENT, now);
                 if status.changed().await.is_err() {
                     return;

@@ -11,6 +11,7 @@ mod error;
 mod pick;
 mod private_dirs;
 mod settings;
+mod single_instance;
 mod state;
 mod window_state;
 
@@ -39,7 +40,9 @@ pub fn run() -> i32 {
             return e.exit_code();
         }
     };
-    init_logging();
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
+    let log_guard = init_logging(&identifier);
 
     let state = AppState::new(SignInDefaults {
         base_url: launch.base_url,
@@ -47,6 +50,8 @@ pub fn run() -> i32 {
     });
     let startup = launch.startup;
     let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app before anything else starts.
+        .plugin(single_instance::plugin(&identifier))
         .plugin(tauri_plugin_store::Builder::default().build())
         // Native open and save dialogs, shown from Rust (`pick`); the webview gets no dialog
         // permission of its own.
@@ -62,6 +67,8 @@ pub fn run() -> i32 {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::about::about,
+            commands::about::diagnostics_report,
             commands::session::sign_in_defaults,
             commands::session::session_info,
             commands::session::sign_in,
@@ -116,8 +123,9 @@ pub fn run() -> i32 {
             commands::usage::refresh_usage,
             commands::usage::export_usage_csv,
             commands::transcriptions::list_transcriptions,
+            commands::diagnostics::memory_milestones,
         ])
-        .build(tauri::generate_context!());
+        .build(context);
     let app = match app {
         Ok(app) => app,
         Err(e) => {
@@ -125,9 +133,12 @@ pub fn run() -> i32 {
             return 1;
         }
     };
-    app.run(|handle, event| {
+    // The event loop may end the process without returning: the log is flushed on Exit.
+    let mut log_guard = Some(log_guard);
+    app.run(move |handle, event| {
         if let RunEvent::Exit = event {
             handle.state::<AppState>().demo.stop();
+            drop(log_guard.take());
         }
     });
     0
@@ -183,13 +194,11 @@ fn exit_on_signals(handle: &tauri::AppHandle) {
 #[cfg(not(unix))]
 fn exit_on_signals(_handle: &tauri::AppHandle) {}
 
-fn init_logging() {
+/// The log: stderr and a daily file in the OS log folder (`reseller_core::logging`).
+/// `SCRIPTIX_LOG` sets the detail (default `info`).
+fn init_logging(identifier: &str) -> reseller_core::logging::LogGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SCRIPTIX_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second initialisation (there is none today) would only mean no new subscriber.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    let dir = reseller_core::logging::log_dir(identifier);
+    reseller_core::logging::init(filter, dir.as_deref())
 }

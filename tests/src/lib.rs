@@ -173,16 +173,7 @@ impl App {
                 log.try_clone().expect("duplicate the log file handle"),
             ))
             .stderr(Stdio::from(log));
-        for (key, dir) in [
-            ("HOME", ""),
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_CACHE_HOME", "cache"),
-            ("XDG_STATE_HOME", "state"),
-            ("TMPDIR", "tmp"),
-        ] {
-            let path = home_dir.join(dir);
-            std::fs::create_dir_all(&path).expect("create a directory in the app's home");
+        for (key, path) in home_env(&home_dir) {
             cmd.env(key, path);
         }
         if launch.os_keychain {
@@ -519,6 +510,13 @@ impl App {
     }
 }
 
+impl App {
+    /// What tauri-driver and the app printed so far (the app logs to stderr).
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         // Still open means the test did not reach close(): most likely it panicked. Ending the
@@ -537,6 +535,26 @@ impl Drop for App {
             eprintln!("---- tauri-driver and app output ----\n{log}---- end ----");
         }
     }
+}
+
+/// The environment that makes `home` the app's home: `HOME` and the XDG folders inside it
+/// (created), so settings, data, caches, logs and temporary files all land there.
+pub fn home_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    [
+        ("HOME", ""),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+        ("TMPDIR", "tmp"),
+    ]
+    .into_iter()
+    .map(|(key, dir)| {
+        let path = home.join(dir);
+        std::fs::create_dir_all(&path).expect("create a directory in the app's home");
+        (key, path)
+    })
+    .collect()
 }
 
 /// The app binary: `SCRIPTIX_APP_BIN`, else `scriptix-reseller` in the target directory this

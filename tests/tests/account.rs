@@ -122,6 +122,11 @@ async fn the_account_is_remembered_offline_and_forgotten_on_sign_out() {
             f.display()
         );
     }
+    // The log file is in the OS log folder, with this session in it (and no token: above).
+    let logs = files(&home.path().join("data").join(APP_ID).join("logs"));
+    assert_eq!(logs.len(), 1, "one log file a day: {logs:?}");
+    let log = std::fs::read_to_string(&logs[0]).unwrap();
+    assert!(log.contains("signed in"), "{log}");
     let caches = home.path().join("data").join(APP_ID).join("caches");
     assert!(files(&caches)
         .iter()
@@ -178,6 +183,10 @@ async fn the_account_is_remembered_offline_and_forgotten_on_sign_out() {
     // The form starts with the address used last time (the token is gone).
     let defaults = app.invoke("sign_in_defaults", json!({})).await.unwrap();
     assert_eq!(defaults["baseUrl"], base_url.as_str());
+    assert_eq!(
+        defaults["demoAvailable"], true,
+        "the default build has the demo"
+    );
     assert_eq!(app.value("#token").await, "");
     app.close().await;
 }

@@ -113,12 +113,14 @@ fn expected_alerts(dashboard: &Value, percent: f64) -> Vec<i64> {
     ids
 }
 
-/// Waits until the alerts list is the one for `percent` (its empty-state line names it).
+/// Waits until the alerts list is the one for `percent` (its empty-state line names it, grouped
+/// in the app's locale by the core: "1,000", "1.000").
 async fn threshold_shown(app: &App, percent: u32) {
     app.wait_js(
         &format!("the alerts at {percent} %"),
         "const t = document.querySelector('#dash-alerts-empty').textContent;
-         return t.includes(' ' + new Intl.NumberFormat().format(arguments[0]) + ' %');",
+         const m = t.match(/ at or above ([0-9][0-9.,\\u00a0\\u202f’]*) % /);
+         return !!m && m[1].replace(/[^0-9]/g, '') === String(arguments[0]);",
         vec![json!(percent)],
     )
     .await;
@@ -133,31 +135,20 @@ async fn set_threshold(app: &App, percent: u32) {
     .await;
 }
 
-/// A minimal RFC 4180 reader: fields with quotes, doubled quotes and line breaks.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
+/// The export as the csv crate reads it (quotes, line breaks in cells, the BOM), after checking
+/// the file is what Excel on Windows reads right: a UTF-8 byte order mark and CRLF records.
+fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "no UTF-8 byte order mark"
+    );
+    assert!(bytes.ends_with(b"\r\n"), "records end in CRLF");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
 }
 
 /// Renames the sandbox's first customer to `name` through the API; returns the name.
@@ -279,7 +270,7 @@ async fn the_dashboard_shows_the_servers_totals_sorts_exports_opens_and_alerts()
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let rows = parse_csv(&std::fs::read_to_string(&out).unwrap());
+    let rows = parse_csv(&std::fs::read(&out).unwrap());
     assert_eq!(rows[0][0], "Organisation");
     let file_ids: Vec<i64> = rows[1..].iter().map(|r| r[1].parse().unwrap()).collect();
     let file_names: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();

@@ -598,6 +598,60 @@ async fn a_phone_is_found_by_the_digits_a_user_remembers() {
     sandbox.shutdown().await;
 }
 
+/// "1 nov 2026": a day, a Dutch month abbreviation and a year.
+fn is_dutch_date(s: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ];
+    let parts: Vec<&str> = s.split(' ').collect();
+    matches!(parts.as_slice(), [d, m, y]
+        if (1..=2).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit())
+            && MONTHS.contains(m)
+            && y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Counts and dates come from the core in the app's locale, not from WebKit (which groups
+/// no thousands itself): with SCRIPTIX_LOCALE=nl-NL the count line groups with a dot and the
+/// list and the organisation page name the month in Dutch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dutch_locale_groups_the_count_and_names_months_in_dutch() {
+    let sandbox = sandbox(1_234).await;
+    let server = Api::of(&sandbox).all().await;
+    let app = App::launch(
+        Launch::new()
+            .arg("--base-url")
+            .arg(sandbox.base_url())
+            .env("SCRIPTIX_TOKEN", sandbox.reseller_token())
+            .env("SCRIPTIX_LOCALE", "nl-NL"),
+    )
+    .await;
+    app.wait_for("#org-list-view").await;
+    let count = app
+        .wait_until_text("#org-count", |t| digits(t) == "1234")
+        .await;
+    assert_eq!(count, "1.234 organisations");
+
+    sort_by(&app, "#sort-id", "asc").await;
+    wait_first_row(&app, id_of(&server[0])).await;
+    let dates = app
+        .texts("#org-list .org-row[data-id] .cell-registered")
+        .await;
+    assert!(!dates.is_empty());
+    for d in &dates {
+        assert!(is_dutch_date(d), "{d:?} in {dates:?}");
+    }
+
+    open_with_keyboard(&app, id_of(&server[0])).await;
+    let registered = app.wait_for_text("#org-registered").await;
+    let day = registered
+        .strip_prefix("Registered ")
+        .unwrap_or_else(|| panic!("{registered:?}"));
+    assert!(is_dutch_date(day), "{registered:?}");
+    assert_eq!(day, dates[0]);
+    app.close().await;
+    sandbox.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_organisations_open_at_once_and_scroll_with_few_rows_built() {
     let sandbox = sandbox(10_000).await;

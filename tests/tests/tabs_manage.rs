@@ -167,6 +167,11 @@ async fn subscription_tab_adds_a_searched_plan_and_switches_auto_renew() {
     assert_eq!(shown_ids(&app, "#subs-table .sub-row").await, ids(&server));
     let as_of = app.wait_for_text("#subs-as-of").await;
     assert!(as_of.starts_with("As of"), "{as_of}");
+    // How long ago comes from the core with the time, as of the read.
+    assert!(
+        as_of.contains("(just now)") || as_of.contains(" min ago)"),
+        "{as_of}"
+    );
 
     // Add: search the catalogue by a word of a plan's description, pick it, renew.
     let plans = get(&sb, "plan").await;
@@ -261,6 +266,22 @@ async fn tokens_tab_shows_a_new_secret_once_and_revokes_after_confirming() {
         .wait_for_text("#tokens-as-of")
         .await
         .starts_with("As of"));
+    // The dates come display-ready from the core: the day, with the year the server gave;
+    // no expiry reads "Never".
+    for t in &server {
+        let cells = app
+            .texts(&format!(
+                "#tokens-table .token-row[data-id=\"{}\"] td",
+                t["id"]
+            ))
+            .await;
+        let year = |k: &str| t[k].as_str().map(|s| s[..4].to_string());
+        assert!(cells[2].contains(&year("created_at").unwrap()), "{cells:?}");
+        match year("expires_at") {
+            Some(y) => assert!(cells[3].contains(&y), "{cells:?}"),
+            None => assert_eq!(cells[3], "Never", "{cells:?}"),
+        }
+    }
 
     // A name is required, per field.
     app.click("#new-token").await;
@@ -376,6 +397,26 @@ async fn users_tab_adds_edits_deactivates_reactivates_and_deletes() {
         ids(&server)
     );
     assert!(app.wait_for_text("#users-as-of").await.starts_with("As of"));
+    // The last login reads as the core says it: "Never", or how long ago.
+    for u in &server {
+        let cells = app
+            .texts(&format!(
+                "#users-table .user-row[data-id=\"{}\"] td",
+                u["id"]
+            ))
+            .await;
+        let login = &cells[5];
+        match u["last_login"].as_str() {
+            None => assert_eq!(login, "Never", "{cells:?}"),
+            Some(_) => assert!(
+                login.ends_with(" ago")
+                    || login.starts_with("on ")
+                    || login == "yesterday"
+                    || login == "just now",
+                "{cells:?}"
+            ),
+        }
+    }
 
     // Bad input: a message beside each field, nothing queued.
     app.click("#add-user").await;

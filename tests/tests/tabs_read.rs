@@ -318,6 +318,11 @@ async fn the_usage_tab_follows_range_view_and_split_and_exports_what_it_shows() 
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let text = std::fs::read_to_string(&csv_path).unwrap();
+    // What Excel on Windows reads right: a byte order mark and CRLF records.
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte order mark");
+    assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\r'));
     let lines: Vec<Vec<String>> = text
         .lines()
         .map(|l| l.split(',').map(String::from).collect())

@@ -17,7 +17,6 @@
 
 import { h } from '../dom.js';
 import * as api from '../api.js';
-import { formatNumber } from '../format.js';
 import { ask, toast } from './dialog.js';
 import { asOfText } from './tabs/manage-common.js';
 
@@ -83,7 +82,6 @@ export async function refreshBranding() {
   }
 }
 
-const kb = (bytes) => `${formatNumber(Math.max(1, Math.round(bytes / 1024)))} KB`;
 const typeName = (contentType) => (contentType ?? '').replace(/^image\//, '').replace('svg+xml', 'SVG').toUpperCase();
 
 /** isOnline(): whether the engine is online (for the "as of" line). */
@@ -163,8 +161,8 @@ export function brandingView({ isOnline = () => true } = {}) {
     logoEmpty.hidden = Boolean(logo);
     if (logo) {
       logoImg.src = logo.dataUrl;
-      const size = logo.width ? `${logo.width} × ${logo.height} pixels, ` : '';
-      logoInfo.textContent = `${size}${typeName(logo.contentType)}, ${kb(logo.bytes)}`;
+      const size = logo.dimensionsText ? `${logo.dimensionsText}, ` : '';
+      logoInfo.textContent = `${size}${typeName(logo.contentType)}, ${logo.sizeText}`;
     } else {
       logoImg.removeAttribute('src');
       logoInfo.textContent = view.logoProblem
@@ -184,7 +182,7 @@ export function brandingView({ isOnline = () => true } = {}) {
     reset.disabled = !view.brandColor;
     colourPending.hidden = !view.colourPending || Boolean(view.colourError);
     contrast.textContent = view.theme
-      ? `Text on it: ${view.theme.onBrand === '#FFFFFF' ? 'white' : 'dark'}, contrast ${view.theme.contrast.toFixed(1)}:1 (at least 4.5:1).`
+      ? `Text on it: ${view.theme.onBrand === '#FFFFFF' ? 'white' : 'dark'}, contrast ${view.theme.contrastText}.`
       : 'The app’s own colours.';
 
     const problems = [

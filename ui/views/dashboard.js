@@ -23,7 +23,6 @@
 
 import { h, debounce } from '../dom.js';
 import * as api from '../api.js';
-import { formatDateTime, formatNumber, relativeTime } from '../format.js';
 import { toast } from './dialog.js';
 import { topChart } from './top-chart.js';
 
@@ -47,7 +46,7 @@ function asOfText(view, { refreshing, offline }) {
     if (offline) return 'Not loaded yet: it loads when the connection returns.';
     return refreshing ? 'Loading from Scriptix…' : 'Not loaded yet.';
   }
-  const when = `As of ${view.asOf.fetchedAtText ?? formatDateTime(at)} (${relativeTime(at)})`;
+  const when = `As of ${view.asOf.fetchedAtText} (${view.asOf.fetchedAgoText})`;
   if (offline) return `${when} · offline, showing the copy on this computer`;
   if (refreshing) return `${when} · refreshing…`;
   return when;
@@ -55,9 +54,9 @@ function asOfText(view, { refreshing, offline }) {
 
 function sourceNote(view) {
   const c = view.coverage;
-  const n = c ? `${formatNumber(c.covered)} of ${formatNumber(c.total)} organisations` : '';
+  const n = view.coverageText ?? '';
   const progress = view.refresh.running && view.refresh.total
-    ? ` · fetching usage ${formatNumber(view.refresh.done)} of ${formatNumber(view.refresh.total)}, within the rate limit`
+    ? ` · fetching usage ${view.refresh.progressText}, within the rate limit`
     : '';
   if (view.source === 'computed') {
     const sofar = c && c.covered < c.total ? ' so far' : '';
@@ -187,7 +186,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
     exportButton.disabled = true;
     try {
       const done = await api.exportDashboardCsv(request());
-      if (done) toast(`Exported ${formatNumber(done.rows)} ${done.rows === 1 ? 'row' : 'rows'} to ${done.path}`);
+      if (done) toast(`Exported ${done.rowsText} to ${done.path}`);
     } catch (e) {
       toast(`The export failed: ${e.message}`, { kind: 'error', ms: 8000 });
     } finally {
@@ -310,9 +309,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
       th.setAttribute('aria-sort', on ? (state.direction === 'asc' ? 'ascending' : 'descending') : 'none');
       th.firstChild.querySelector('.sort-arrow').textContent = on ? (state.direction === 'asc' ? '▲' : '▼') : '';
     }
-    pageText.textContent = count
-      ? `${formatNumber(start + 1)}–${formatNumber(start + shown.length)} of ${formatNumber(count)}`
-      : '';
+    pageText.textContent = v?.pageText ?? '';
     prev.disabled = start === 0;
     next.disabled = start + shown.length >= count;
     exportButton.disabled = count === 0;
@@ -355,7 +352,7 @@ export function dashboardView({ onOpen, isOnline = () => true }) {
       return li;
     }));
     alertsEmpty.hidden = v.alerts.length > 0;
-    alertsEmpty.textContent = `No organisation is at or above ${formatNumber(v.threshold)} % of its allowance in ${info.periodText}.`;
+    alertsEmpty.textContent = `No organisation is at or above ${v.thresholdText} % of its allowance in ${info.periodText}.`;
   }
 
   function render() {

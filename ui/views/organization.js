@@ -13,7 +13,6 @@
 
 import { h, isTyping, primaryModifier } from '../dom.js';
 import * as api from '../api.js';
-import { formatDate, formatDateTime } from '../format.js';
 import { customerFields } from './customer-form.js';
 import { conflictItem } from './conflicts.js';
 import { ask, quoted, toast } from './dialog.js';
@@ -149,8 +148,8 @@ export function organizationView({ id, row = null, tab = 'subscription', onBack,
     pillSlot.replaceChildren(statusPill(stored.isActive, { id: 'org-status-pill' }));
     badgeSlot.replaceChildren(syncBadge(stored.syncState, { id: 'org-sync-state' }) ?? '');
     idText.textContent = stored.id > 0 ? `ID ${stored.id}` : 'Not on Scriptix yet';
-    registered.textContent = `Registered ${formatDate(stored.registrationDate)}`;
-    registered.title = formatDateTime(stored.registrationDate);
+    registered.textContent = `Registered ${stored.registrationDateText}`;
+    registered.title = stored.registrationDateTitle;
     phoneDisplay.textContent = phoneText || '';
     phoneDisplay.hidden = !phoneText;
     el.dataset.id = String(stored.id);

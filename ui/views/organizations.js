@@ -14,7 +14,6 @@
 
 import { h, debounce, isTyping } from '../dom.js';
 import * as api from '../api.js';
-import { countLabel, formatDate, formatDateTime } from '../format.js';
 import { newOrganizationDialog } from './customer-form.js';
 import { ask, quoted, toast } from './dialog.js';
 
@@ -177,7 +176,8 @@ export function organizationsView({ onOpen, status = null }) {
     return -1;
   }
 
-  function setTotal(t, ex) {
+  /** The list's size from an answer; its count line comes display-ready (`totalText`). */
+  function setTotal({ total: t, exact: ex, totalText }) {
     const changed = t !== total || ex !== exact || !loaded;
     total = t;
     exact = ex;
@@ -185,7 +185,7 @@ export function organizationsView({ onOpen, status = null }) {
     if (!changed) return;
     spacer.style.height = `${total * ROW_HEIGHT}px`;
     body.setAttribute('aria-rowcount', String(total + 1));
-    count.textContent = countLabel(total, exact);
+    count.textContent = totalText;
     if (selectedIndex >= total) selectedIndex = total - 1;
     renderEmpty();
   }
@@ -252,7 +252,7 @@ export function organizationsView({ onOpen, status = null }) {
       if (have && have.gen > dg) return;
       pages.set(p, { rows: res.rows, gen: dg });
       showListError(null);
-      setTotal(res.total, res.exact);
+      setTotal(res);
       resolveSelection();
       renderNow(); // the count and the rows change in the same frame
     }, (err) => {
@@ -287,7 +287,7 @@ export function organizationsView({ onOpen, status = null }) {
       selectedId = selectedIndex >= 0 ? res.rows[selectedIndex].id : null;
       showListError(null);
       loaded = false;
-      setTotal(res.total, res.exact);
+      setTotal(res);
       // What the rows on screen answer (for tests and for the curious).
       Object.assign(el.dataset, {
         search: query.search, status: String(query.status), sort: query.sort, direction: query.direction,
@@ -355,8 +355,8 @@ export function organizationsView({ onOpen, status = null }) {
         h('div', { class: 'cell cell-email', role: 'gridcell', title: row.email }, h('span', {}, row.email)),
         h('div', { class: 'cell cell-phone', role: 'gridcell' }, h('span', {}, row.phoneDisplay ?? '')),
         h('div', { class: 'cell cell-status', role: 'gridcell' }, statusPill(row.isActive)),
-        h('div', { class: 'cell cell-registered', role: 'gridcell', title: formatDateTime(row.registrationDate) },
-          h('span', {}, formatDate(row.registrationDate))));
+        h('div', { class: 'cell cell-registered', role: 'gridcell', title: row.registrationDateTitle },
+          h('span', {}, row.registrationDateText)));
     }
     el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
     el._row = row;
@@ -595,7 +595,7 @@ export function organizationsView({ onOpen, status = null }) {
         const p = (offset + k) / PAGE;
         if (!(pages.get(p)?.gen > dg)) pages.set(p, { rows: res.rows.slice(k, k + PAGE), gen: dg });
       }
-      setTotal(res.total, res.exact);
+      setTotal(res);
       const k = res.rows.findIndex((r) => r.id === revealing);
       if (k >= 0) {
         selectedId = revealing;

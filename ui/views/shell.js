@@ -6,12 +6,12 @@
 // #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
 // #signed-in-roles, #role-source (said when the role came from the reseller routes because the
 // server offers no account details), #demo-badge (demo only), #token-storage (said when the
-// token is in a private file) and #sign-out; #theme (System, Light, Dark); #content (the
+// token is in a private file) and #sign-out; #theme (System, Light, Dark); #about (about.js); #content (the
 // current view); the status bar is #sync-status (sync-bar.js).
 
 import { h } from '../dom.js';
-import { formatNumber } from '../format.js';
 import { syncBar } from './sync-bar.js';
+import { showAbout } from './about.js';
 
 /**
  * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'conflicts'; onSignOut(): a promise;
@@ -79,7 +79,8 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
       h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
       h('span', {}, 'Scriptix Reseller')),
     h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navConflicts),
-    h('div', { class: 'sidebar-foot' }, account, theme));
+    h('div', { class: 'sidebar-foot' }, account, theme,
+      h('button', { id: 'about', type: 'button', class: 'about-link', onclick: () => showAbout() }, 'About and diagnostics')));
 
   const content = h('main', { class: 'content', id: 'content' });
   const bar = syncBar({ onSyncNow, onConflicts: () => onNav('conflicts') });
@@ -89,10 +90,11 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
 
   let current = null;
   let conflicts = 0;
+  let conflictsText = '';
 
   function renderConflictsNav() {
     navConflicts.hidden = conflicts === 0 && current !== 'conflicts';
-    conflictsCount.textContent = conflicts ? formatNumber(conflicts) : '';
+    conflictsCount.textContent = conflicts ? conflictsText : '';
     conflictsCount.hidden = conflicts === 0;
   }
 
@@ -111,8 +113,10 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
       }
       renderConflictsNav();
     },
-    setConflicts(n) {
+    /** `n` conflicts, `text` the count display-ready (status.text.conflictsCount). */
+    setConflicts(n, text) {
       conflicts = n;
+      conflictsText = text;
       renderConflictsNav();
     },
     destroy: () => bar.destroy(),

@@ -2,6 +2,7 @@
 // question asked when the system keychain cannot keep the token (#keychain-question, with
 // #keep-token-in-file and #sign-in-without-remembering).
 
+import { showAbout } from './about.js';
 import { h } from '../dom.js';
 
 const FIELDS = { baseUrl: 'base-url', token: 'token' };
@@ -126,9 +127,11 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember
       h('h1', { id: 'sign-in-title' }, 'Sign in to Scriptix Reseller'),
       h('p', { class: 'muted' }, 'Manage the organisations you sell Scriptix speech-to-text to.')),
     formEl,
-    h('div', { class: 'divider', role: 'separator' }, h('span', {}, 'or')),
-    demo,
-    h('p', { class: 'hint center' }, 'The demo runs a local sandbox with sample customers; nothing leaves this computer.'));
+    // A build without the demo (`--no-default-features`) offers none.
+    onDemo && h('div', { class: 'divider', role: 'separator' }, h('span', {}, 'or')),
+    onDemo && demo,
+    onDemo && h('p', { class: 'hint center' }, 'The demo runs a local sandbox with sample customers; nothing leaves this computer.'),
+    h('button', { id: 'about', type: 'button', class: 'about-link center', onclick: () => showAbout() }, 'About and diagnostics'));
 
   const values = () => ({
     baseUrl: baseUrl.value,

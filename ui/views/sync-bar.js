@@ -1,12 +1,14 @@
 // The sync status bar along the bottom of the window: always visible.
 //
 // Ids: #sync-status (the bar; data-connectivity = unknown|online|offline), #sync-connectivity,
-// #sync-last (last synced, relative; refreshed every 30 s), #sync-activity (what runs now, with
-// counts), #sync-pending, #sync-failed, #sync-conflicts (a button: opens the conflicts view),
+// #sync-last (last synced, relative; the status is asked again every 30 s so it ages),
+// #sync-activity (what runs now, with counts), #sync-pending, #sync-failed, #sync-conflicts (a button: opens the conflicts view),
 // #sync-error (the last round's error while online), #sync-now.
 
+// Every count and time comes display-ready from the core (status.text, in the app's locale).
+
 import { h } from '../dom.js';
-import { formatDateTime, formatNumber, relativeTime } from '../format.js';
+import * as api from '../api.js';
 
 const OFFLINE_TEXT = 'Offline — changes are kept and sent when the connection returns';
 
@@ -50,18 +52,14 @@ export function syncBar({ onSyncNow, onConflicts }) {
 
   function renderLast() {
     if (!status) return;
-    if (status.lastSynced) {
-      setText(last, `Synced ${relativeTime(status.lastSynced)}`);
-      last.title = `Last synced ${formatDateTime(status.lastSynced)}`;
-    } else {
-      setText(last, 'Not synced yet');
-      last.removeAttribute('title');
-    }
+    setText(last, status.text.lastSynced);
+    if (status.text.lastSyncedTitle) last.title = status.text.lastSyncedTitle;
+    else last.removeAttribute('title');
   }
 
-  function count(node, n, one, many) {
+  function count(node, n, text) {
     node.hidden = !n;
-    setText(node, n ? `${formatNumber(n)} ${n === 1 ? one : many}` : '');
+    setText(node, text ?? '');
     node.dataset.count = String(n ?? 0);
   }
 
@@ -85,17 +83,14 @@ export function syncBar({ onSyncNow, onConflicts }) {
     const running = next.activity && next.connectivity !== 'offline' ? next.activity : null;
     activity.hidden = !running;
     if (running) {
-      const a = running;
-      const progress = a.total != null
-        ? ` ${formatNumber(a.done)} of ${formatNumber(a.total)}`
-        : a.done ? ` ${formatNumber(a.done)}` : '';
-      activity.querySelector('.label').textContent = `${a.label}${progress}`;
+      const progress = next.text.progress ? ` ${next.text.progress}` : '';
+      activity.querySelector('.label').textContent = `${running.label}${progress}`;
     }
     el.classList.toggle('busy', Boolean(running));
 
-    count(pending, next.pending, 'change waiting to send', 'changes waiting to send');
-    count(failed, next.failed, 'change refused', 'changes refused');
-    count(conflicts, next.conflicts, 'conflict to settle', 'conflicts to settle');
+    count(pending, next.pending, next.text.pending);
+    count(failed, next.failed, next.text.failed);
+    count(conflicts, next.conflicts, next.text.conflicts);
     conflicts.title = next.conflicts ? 'Changed here and on Scriptix: choose what to keep' : '';
 
     // Offline is a state, not an error: only a failure while online is shown as one.
@@ -105,7 +100,14 @@ export function syncBar({ onSyncNow, onConflicts }) {
     if (showError) error.dataset.code = next.lastError.code;
   }
 
-  const timer = setInterval(renderLast, 30_000);
+  // "Synced 3 min ago" ages: the core says it again (the event brings every other change).
+  const timer = setInterval(async () => {
+    try {
+      update(await api.syncStatus());
+    } catch {
+      // Signed out meanwhile: the bar is about to go.
+    }
+  }, 30_000);
 
   return {
     el,

@@ -7,15 +7,23 @@ use crate::cmd;
 /// tauri-driver drives the app through WebKitWebDriver; pinned, as TOOLCHAIN.md verified it.
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
-/// Debian/Ubuntu packages: build tools, WebKitGTK to compile and run the app; Xvfb and the
-/// WebKit WebDriver for the end-to-end tests.
+/// Debian/Ubuntu packages: build tools, WebKitGTK to compile and run the app; Xvfb, the
+/// WebKit WebDriver, a D-Bus daemon (the single-instance test's private session bus) and xclip
+/// (reads the clipboard the app wrote) for the end-to-end tests.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
     "libssl-dev",
     "libwebkit2gtk-4.1-dev",
 ];
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver"];
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus-daemon",
+    "dbus-bin",
+    "xclip",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {

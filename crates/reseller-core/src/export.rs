@@ -60,8 +60,13 @@ fn is_negative_number(cell: &[u8]) -> bool {
     digits(whole) && fraction.is_none_or(digits)
 }
 
-/// Writes `header` and `rows` to `path` as CSV (RFC 4180, UTF-8, comma-separated), every cell
-/// passed through [`neutralise_cell`]. Returns the number of data rows written.
+/// The UTF-8 byte order mark: without it Excel on Windows reads the file in the system's code
+/// page and shows "MÃ¼ller" for "Müller". Other spreadsheets and CSV readers skip it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes `header` and `rows` to `path` as CSV (RFC 4180: comma-separated, CRLF between
+/// records, the same on every OS; UTF-8 with a byte order mark), every cell passed through
+/// [`neutralise_cell`]. Returns the number of data rows written.
 pub fn write_csv<I, R>(path: &Path, header: &[&str], rows: I) -> Result<usize, ExportError>
 where
     I: IntoIterator<Item = R>,
@@ -79,7 +84,10 @@ where
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     let mut n = 0;
     {
-        let mut w = csv::Writer::from_writer(tmp.as_file_mut());
+        tmp.as_file_mut().write_all(UTF8_BOM).map_err(io)?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(tmp.as_file_mut());
         w.write_record(header.iter().map(|h| neutralise_cell(h.as_bytes())))?;
         for row in rows {
             for cell in row {
@@ -111,9 +119,10 @@ mod tests {
         let n = write_csv(&path, &["id", "name"], rows).unwrap();
         assert_eq!(n, 2);
         let text = std::fs::read_to_string(&path).unwrap();
+        // A line break inside a quoted cell stays as it was; records end in CRLF.
         assert_eq!(
             text,
-            "id,name\n1,\"Acme, \"\"Inc\"\"\"\n2,\"<b>x</b>\nnext\"\n"
+            "\u{feff}id,name\r\n1,\"Acme, \"\"Inc\"\"\"\r\n2,\"<b>x</b>\nnext\"\r\n"
         );
     }
 

@@ -178,6 +178,61 @@ impl Locale {
         }
     }
 
+    /// An unsigned count (a row count, a total), grouped like [`Locale::count`].
+    pub fn count_u64(&self, n: u64) -> String {
+        self.group_digits(&n.to_string())
+    }
+
+    /// A count with its noun: "1 row", "1,234 rows", "0 rows".
+    pub fn count_of(&self, n: u64, one: &str, many: &str) -> String {
+        format!("{} {}", self.count_u64(n), if n == 1 { one } else { many })
+    }
+
+    /// Progress through a whole: "3 of 10", "1.204 of 10.000".
+    pub fn of(&self, n: u64, total: u64) -> String {
+        format!("{} of {}", self.count_u64(n), self.count_u64(total))
+    }
+
+    /// A page of a list, `first` and `last` counted from 1 and both shown: "1–12 of 12",
+    /// "1.001–1.025 of 10.000".
+    pub fn range_of(&self, first: u64, last: u64, total: u64) -> String {
+        format!(
+            "{}–{} of {}",
+            self.count_u64(first),
+            self.count_u64(last),
+            self.count_u64(total)
+        )
+    }
+
+    /// How long ago `t` was at `now`: "just now", "3 min ago", "2 h ago", "yesterday",
+    /// "4 days ago", else "on 1 Nov 2026" (in the computer's time zone). A time after `now`
+    /// (the clocks disagree) is "just now".
+    pub fn relative(&self, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        let seconds = (now - t).num_seconds().max(0);
+        if seconds < 45 {
+            return "just now".into();
+        }
+        // Rounded to the nearest minute (90 s is "2 min"), as a person would say it.
+        let minutes = ((seconds + 30) / 60).max(1);
+        if minutes < 60 {
+            return format!("{minutes} min ago");
+        }
+        let hours = minutes / 60;
+        if hours < 24 {
+            return format!("{hours} h ago");
+        }
+        match hours / 24 {
+            1 => "yesterday".into(),
+            days if days < 7 => format!("{days} days ago"),
+            _ => format!("on {}", self.date(t.with_timezone(&Local).date_naive())),
+        }
+    }
+
+    /// A moment's day in the computer's time zone: "1 Nov 2026".
+    pub fn date_of(&self, t: DateTime<Utc>) -> String {
+        self.date(t.with_timezone(&Local).date_naive())
+    }
+
     /// A number with `places` decimals, grouped; "—" when it is not a number.
     pub fn decimal(&self, v: f64, places: usize) -> String {
         if !v.is_finite() {
@@ -412,6 +467,54 @@ mod tests {
         assert_eq!(gb.month(a), "Nov 2026");
         assert_eq!(Locale::from_tag("nl").month(a), "nov 2026");
         assert_eq!(Locale::from_tag("en-US").day_and_month(a), "Nov 1");
+    }
+
+    #[test]
+    fn counts_with_nouns_progress_and_pages_group_per_locale() {
+        let en = Locale::from_tag("en-GB");
+        let nl = Locale::from_tag("nl-NL");
+        let de = Locale::from_tag("de-DE");
+        assert_eq!(en.count_u64(10_000), "10,000");
+        assert_eq!(nl.count_u64(10_000), "10.000");
+        assert_eq!(de.count_u64(10_000), "10.000");
+        assert_eq!(en.count_u64(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(en.count_of(1, "row", "rows"), "1 row");
+        assert_eq!(en.count_of(0, "row", "rows"), "0 rows");
+        assert_eq!(en.count_of(1234, "row", "rows"), "1,234 rows");
+        assert_eq!(nl.count_of(1234, "row", "rows"), "1.234 rows");
+        assert_eq!(en.of(412, 10_000), "412 of 10,000");
+        assert_eq!(de.of(1204, 10_000), "1.204 of 10.000");
+        assert_eq!(en.range_of(1, 12, 12), "1–12 of 12");
+        assert_eq!(en.range_of(1001, 1025, 10_000), "1,001–1,025 of 10,000");
+        assert_eq!(nl.range_of(1001, 1025, 10_000), "1.001–1.025 of 10.000");
+        assert_eq!(
+            plain(Locale::from_tag("fr-FR").range_of(1001, 1025, 10_000)),
+            "1 001–1 025 of 10 000"
+        );
+    }
+
+    #[test]
+    fn relative_times_round_as_a_person_says_them() {
+        let en = Locale::from_tag("en-GB");
+        let now = DateTime::<Utc>::from_timestamp(1_790_000_000, 0).unwrap();
+        let ago = |s: i64| en.relative(now - chrono::Duration::seconds(s), now);
+        assert_eq!(ago(0), "just now");
+        assert_eq!(ago(44), "just now");
+        assert_eq!(ago(45), "1 min ago");
+        assert_eq!(ago(89), "1 min ago");
+        assert_eq!(ago(90), "2 min ago");
+        assert_eq!(ago(3 * 60), "3 min ago");
+        assert_eq!(ago(59 * 60 + 29), "59 min ago");
+        assert_eq!(ago(59 * 60 + 30), "1 h ago");
+        assert_eq!(ago(23 * 3600 + 59 * 60), "23 h ago");
+        assert_eq!(ago(24 * 3600), "yesterday");
+        assert_eq!(ago(47 * 3600 + 59 * 60), "yesterday");
+        assert_eq!(ago(2 * 86_400), "2 days ago");
+        assert_eq!(ago(6 * 86_400 + 3600), "6 days ago");
+        let old = now - chrono::Duration::days(30);
+        assert_eq!(ago(30 * 86_400), format!("on {}", en.date_of(old)));
+        // A clock that went back: never "-3 min ago".
+        assert_eq!(ago(-600), "just now");
     }
 
     #[test]

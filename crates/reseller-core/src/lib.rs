@@ -4,9 +4,11 @@
 //! (`cargo xtask modules` checks there is no cycle), from the bottom up:
 //!
 //! - foundations: `error`, `validation`, `format` (numbers and dates in the system's locale),
-//!   `phone_display`, `private_fs`, `secrets`, `export`,
-//!   `logo` (the image pipeline), `cache` (the SQLite file), `remote` (the server's answers as
-//!   cache rows, freshness policy, what its errors mean);
+//!   `phone_display`, `private_fs`, `secrets`, `export`, `diagnostics` (the process's memory at
+//!   the start's milestones, for the desktop benchmark), `logging` (the log file and the recent
+//!   errors for a support ticket), `logo` (the image pipeline), `cache`
+//!   (the SQLite file), `remote` (the server's answers as cache rows, freshness policy, what its
+//!   errors mean);
 //! - `context`: what every feature of an open account works with (cache, client, the signal that
 //!   the outbox changed, the stream of cache changes);
 //! - `outbox`: the one model every change goes through (the `Entity` trait, pending changes
@@ -14,8 +16,8 @@
 //! - the features, each an outbox entity and a set of screens: `customers`, `tabs`, `branding`,
 //!   and `dashboard`;
 //! - `sync`: the engine that drives every entity through the trait, refreshes and prefetches;
-//! - `workspace` (an open account: context, engine, background jobs), `session`, `settings`
-//!   and `account` (signing in and out) on top.
+//! - `workspace` (an open account: context, engine, background jobs), `session`, `settings`,
+//!   `account` (signing in and out) and `support` (the diagnostics a support ticket gets) on top.
 
 pub mod account;
 pub mod branding;
@@ -23,9 +25,11 @@ pub mod cache;
 pub mod context;
 pub mod customers;
 pub mod dashboard;
+pub mod diagnostics;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod logging;
 pub mod logo;
 pub mod outbox;
 pub mod phone_display;
@@ -34,6 +38,7 @@ pub mod remote;
 pub mod secrets;
 pub mod session;
 pub mod settings;
+pub mod support;
 pub mod sync;
 pub mod tabs;
 pub mod validation;

@@ -75,6 +75,7 @@ impl Workspace {
             }
         })?;
         let store = Store::open(&path)?;
+        crate::diagnostics::memory::milestone(crate::diagnostics::memory::CACHE_OPEN);
         adopt_unwritten_changes(&*store.write()?)?;
         let ctx = Context::new(store, client);
         let engine = SyncEngine::for_context(ctx.clone());

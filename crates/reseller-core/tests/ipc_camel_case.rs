@@ -72,6 +72,7 @@ fn customer_payloads_are_camel_case() {
             rows: vec![row.clone()],
             total: 1,
             exact: true,
+            total_text: "1 organisation".into(),
         },
     );
     let conflict = ConflictView {
@@ -98,6 +99,7 @@ fn customer_payloads_are_camel_case() {
 #[test]
 fn sync_events_are_camel_case() {
     assert_camel("SyncStatus", SyncStatus::default());
+    assert_camel("SyncStatusView", SyncStatus::default().view());
     assert_camel("CacheChange", CacheChange::default());
 }
 
@@ -152,6 +154,10 @@ fn tab_rows_are_camel_case() {
             row: token,
             mark: None,
             token_type_label: "Batch".into(),
+            created_text: "1 Nov 2026".into(),
+            created_title: "1 Nov 2026, 14:05".into(),
+            expires_text: "Never".into(),
+            expires_title: String::new(),
         },
     );
     let user = UserRow {
@@ -171,6 +177,10 @@ fn tab_rows_are_camel_case() {
             row: user,
             local: false,
             mark: None,
+            last_login_text: "Never".into(),
+            last_login_title: String::new(),
+            reactivation_sent_text: None,
+            reactivation_sent_title: String::new(),
         },
     );
 }

@@ -36,6 +36,8 @@ pub async fn dashboard_view(
 pub struct Exported {
     pub path: String,
     pub rows: usize,
+    /// "1,204 rows", in the system's locale.
+    pub rows_text: String,
 }
 
 /// Asks where to save, then writes the table exactly as `dashboard_view(request)` shows it.
@@ -60,7 +62,12 @@ pub async fn export_dashboard_csv(
     let shown = path.display().to_string();
     // The workspace the dialog was opened for, not whichever is open when it closes.
     let rows = blocking(move || workspace.export_dashboard_csv(&request, threshold, &path)).await?;
-    Ok(Some(Exported { path: shown, rows }))
+    let rows_text = reseller_core::format::sys().count_of(rows as u64, "row", "rows");
+    Ok(Some(Exported {
+        path: shown,
+        rows,
+        rows_text,
+    }))
 }
 
 /// The dashboard left the screen: "Sync now" no longer refreshes it.

@@ -1,9 +1,11 @@
 //! IPC commands, one file per domain. Each is a thin adapter: arguments in, a call into
 //! `reseller-core`, `{code, message, field?}` out on failure.
 
+pub mod about;
 pub mod branding;
 pub mod customers;
 pub mod dashboard;
+pub mod diagnostics;
 pub mod session;
 pub mod settings;
 pub mod subscriptions;

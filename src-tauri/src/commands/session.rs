@@ -3,16 +3,28 @@
 use reseller_core::account::{Accounts, OfflineCopy, SignInDefaults, SignedIn};
 use reseller_core::secrets::TokenKeeping;
 use reseller_core::SignInRequest;
+use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::active::Host;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-/// What the sign-in form starts with.
+/// What the sign-in form starts with, and whether this build offers the demo.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInScreen {
+    #[serde(flatten)]
+    defaults: SignInDefaults,
+    demo_available: bool,
+}
+
 #[tauri::command]
-pub fn sign_in_defaults(handle: AppHandle, state: State<'_, AppState>) -> SignInDefaults {
-    Accounts::sign_in_defaults(&Host::new(&handle), &state.defaults)
+pub fn sign_in_defaults(handle: AppHandle, state: State<'_, AppState>) -> SignInScreen {
+    SignInScreen {
+        defaults: Accounts::sign_in_defaults(&Host::new(&handle), &state.defaults),
+        demo_available: crate::demo::AVAILABLE,
+    }
 }
 
 /// Who is signed in, if anyone. Waits for a sign-in the command line started, and reports its

@@ -1,6 +1,6 @@
 //! The sync status and "Sync now".
 
-use reseller_core::sync::SyncStatus;
+use reseller_core::sync::status::SyncStatusView;
 use tauri::State;
 
 use crate::error::IpcError;
@@ -8,8 +8,8 @@ use crate::state::AppState;
 
 /// The status now (the `sync-status` event brings every change after).
 #[tauri::command]
-pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, IpcError> {
-    Ok(state.workspace().await?.engine().status())
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, IpcError> {
+    Ok(state.workspace().await?.engine().status().view())
 }
 
 /// "Sync now" (`Workspace::sync_now`), in the background: its progress is the status's.

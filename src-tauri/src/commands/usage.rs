@@ -53,7 +53,7 @@ pub async fn export_usage_csv(
     app: AppHandle,
     state: State<'_, AppState>,
     request: UsageRequest,
-) -> Result<Option<String>, IpcError> {
+) -> Result<Option<super::dashboard::Exported>, IpcError> {
     let (file_name, table) = with_workspace(&state, move |w| w.usage_export(&request)).await?;
     let filters = [Filter {
         name: "CSV",
@@ -63,9 +63,13 @@ pub async fn export_usage_csv(
         return Ok(None);
     };
     let shown = path.display().to_string();
-    blocking(move || {
+    let rows = blocking(move || {
         write_csv(&path, &table.header(), &table.rows).map_err(reseller_core::CoreError::from)
     })
     .await?;
-    Ok(Some(shown))
+    Ok(Some(super::dashboard::Exported {
+        path: shown,
+        rows,
+        rows_text: reseller_core::format::sys().count_of(rows as u64, "row", "rows"),
+    }))
 }

@@ -9,13 +9,12 @@
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatDateTime, relativeTime } from '../../format.js';
 import { toast } from '../dialog.js';
 
 /** "As of 27 Nov 2026, 15:40 (3 min ago)", with what a refresh is doing. */
 export function asOfText(asOf, online) {
   if (!asOf.fetchedAt) return online ? 'Loading from Scriptix…' : 'Not loaded yet: it loads when the connection returns.';
-  const when = `As of ${formatDateTime(asOf.fetchedAt)} (${relativeTime(asOf.fetchedAt)})`;
+  const when = `As of ${asOf.fetchedAtText} (${asOf.fetchedAgoText})`;
   if (!online) return `${when} · offline, showing the copy on this computer`;
   if (asOf.state === 'stale') return `${when} · refreshing…`;
   return when;
@@ -108,7 +107,7 @@ export function managedPanel({ prefix, customerId, online, title, toolbar = [], 
     if (mine !== seq) return;
     last = data;
     asOfLine.textContent = data.asOf.unsupported ? '' : asOfText(data.asOf, online);
-    asOfLine.title = data.asOf.fetchedAt ? formatDateTime(data.asOf.fetchedAt) : '';
+    asOfLine.title = data.asOf.fetchedAtText ?? '';
     refusedSlot.replaceChildren(refusedList(prefix, data.refused, reload));
     for (const b of toolbar) if (b instanceof HTMLButtonElement) b.disabled = data.asOf.unsupported || customerId <= 0;
     if (data.asOf.unsupported && !data.rows.length) {

@@ -86,6 +86,7 @@ function addSubscriptionDialog({ customerId, online }) {
     let added = false;
     let chosen = null;
     let plans = [];
+    let plansText = ''; // "12 plans", display-ready from the core
     let active = -1;
     const search = h('input', {
       id: 'plan-search', type: 'search', placeholder: 'Search by SKU or description', autocomplete: 'off',
@@ -127,6 +128,7 @@ function addSubscriptionDialog({ customerId, online }) {
 
     function renderPlans(catalog) {
       plans = catalog.plans;
+      plansText = catalog.countText;
       list.replaceChildren(...plans.map((p, i) => {
         const li = h('li', {
           id: `plan-${i}`, class: 'plan-option', role: 'option', 'aria-selected': 'false',
@@ -140,7 +142,7 @@ function addSubscriptionDialog({ customerId, online }) {
       const keep = plans.findIndex((p) => p.sku === chosen);
       choose(keep);
       if (!catalog.fetchedAt) status.textContent = online ? 'Loading plans…' : 'The plan list has not been loaded yet; connect once to load it.';
-      else status.textContent = plans.length ? `${plans.length} plan${plans.length === 1 ? '' : 's'}` : 'No plan matches.';
+      else status.textContent = plans.length ? plansText : 'No plan matches.';
     }
 
     let seq = 0;
@@ -152,7 +154,7 @@ function addSubscriptionDialog({ customerId, online }) {
       } catch (err) {
         if (mine !== seq) return;
         if (err.code === 'not_supported') status.textContent = 'Not available for this account: the server offers no plan list.';
-        else if (fetch && plans.length) status.textContent = `${plans.length} saved plans (not refreshed: ${err.message})`;
+        else if (fetch && plans.length) status.textContent = `${plansText} saved (not refreshed: ${err.message})`;
         else status.textContent = err.message;
       }
     }

@@ -12,7 +12,6 @@
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatDate, formatDateTime } from '../../format.js';
 import { ask, openModal, quoted, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 
@@ -59,8 +58,8 @@ export function tokensPanel({ customerId, online }) {
       return h('tr', { class: `token-row${revoking ? ' row-leaving' : ''}`, dataset: { id: String(t.id) } },
         h('td', {}, t.name),
         h('td', {}, t.tokenTypeLabel),
-        h('td', { title: formatDateTime(t.createdAt) }, formatDate(t.createdAt)),
-        h('td', { title: formatDateTime(t.expiresAt) }, t.expiresAt ? formatDate(t.expiresAt) : 'Never'),
+        h('td', { title: t.createdTitle }, t.createdText),
+        h('td', { title: t.expiresTitle }, t.expiresText),
         h('td', {}, rowBadge(t.mark)),
         h('td', {}, h('div', { class: 'row-actions' }, revoke)));
     });

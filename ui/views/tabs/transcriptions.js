@@ -13,7 +13,6 @@
 
 import { h, debounce } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatNumber } from '../../format.js';
 import { asOfText, problemText } from './read-state.js';
 
 const COLUMNS = [
@@ -130,7 +129,7 @@ export function transcriptionsPanel({ customerId }) {
     sourceNote.hidden = !cacheOnly;
     sourceNote.dataset.kind = problem ? 'problem' : 'offline';
     sourceNote.textContent = cacheOnly
-      ? `${problem || 'Offline.'} Showing the ${formatNumber(p.cached)} most recent transcriptions saved on this computer; filters, sorting and pages cover those only.`
+      ? `${problem || 'Offline.'} Showing the ${p.cachedText} most recent transcriptions saved on this computer; filters, sorting and pages cover those only.`
       : '';
     for (const [i, c] of COLUMNS.entries()) {
       const on = c.key === sort.column;
@@ -139,9 +138,8 @@ export function transcriptionsPanel({ customerId }) {
       sortButtons[i].querySelector('.sort-arrow').textContent = on ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : '';
     }
     tbody.replaceChildren(...p.rows.map(row));
-    const first = p.total === 0 ? 0 : p.offset + 1;
     const last = p.offset + p.rows.length;
-    pageInfo.textContent = `${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(p.total)}`;
+    pageInfo.textContent = p.pageText;
     prev.disabled = p.offset === 0;
     next.disabled = last >= p.total;
     results.hidden = p.rows.length === 0;

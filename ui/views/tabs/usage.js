@@ -279,8 +279,8 @@ export function usagePanel({ customerId }) {
   exportButton.addEventListener('click', async () => {
     exportButton.disabled = true;
     try {
-      const path = await api.exportUsageCsv(request());
-      if (path) toast(`Saved ${current?.table.rows.length ?? 0} rows to ${path}`);
+      const done = await api.exportUsageCsv(request());
+      if (done) toast(`Saved ${done.rowsText} to ${done.path}`);
     } catch (err) {
       toast(`Could not export: ${err.message}`, { kind: 'error', ms: 6000 });
     } finally {

@@ -12,7 +12,6 @@
 
 import { h } from '../../dom.js';
 import * as api from '../../api.js';
-import { formatDateTime, relativeTime } from '../../format.js';
 import { ask, openModal, quoted, toast } from '../dialog.js';
 import { managedPanel, notOnServerYet, rowBadge } from './manage-common.js';
 import { statusPill } from '../organizations.js';
@@ -95,11 +94,11 @@ export function usersPanel({ customerId, online }) {
       h('td', {}, u.firstName ?? ''),
       h('td', {}, u.lastName ?? ''),
       h('td', {}, u.email),
-      h('td', {}, statusPill(u.isActive), u.reactivationSentAt && !u.local
-        ? h('div', { class: 'muted small', title: formatDateTime(u.reactivationSentAt) }, `Link sent ${relativeTime(u.reactivationSentAt)}`)
+      h('td', {}, statusPill(u.isActive), u.reactivationSentText && !u.local
+        ? h('div', { class: 'muted small', title: u.reactivationSentTitle }, `Link sent ${u.reactivationSentText}`)
         : null),
       h('td', {}, h('span', { class: 'role-list' }, u.roles.map((r) => h('span', { class: 'role-chip' }, roleLabel(r))))),
-      h('td', { title: formatDateTime(u.lastLogin) }, u.lastLogin ? relativeTime(u.lastLogin) : 'Never'),
+      h('td', { title: u.lastLoginTitle }, u.lastLoginText),
       h('td', {}, rowBadge(u.mark)),
       h('td', {}, h('div', { class: 'row-actions' }, edit, toggle, del)));
     });

@@ -282,6 +282,8 @@ impl Accounts {
         )?);
         let cache_file = (!info.demo).then(|| Workspace::cache_path(&info, &dir));
         let running = host.run(&workspace);
+        // The host has spawned the engine (`AccountHost::run`).
+        crate::diagnostics::memory::milestone(crate::diagnostics::memory::SYNC_START);
         tracing::info!(base_url = %info.base_url, demo = info.demo, "signed in");
         let open = Open {
             epoch: self.epochs.fetch_add(1, Ordering::Relaxed),

@@ -127,12 +127,24 @@ pub struct BrandTheme {
     pub on_brand: String,
     /// The contrast of `on_brand` on `brand` (shown in the Branding view).
     pub contrast: f64,
+    /// `contrast` and the least allowed, as the Branding view says them in the system's
+    /// locale: "7.2:1 (at least 4.5:1)"; "7,2:1 (at least 4,5:1)" in Dutch.
+    pub contrast_text: String,
     /// `--brand-soft` in the light and the dark theme: a tint behind selected choices.
     pub brand_soft_light: String,
     pub brand_soft_dark: String,
     /// `--brand-ink` in each theme: the brand as text on the page (links), at least 4.5:1.
     pub brand_ink_light: String,
     pub brand_ink_dark: String,
+}
+
+/// "7.2:1 (at least 4.5:1)", one decimal each.
+fn contrast_text(locale: &crate::format::Locale, contrast: f64) -> String {
+    format!(
+        "{}:1 (at least {}:1)",
+        locale.decimal(contrast, 1),
+        locale.decimal(MIN_CONTRAST, 1)
+    )
 }
 
 impl BrandTheme {
@@ -145,11 +157,13 @@ impl BrandTheme {
             Rgb::WHITE
         };
         let hover = brand.mix(away, 0.12);
+        let contrast = (contrast(brand, on) * 100.0).floor() / 100.0;
         BrandTheme {
+            contrast_text: contrast_text(crate::format::sys(), contrast),
             brand: brand.hex(),
             brand_hover: hover.hex(),
             on_brand: on.hex(),
-            contrast: (contrast(brand, on) * 100.0).floor() / 100.0,
+            contrast,
             brand_soft_light: brand.mix(Rgb::WHITE, 0.88).hex(),
             brand_soft_dark: brand.mix(DARK_SURFACE, 0.78).hex(),
             brand_ink_light: ink_on(brand, LIGHT_PAGE).hex(),
@@ -161,6 +175,15 @@ impl BrandTheme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_contrast_reads_in_the_locale() {
+        let en = crate::format::Locale::from_tag("en-GB");
+        let nl = crate::format::Locale::from_tag("nl-NL");
+        assert_eq!(contrast_text(&en, 7.23), "7.2:1 (at least 4.5:1)");
+        assert_eq!(contrast_text(&nl, 7.23), "7,2:1 (at least 4,5:1)");
+        assert_eq!(contrast_text(&en, 21.0), "21.0:1 (at least 4.5:1)");
+    }
 
     #[test]
     fn hex_forms_are_read_and_written_upper_case() {

@@ -40,6 +40,16 @@ pub struct LogoView {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub bytes: usize,
+    /// Display-ready in the system's locale (`crate::format`): "1,024 × 768 pixels" (None when
+    /// the size is not known) and "12 KB" (at least 1).
+    pub dimensions_text: Option<String>,
+    pub size_text: String,
+}
+
+/// A logo's size on disk as the Branding screen says it: kilobytes, rounded, at least 1.
+fn kilobytes_text(locale: &crate::format::Locale, bytes: usize) -> String {
+    let kb = (bytes as u64 + 512) / 1024;
+    format!("{} KB", locale.count_u64(kb.max(1)))
 }
 
 /// The Branding view and the navigation's logo and colours.
@@ -67,7 +77,16 @@ pub struct BrandingView {
 /// Nothing is decoded here: the size is the one stored with the logo.
 fn logo_view(logo: changes::ShownLogo) -> LogoView {
     let size = logo.size;
+    let locale = crate::format::sys();
     LogoView {
+        dimensions_text: size.map(|(w, h)| {
+            format!(
+                "{} × {} pixels",
+                locale.count_u64(w.into()),
+                locale.count_u64(h.into())
+            )
+        }),
+        size_text: kilobytes_text(locale, logo.bytes.len()),
         data_url: format!(
             "data:{};base64,{}",
             logo.content_type,
@@ -195,5 +214,24 @@ impl Context {
     /// Drops refused branding changes: the server's branding shows again.
     pub fn discard_branding_changes(&self) -> Result<BrandingView, CoreError> {
         self.branding_write(|c| changes::discard_failed(c).map(|_| ()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Locale;
+
+    #[test]
+    fn a_logo_size_is_whole_kilobytes_grouped_in_the_locale() {
+        let en = Locale::from_tag("en-GB");
+        assert_eq!(kilobytes_text(&en, 0), "1 KB");
+        assert_eq!(kilobytes_text(&en, 511), "1 KB");
+        assert_eq!(kilobytes_text(&en, 1536), "2 KB");
+        assert_eq!(kilobytes_text(&en, 2 * 1024 * 1024), "2,048 KB");
+        assert_eq!(
+            kilobytes_text(&Locale::from_tag("de-DE"), 2 * 1024 * 1024),
+            "2.048 KB"
+        );
     }
 }

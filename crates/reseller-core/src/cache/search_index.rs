@@ -194,7 +194,14 @@ pub(super) fn spawn_build(path: &std::path::Path, generation: i64) -> CacheResul
     let interrupt = conn.get_interrupt_handle();
     let thread = std::thread::Builder::new()
         .name("search-index".into())
-        .spawn(move || SearchIndex::build(&conn))
+        .spawn(move || {
+            let built = SearchIndex::build(&conn);
+            drop(conn);
+            if built.is_ok() {
+                crate::diagnostics::memory::milestone(crate::diagnostics::memory::SEARCH_INDEX);
+            }
+            built
+        })
         .map_err(|source| CacheError::Io {
             path: path.display().to_string(),
             source,

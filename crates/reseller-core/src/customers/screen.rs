@@ -6,7 +6,8 @@ use chrono::Utc;
 use super::queue::{create_customer, delete_customer, update_customer, CustomerForm};
 use super::settle::{discard_customer_changes, settle_conflict, Resolution};
 use super::view::{
-    ConflictView, CustomerView, ListRequest, ListRow, ListWindow, MAX_COUNTED, MAX_WINDOW,
+    count_text, ConflictView, CustomerView, ListRequest, ListRow, ListWindow, MAX_COUNTED,
+    MAX_WINDOW,
 };
 use crate::cache::outbox::ops_for_entity;
 use crate::cache::{bounded_search, CustomerQuery, MatchCount, OutboxEntity, OutboxState};
@@ -31,11 +32,13 @@ impl Context {
         let MatchCount { count, exact } =
             cache.count_customers(query.search.as_deref(), req.status, Some(MAX_COUNTED))?;
         drop(cache);
+        crate::diagnostics::memory::milestone(crate::diagnostics::memory::FIRST_QUERY);
         Ok(ListWindow {
             offset: req.offset,
             rows: ListRow::all(page.rows),
             total: count,
             exact,
+            total_text: count_text(crate::format::sys(), count, exact),
         })
     }
 

@@ -24,8 +24,10 @@ pub struct ListRequest {
 }
 
 /// A customer as the UI shows it (list rows, the organisation page, the answer to a write): the
-/// cached customer and its phone as the user reads it, formatted here so the UI holds no rule.
-/// Serialised camelCase (IPC only); `CustomerRow` keeps its own serde names.
+/// cached customer and its phone as the user reads it, formatted here so the UI holds no rule;
+/// its registration date too (`registrationDateText`, and `registrationDateTitle` with the
+/// time), in the system's locale (`crate::format`). Serialised camelCase (IPC only);
+/// `CustomerRow` keeps its own serde names.
 #[derive(Clone, Debug)]
 pub struct ListRow {
     pub customer: CustomerRow,
@@ -45,10 +47,13 @@ impl Serialize for ListRow {
             phone_display: Option<&'a str>,
             is_active: bool,
             registration_date: &'a chrono::DateTime<Utc>,
+            registration_date_text: String,
+            registration_date_title: String,
             last_modified: &'a chrono::DateTime<Utc>,
             sync_state: crate::cache::SyncState,
         }
         let c = &self.customer;
+        let locale = crate::format::sys();
         Shown {
             id: c.id,
             name: &c.name,
@@ -57,6 +62,8 @@ impl Serialize for ListRow {
             phone_display: self.phone_display.as_deref(),
             is_active: c.is_active,
             registration_date: &c.registration_date,
+            registration_date_text: locale.date_of(c.registration_date),
+            registration_date_title: locale.date_time(c.registration_date),
             last_modified: &c.last_modified,
             sync_state: c.sync_state,
         }
@@ -97,6 +104,23 @@ pub struct ListWindow {
     /// Rows the whole list has (exact when `exact`; a search counts at most `MAX_COUNTED`).
     pub total: u64,
     pub exact: bool,
+    /// `total` as the list's count line says it ("1,234 organisations": [`count_text`]).
+    pub total_text: String,
+}
+
+/// The list's count line: "No organisations", "1 organisation", "1,234 organisations", "More
+/// than 100,000 organisations" (a search counted up to `MAX_COUNTED`).
+pub fn count_text(locale: &crate::format::Locale, total: u64, exact: bool) -> String {
+    if !exact {
+        return format!(
+            "More than {}",
+            locale.count_of(total, "organisations", "organisations")
+        );
+    }
+    if total == 0 {
+        return "No organisations".into();
+    }
+    locale.count_of(total, "organisation", "organisations")
 }
 
 /// Search matches counted before the list says "more than".
@@ -222,5 +246,26 @@ mod tests {
         );
         let none = ListRow::one(CustomerRow { phone: None, ..row });
         assert_eq!(none.phone_display, None);
+    }
+
+    #[test]
+    fn the_count_line_groups_its_total_in_the_locale() {
+        let en = crate::format::Locale::from_tag("en-GB");
+        let nl = crate::format::Locale::from_tag("nl-NL");
+        assert_eq!(count_text(&en, 0, true), "No organisations");
+        assert_eq!(count_text(&en, 1, true), "1 organisation");
+        assert_eq!(count_text(&en, 12, true), "12 organisations");
+        assert_eq!(count_text(&en, 10_000, true), "10,000 organisations");
+        assert_eq!(count_text(&nl, 10_000, true), "10.000 organisations");
+        assert_eq!(
+            count_text(&en, MAX_COUNTED, false),
+            "More than 100,000 organisations"
+        );
+        assert_eq!(
+            count_text(&nl, MAX_COUNTED, false),
+            "More than 100.000 organisations"
+        );
+        // "More than 1 organisations": plural, as the JS had it (never reached: MAX_COUNTED).
+        assert_eq!(count_text(&en, 1, false), "More than 1 organisations");
     }
 }

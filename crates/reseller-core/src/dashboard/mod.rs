@@ -139,6 +139,26 @@ pub struct DashboardView {
     pub high_error_rate: f64,
     /// The server has no usage summary either: the table has hours but no session counts.
     pub sessions_unavailable: bool,
+    /// Counts display-ready in the locale (`crate::format`): `coverage` ("412 of 10,000
+    /// organisations"), the table's pager ("1–20 of 20"; "" for an empty table) and `threshold`.
+    pub coverage_text: Option<String>,
+    pub page_text: String,
+    pub threshold_text: String,
+}
+
+/// The table's pager: "101–200 of 1,204" for `shown` rows from `offset`; "" for no rows.
+fn page_text(locale: &Locale, offset: usize, shown: usize, count: usize) -> String {
+    if count == 0 {
+        return String::new();
+    }
+    locale.range_of(offset as u64 + 1, (offset + shown) as u64, count as u64)
+}
+
+/// A threshold percentage without its sign: "80", "1,000", "12.5" (one decimal when it has
+/// one).
+fn threshold_text(locale: &Locale, threshold: f64) -> String {
+    let places = if threshold.fract() == 0.0 { 0 } else { 1 };
+    locale.decimal(threshold, places)
 }
 
 fn freshness_of(
@@ -533,6 +553,9 @@ pub fn read_view_with(
     rows.truncate(end);
     rows.drain(..offset);
     Ok(DashboardView {
+        coverage_text: coverage.map(|c| format!("{} organisations", locale.of(c.covered, c.total))),
+        page_text: page_text(locale, offset, rows.len(), customer_count),
+        threshold_text: threshold_text(locale, threshold),
         range_text: locale.date_range(span.from, span.last_day()),
         range: span,
         source,
@@ -793,6 +816,20 @@ mod tests {
     use crate::cache::{CustomerRow, SyncState};
     use chrono::TimeZone;
     use store::{put_usage, StoredUsage};
+
+    #[test]
+    fn the_pager_and_threshold_group_in_the_locale() {
+        let en = Locale::from_tag("en-GB");
+        let nl = Locale::from_tag("nl-NL");
+        assert_eq!(page_text(&en, 0, 20, 20), "1–20 of 20");
+        assert_eq!(page_text(&en, 0, 0, 0), "");
+        assert_eq!(page_text(&en, 1000, 100, 1204), "1,001–1,100 of 1,204");
+        assert_eq!(page_text(&nl, 1000, 100, 1204), "1.001–1.100 of 1.204");
+        assert_eq!(threshold_text(&en, 80.0), "80");
+        assert_eq!(threshold_text(&en, 1000.0), "1,000");
+        assert_eq!(threshold_text(&nl, 1000.0), "1.000");
+        assert_eq!(threshold_text(&nl, 12.5), "12,5");
+    }
 
     /// A cache with `n` organisations whose computed usage for this month is cached, the
     /// dashboard endpoint recorded as missing.

@@ -57,14 +57,30 @@ impl From<&CoreError> for RefreshError {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Serialised with `progressText` too: `done` of `total` in the system's locale ("3 of 10").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefreshStatus {
     pub running: bool,
     /// Customers fetched / to fetch, in computed mode.
     pub done: usize,
     pub total: usize,
     pub error: Option<RefreshError>,
+}
+
+impl Serialize for RefreshStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("RefreshStatus", 5)?;
+        out.serialize_field("running", &self.running)?;
+        out.serialize_field("done", &self.done)?;
+        out.serialize_field("total", &self.total)?;
+        out.serialize_field("error", &self.error)?;
+        out.serialize_field(
+            "progressText",
+            &crate::format::sys().of(self.done as u64, self.total as u64),
+        )?;
+        out.end()
+    }
 }
 
 /// What the dashboard screen shows: the view and the refresh behind it.

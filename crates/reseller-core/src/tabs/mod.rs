@@ -23,7 +23,8 @@ pub(crate) mod users_replay;
 
 /// How fresh what a screen shows is, for its "as of ..." line. Serialised with
 /// `fetchedAtText` too: the time display-ready (`crate::format`, the system's locale and the
-/// computer's time zone), so the line agrees with the figures under it.
+/// computer's time zone), so the line agrees with the figures under it; and `fetchedAgoText`
+/// ("3 min ago"), worked out when the view is sent: screens re-read on every change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AsOf {
     /// When the shown data was fetched; `None`: never (nothing cached yet).
@@ -37,13 +38,19 @@ pub struct AsOf {
 impl Serialize for AsOf {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("AsOf", 4)?;
+        let mut out = s.serialize_struct("AsOf", 5)?;
         out.serialize_field("fetchedAt", &self.fetched_at)?;
         out.serialize_field("state", &self.state)?;
         out.serialize_field("unsupported", &self.unsupported)?;
         out.serialize_field(
             "fetchedAtText",
             &self.fetched_at.map(|t| crate::format::sys().date_time(t)),
+        )?;
+        out.serialize_field(
+            "fetchedAgoText",
+            &self
+                .fetched_at
+                .map(|t| crate::format::sys().relative(t, Utc::now())),
         )?;
         out.end()
     }
@@ -88,4 +95,30 @@ pub fn as_of(
         state: freshness(record.as_ref(), now).into(),
         unsupported,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_as_of_line_comes_with_its_time_and_how_long_ago() {
+        let at = Utc::now() - chrono::Duration::minutes(3);
+        let v = serde_json::to_value(AsOf {
+            fetched_at: Some(at),
+            state: FreshnessState::Fresh,
+            unsupported: false,
+        })
+        .unwrap();
+        assert_eq!(v["fetchedAgoText"], "3 min ago");
+        assert_eq!(v["fetchedAtText"], crate::format::sys().date_time(at));
+        let never = serde_json::to_value(AsOf {
+            fetched_at: None,
+            state: FreshnessState::Missing,
+            unsupported: false,
+        })
+        .unwrap();
+        assert!(never["fetchedAgoText"].is_null());
+        assert!(never["fetchedAtText"].is_null());
+    }
 }

@@ -139,13 +139,27 @@ impl Serialize for PlanRow {
     }
 }
 
-/// The cached plan catalogue, searched.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The cached plan catalogue, searched. Serialised with `countText` too: how many plans, in
+/// the system's locale ("12 plans", "1 plan").
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlanCatalog {
     pub plans: Vec<PlanRow>,
     /// When the catalogue was fetched; `None`: never (connect once to load it).
     pub fetched_at: Option<DateTime<Utc>>,
+}
+
+impl Serialize for PlanCatalog {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("PlanCatalog", 3)?;
+        out.serialize_field("plans", &self.plans)?;
+        out.serialize_field("fetchedAt", &self.fetched_at)?;
+        out.serialize_field(
+            "countText",
+            &crate::format::sys().count_of(self.plans.len() as u64, "plan", "plans"),
+        )?;
+        out.end()
+    }
 }
 
 /// The subscriptions as they show (pure): the server's with the queued changes applied.

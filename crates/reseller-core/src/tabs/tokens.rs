@@ -55,6 +55,12 @@ pub struct TokenItem {
     pub mark: Option<RowMark>,
     /// `token_type` as the user reads it ("Batch", "Realtime").
     pub token_type_label: String,
+    /// The dates as the tab shows them, in the system's locale (`crate::format`): the day
+    /// ("1 Nov 2026"; "Never" for no expiry) and, for a tooltip, the day and time ("" for none).
+    pub created_text: String,
+    pub created_title: String,
+    pub expires_text: String,
+    pub expires_title: String,
 }
 
 /// A token type as the tab names it (an unknown one as it came).
@@ -161,10 +167,20 @@ pub fn apply_revokes(server: Vec<TokenRow>, ops: &[OutboxOp]) -> Vec<Marked<Toke
 
 /// The tab's items: the shown rows with their marks read from `ops`.
 pub fn items(rows: Vec<Marked<TokenRow>>, ops: &[OutboxOp]) -> Vec<TokenItem> {
+    let locale = crate::format::sys();
     rows.into_iter()
         .map(|(row, op_ids)| TokenItem {
             token_type_label: token_type_label(&row.token_type),
             mark: RowMark::of_ops(&op_ids, ops),
+            created_text: locale.date_of(row.created_at),
+            created_title: locale.date_time(row.created_at),
+            expires_text: row
+                .expires_at
+                .map_or_else(|| "Never".into(), |t| locale.date_of(t)),
+            expires_title: row
+                .expires_at
+                .map(|t| locale.date_time(t))
+                .unwrap_or_default(),
             row,
         })
         .collect()

@@ -61,6 +61,16 @@ pub struct TranscriptionPage {
     /// The status filter's choices (the one status table).
     pub statuses: Vec<StatusOption>,
     pub local_only: bool,
+    /// The page as its pager says it ("1–25 of 1,204"), and `cached` ("1,000"), in the
+    /// system's locale (`crate::format`).
+    pub page_text: String,
+    pub cached_text: String,
+}
+
+/// "1–25 of 1,204" for `shown` rows from `offset` of `total`; "0–0 of 0" for none.
+fn page_text(locale: &crate::format::Locale, offset: u64, shown: usize, total: u64) -> String {
+    let first = if total == 0 { 0 } else { offset + 1 };
+    locale.range_of(first, offset + shown as u64, total)
 }
 
 impl Context {
@@ -100,9 +110,13 @@ impl Context {
             tracing::warn!(id = ?r.id, reason = %r.reason, "transcription left out");
         }
         let cached = self.read()?.transcriptions(req.customer_id)?.len();
+        let total = answer.total.unwrap_or(page.offset + count);
+        let locale = crate::format::sys();
         Ok(TranscriptionPage {
+            page_text: page_text(locale, page.offset, mapped.rows.len(), total),
+            cached_text: locale.count_u64(cached as u64),
             rows: mapped.rows.iter().map(present::view).collect(),
-            total: answer.total.unwrap_or(page.offset + count),
+            total,
             offset: page.offset,
             limit: page.limit,
             source: Source::Server,
@@ -137,7 +151,10 @@ impl Context {
             )
         };
         let (rows, total) = apply_local(&all, &filters, req.sort, page);
+        let locale = crate::format::sys();
         Ok(TranscriptionPage {
+            page_text: page_text(locale, page.offset, rows.len(), total),
+            cached_text: locale.count_u64(all.len() as u64),
             rows: rows.iter().map(present::view).collect(),
             total,
             offset: page.offset,
@@ -149,5 +166,21 @@ impl Context {
             statuses: status_options(),
             local_only: req.customer_id <= 0,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Locale;
+
+    #[test]
+    fn the_pager_counts_from_one_and_groups_in_the_locale() {
+        let en = Locale::from_tag("en-GB");
+        assert_eq!(page_text(&en, 0, 12, 12), "1–12 of 12");
+        assert_eq!(page_text(&en, 0, 0, 0), "0–0 of 0");
+        assert_eq!(page_text(&en, 1000, 25, 1204), "1,001–1,025 of 1,204");
+        let de = Locale::from_tag("de-DE");
+        assert_eq!(page_text(&de, 1000, 25, 1204), "1.001–1.025 of 1.204");
     }
 }

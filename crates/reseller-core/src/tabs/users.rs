@@ -3,7 +3,7 @@
 //! and deleting, each validated and queued in the outbox (entity `user`, `entity_id` the
 //! customer). The replay is in `users_replay`.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{as_of, AsOf};
@@ -105,6 +105,13 @@ pub struct UserItem {
     /// Not on the server yet (a queued create; `row.id` is minus its op id).
     pub local: bool,
     pub mark: Option<RowMark>,
+    /// The times as the tab shows them, in the system's locale (`crate::format`), "ago" as of
+    /// the read (the tab re-reads on every change): the last login ("3 min ago"; "Never") with
+    /// its day and time for a tooltip ("" for none), and when a reactivation link was sent.
+    pub last_login_text: String,
+    pub last_login_title: String,
+    pub reactivation_sent_text: Option<String>,
+    pub reactivation_sent_title: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -223,10 +230,18 @@ pub fn apply_changes(server: Vec<UserRow>, ops: &[OutboxOp]) -> Vec<Marked<UserR
 
 /// The tab's items: the shown rows with their marks read from `ops`.
 pub fn items(rows: Vec<Marked<UserRow>>, ops: &[OutboxOp]) -> Vec<UserItem> {
+    let (locale, now) = (crate::format::sys(), Utc::now());
+    let title = |t: Option<DateTime<Utc>>| t.map(|t| locale.date_time(t)).unwrap_or_default();
     rows.into_iter()
         .map(|(row, op_ids)| UserItem {
             local: row.id < 0,
             mark: RowMark::of_ops(&op_ids, ops),
+            last_login_text: row
+                .last_login
+                .map_or_else(|| "Never".into(), |t| locale.relative(t, now)),
+            last_login_title: title(row.last_login),
+            reactivation_sent_text: row.reactivation_sent_at.map(|t| locale.relative(t, now)),
+            reactivation_sent_title: title(row.reactivation_sent_at),
             row,
         })
         .collect()
