@@ -448,8 +448,25 @@ async fn run(requests: SandboxRequests) {
         met(app_p95 <= floor_p95 + 8.0),
         floor_p95 + 8.0
     );
-    // Where the slow ones fall in a launch's keystrokes (0 = the first after the page is up).
+    // Where the slow ones fall in a launch's keystrokes (#0 = the first after the page is up).
     let per_launch = app_keys.len() / RUNS;
+    // The first keystroke of a launch pays for WebKit's first input and paint of the text, in
+    // the empty window too; without it, the figures of a window in use.
+    let warm = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .filter(|(i, _)| i % per_launch != 0)
+            .map(|(_, ms)| *ms)
+            .collect::<Vec<_>>()
+    };
+    let (app_warm, floor_warm) = (warm(&app_keys), warm(&floor_keys));
+    let (app_p95w, floor_p95w) = (percentile(&app_warm, 0.95), percentile(&floor_warm, 0.95));
+    println!(
+        "  without each launch's first keystroke: app p50 {:.1} ms, p95 {app_p95w:.1} ms; floor p50 {:.1} ms, p95 {floor_p95w:.1} ms; goal: {}",
+        median(&app_warm),
+        median(&floor_warm),
+        met(app_p95w <= floor_p95w + 8.0)
+    );
     let slowest = |v: &[f64]| {
         let mut at: Vec<(f64, usize)> = v
             .iter()

