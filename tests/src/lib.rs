@@ -350,7 +350,9 @@ impl App {
     }
 
     /// Polls `script` (as in [`App::eval`]) until it returns something truthy, and returns
-    /// that; panics after `timeout` naming `what`, with the last answer and the page's text.
+    /// that; panics after `timeout` naming `what`, with the last answer and the page's text. A
+    /// script that throws (an element it reads is not on the page yet: the view is still being
+    /// built) counts as "not yet"; its error is the last answer if it never succeeds.
     pub async fn wait_js_within(
         &self,
         what: &str,
@@ -360,13 +362,9 @@ impl App {
     ) -> Value {
         let deadline = Instant::now() + timeout;
         loop {
-            let got = self.eval(script, args.clone()).await;
-            let truthy = match &got {
-                Value::Null => false,
-                Value::Bool(b) => *b,
-                Value::Number(n) => n.as_f64() != Some(0.0),
-                Value::String(s) => !s.is_empty(),
-                Value::Array(_) | Value::Object(_) => true,
+            let (truthy, got) = match self.client().execute(script, args.clone()).await {
+                Ok(v) => (is_truthy(&v), v),
+                Err(e) => (false, Value::String(format!("the script threw: {e}"))),
             };
             if truthy {
                 return got;
@@ -534,6 +532,17 @@ impl Drop for App {
             let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
             eprintln!("---- tauri-driver and app output ----\n{log}---- end ----");
         }
+    }
+}
+
+/// JavaScript's truthiness of a script's answer.
+fn is_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
     }
 }
 

@@ -361,8 +361,9 @@ async fn dashboard_ready(app: &App) {
     app.wait_js_within(
         "the dashboard with its table",
         std::time::Duration::from_secs(180),
+        // The view may not be on the page yet: every lookup tolerates its absence.
         "const d = document.querySelector('#dashboard');
-         const asOf = document.querySelector('#dash-as-of').textContent;
+         const asOf = document.querySelector('#dash-as-of')?.textContent ?? '';
          return d && d.dataset.source === 'server' && document.querySelector('#dash-table .dash-row')
            && document.querySelector('#dash-top-chart') && document.querySelector('#dash-recent .recent-row')
            && !asOf.includes('refreshing') && !asOf.includes('Loading') && asOf.startsWith('As of');",
