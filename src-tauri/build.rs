@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "export_usage_csv",
     "list_transcriptions",
     "get_branding",
+    "refresh_branding",
     "choose_logo",
     "cancel_logo",
     "remove_logo",

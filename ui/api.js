@@ -131,6 +131,8 @@ export const openCustomer = (id) => invoke('open_customer', { id });
  * logoPending, colourError, logoError, asOf}: the cache with pending changes laid over it.
  */
 export const getBranding = () => invoke('get_branding');
+/** Fetches the branding now and resolves to the view (the cached one when the server fails). */
+export const refreshBranding = () => invoke('refresh_branding');
 
 /** Opens the native file dialog, processes the chosen image in Rust and queues it ->
  * BrandingView, or null when cancelled. A file that cannot be a logo, or a job stopped with

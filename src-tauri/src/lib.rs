@@ -76,6 +76,7 @@ pub fn run() -> i32 {
             commands::session::sign_out,
             commands::session::verify_session,
             commands::branding::get_branding,
+            commands::branding::refresh_branding,
             commands::branding::choose_logo,
             commands::branding::cancel_logo,
             commands::branding::remove_logo,

@@ -193,11 +193,25 @@ export function brandingView({ isOnline = () => true } = {}) {
     refused.hidden = problems.length === 0;
   }
 
+  /** The cached copy at once; then, when it is missing or stale and the server can be
+   * reached, the server's (the prefetch may be busy with other organisations). */
+  let refreshing = false;
   async function load() {
     try {
       render(await api.getBranding());
     } catch (error) {
       asOf.textContent = error.message;
+      return;
+    }
+    const due = !view.asOf.unsupported && (!view.asOf.fetchedAt || view.asOf.state === 'stale');
+    if (!due || !isOnline() || refreshing) return;
+    refreshing = true;
+    try {
+      render(await api.refreshBranding());
+    } catch (error) {
+      asOf.textContent = error.message;
+    } finally {
+      refreshing = false;
     }
   }
 

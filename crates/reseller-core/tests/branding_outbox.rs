@@ -239,3 +239,26 @@ fn bad_input_is_refused_with_a_message_and_changes_nothing() {
     assert_eq!(view.brand_color.as_deref(), Some("#123456"));
     assert!(view.logo.is_none());
 }
+
+/// The Branding screen's own refresh: never fetched, it is fetched at once in the interactive
+/// lane (not behind the prefetch), the cache says when, and every open screen is told.
+#[tokio::test]
+async fn the_branding_screen_fetches_its_copy_at_once() {
+    let sb = start(SandboxConfig {
+        customers: 3,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(info(sb.base_url()), client(&sb), data.path()).unwrap();
+    assert!(ws.branding().unwrap().as_of.fetched_at.is_none());
+    let mut changes = ws.engine().changes();
+    let before = routes(&sb, "GET /api/v3/reseller/branding");
+    assert!(ws.engine().refresh_branding_now().await.unwrap());
+    assert_eq!(routes(&sb, "GET /api/v3/reseller/branding"), before + 1);
+    assert!(ws.branding().unwrap().as_of.fetched_at.is_some());
+    let change = changes.try_recv().expect("a change announced");
+    assert!(change.details_changed);
+    sb.shutdown().await;
+}

@@ -25,6 +25,18 @@ pub async fn get_branding(state: State<'_, AppState>) -> Result<BrandingView, Ip
     with_workspace(&state, |w| w.branding()).await
 }
 
+/// Fetches the branding now (interactive lane) and answers the view: the Branding screen asks
+/// when its copy is missing or stale, rather than waiting for the prefetch to reach it. A
+/// failure leaves the cached view (the status bar says why when the server cannot be reached).
+#[tauri::command]
+pub async fn refresh_branding(state: State<'_, AppState>) -> Result<BrandingView, IpcError> {
+    let workspace = state.workspace().await?;
+    if let Err(e) = workspace.engine().refresh_branding_now().await {
+        tracing::debug!(code = e.code(), "branding not refreshed");
+    }
+    with_workspace(&state, |w| w.branding()).await
+}
+
 /// Asks for a logo file, processes it (in the logo worker) and queues it. `None`: the user
 /// cancelled the dialog. A file that cannot be a logo, or a cancelled job, answers
 /// `invalid_input` (field `logo`) and keeps the current logo. The job starts before the dialog,

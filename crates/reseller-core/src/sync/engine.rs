@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use super::customers::{scan_deletions, sync_customer_list_with, ListSyncReport, SyncError};
 use super::detail_plan::{plan_prefetch, Allowance};
 use super::details::{
-    detail_state, prefetch_with, refresh_tab, PrefetchReport, PrefetchStop, RefreshOutcome,
+    detail_state, prefetch_with, refresh_branding, refresh_tab, PrefetchReport, PrefetchStop,
+    RefreshOutcome,
 };
 use super::replay::replay_outbox_with;
 use super::status::{Activity, Connectivity, StatusError, SyncStatus};
@@ -407,6 +408,23 @@ impl SyncEngine {
         if refreshed > 0 {
             self.ctx.announce(CacheChange {
                 ids: vec![id],
+                details_changed: true,
+                ..CacheChange::default()
+            });
+        }
+        Ok(refreshed)
+    }
+
+    /// Fetches the branding now in the interactive lane (the Branding screen is on screen and
+    /// its copy is missing or stale), without waiting for the prefetch to reach it. Returns
+    /// whether the cache was written (announced as a detail change).
+    pub async fn refresh_branding_now(&self) -> Result<bool, SyncError> {
+        let client = self.client().lane(scriptix_api::Lane::Interactive);
+        let outcome =
+            refresh_branding(&client, self.cache(), self.logo_worker.get(), Utc::now()).await?;
+        let refreshed = matches!(outcome, RefreshOutcome::Refreshed { .. });
+        if refreshed {
+            self.ctx.announce(CacheChange {
                 details_changed: true,
                 ..CacheChange::default()
             });
