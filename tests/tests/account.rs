@@ -127,6 +127,8 @@ async fn the_account_is_remembered_offline_and_forgotten_on_sign_out() {
     assert_eq!(logs.len(), 1, "one log file a day: {logs:?}");
     let log = std::fs::read_to_string(&logs[0]).unwrap();
     assert!(log.contains("signed in"), "{log}");
+    // Records of the `log` crate land there too (the cache's migrations).
+    assert!(log.contains("rusqlite_migration"), "{log}");
     let caches = home.path().join("data").join(APP_ID).join("caches");
     assert!(files(&caches)
         .iter()

@@ -88,7 +88,8 @@ fn open_file(dir: &Path) -> Result<RollingFileAppender, String> {
 /// the guard until the process ends.
 pub fn init(filter: EnvFilter, dir: Option<&Path>) -> LogGuard {
     let (subscriber, guard) = subscriber(filter, dir, RecentErrors::global());
-    // A second initialisation (there is none) would only keep the first.
-    let _ = tracing::subscriber::set_global_default(subscriber);
+    // `try_init` also routes the `log` crate's records (rusqlite_migration, some of Tauri's) into
+    // it. A second initialisation (there is none) would only keep the first.
+    let _ = tracing_subscriber::util::SubscriberInitExt::try_init(subscriber);
     guard
 }
