@@ -35,8 +35,13 @@ export function syncBar({ onSyncNow, onConflicts }) {
 
   let status = null;
 
-  /** Text in a span inside the clipped box (see organizations.js). */
-  const setText = (node, text) => node.replaceChildren(text ? h('span', {}, text) : '');
+  /** Text in a span inside the clipped box (see organizations.js). Unchanged text is left as
+   * it is: the status changes many times a second while syncing, and a node replaced between
+   * the press and the release of a click swallows the click (and a screen reader re-reads it). */
+  const setText = (node, text) => {
+    if (node.textContent === (text || '')) return;
+    node.replaceChildren(text ? h('span', {}, text) : '');
+  };
 
   syncNow.addEventListener('click', async () => {
     syncNow.disabled = true;
