@@ -30,10 +30,9 @@ fn show_running_window<R: Runtime>(app: &AppHandle<R>) {
 /// The folder the OS keeps app data in (`XDG_DATA_HOME`, else `~/.local/share`), as Tauri
 /// resolves it on Linux.
 fn data_home() -> String {
-    match std::env::var("XDG_DATA_HOME") {
-        Ok(dir) if dir.starts_with('/') => dir,
-        _ => format!("{}/.local/share", std::env::var("HOME").unwrap_or_default()),
-    }
+    dirs::data_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default()
 }
 
 /// `identifier` with a digest of `data_home`: a valid D-Bus name element (it starts with a

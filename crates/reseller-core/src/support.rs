@@ -10,8 +10,9 @@ use crate::logging::RecentError;
 use crate::sync::status::{Connectivity, SyncStatus};
 use crate::workspace::Workspace;
 
-/// What the shell knows of itself.
-#[derive(Clone, Debug, Default)]
+/// What the shell knows of itself (also what About shows).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AppFacts {
     pub version: String,
     /// The webview's version (WebKitGTK, WebView2, WKWebView), when known.

@@ -3,20 +3,11 @@
 
 use reseller_core::logging::RecentErrors;
 use reseller_core::support::{self, AppFacts};
-use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
 use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct About {
-    pub version: String,
-    pub webview: Option<String>,
-    pub log_dir: Option<String>,
-}
 
 fn facts<R: Runtime>(app: &AppHandle<R>) -> AppFacts {
     AppFacts {
@@ -27,14 +18,10 @@ fn facts<R: Runtime>(app: &AppHandle<R>) -> AppFacts {
     }
 }
 
+/// `{version, webview, logDir}`.
 #[tauri::command]
-pub fn about<R: Runtime>(app: AppHandle<R>) -> About {
-    let f = facts(&app);
-    About {
-        version: f.version,
-        webview: f.webview,
-        log_dir: f.log_dir,
-    }
+pub fn about<R: Runtime>(app: AppHandle<R>) -> AppFacts {
+    facts(&app)
 }
 
 /// The report as text; signed out it says so.

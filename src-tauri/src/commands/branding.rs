@@ -6,7 +6,7 @@
 use reseller_core::branding::{BrandTheme, BrandingView};
 use tauri::{AppHandle, State};
 
-use super::with_workspace;
+use super::{blocking, with_workspace};
 use crate::error::IpcError;
 use crate::pick::{open_path, Filter};
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub async fn refresh_branding(state: State<'_, AppState>) -> Result<BrandingView
     if let Err(e) = workspace.engine().refresh_branding_now().await {
         tracing::debug!(code = e.code(), "branding not refreshed");
     }
-    with_workspace(&state, |w| w.branding()).await
+    blocking(move || workspace.branding()).await
 }
 
 /// Asks for a logo file, processes it (in the logo worker) and queues it. `None`: the user
