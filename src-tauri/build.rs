@@ -59,6 +59,10 @@ const COMMANDS: &[&str] = &[
     "reset_brand_colour",
     "discard_branding_changes",
     "memory_milestones",
+    "update_status",
+    "check_for_update",
+    "install_update",
+    "restart_to_update",
 ];
 
 fn main() {

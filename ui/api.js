@@ -175,6 +175,26 @@ export const onSyncStatus = (handler) => listen('sync-status', handler);
 
 /** {ids, listChanged, remapped: [[local, server]], detailsChanged}: re-read what is shown. */
 export const onCacheChanged = (handler) => listen('cache-changed', handler);
+/** Calls `handler(UpdateView)` on every change of the app's update state. */
+export const onUpdateStatus = (handler) => listen('update-status', handler);
+
+/**
+ * `handler(UpdateView)` now and on every change, until the returned function is called
+ * (which also works before the subscription has settled).
+ */
+export function followUpdates(handler, onError = () => {}) {
+  let unlisten = null;
+  let stopped = false;
+  onUpdateStatus(handler).then((stop) => {
+    if (stopped) stop();
+    else unlisten = stop;
+  }, () => {});
+  updateStatus().then(handler, onError);
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
+}
 
 // ---- usage and transcriptions tabs ----
 
@@ -287,3 +307,14 @@ export const setAlertThreshold = (percent) => invoke('set_alert_threshold', { pe
 export const about = () => invoke('about');
 /** The support report as text (no token, no customer data). */
 export const diagnosticsReport = () => invoke('diagnostics_report');
+
+// ---- updates of the app ----
+
+/** UpdateView: {state, currentVersion, version, headline, detail, progress, action, errorCode, announce}. */
+export const updateStatus = () => invoke('update_status');
+/** Looks for a newer version; resolves to the UpdateView. */
+export const checkForUpdate = () => invoke('check_for_update');
+/** Downloads, verifies and installs the version found; resolves to the UpdateView. */
+export const installUpdate = () => invoke('install_update');
+/** Restarts into the installed version. */
+export const restartToUpdate = () => invoke('restart_to_update');

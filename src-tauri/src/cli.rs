@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use clap::{error::ErrorKind, CommandFactory, Parser, ValueEnum};
+use clap::{error::ErrorKind, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use reseller_core::{AuthStyleSetting, SignInRequest};
 
 /// Where the token comes from with `--base-url`: never the command line, which other users of
@@ -69,16 +69,29 @@ pub struct Launch {
 }
 
 /// Parses the arguments; `--help`, `--version` and usage errors are `Err` (print it and exit
-/// with its code). `token` is the value of `SCRIPTIX_TOKEN`.
-pub fn parse<I>(args: I, token: Option<String>) -> Result<Launch, clap::Error>
+/// with its code). `token` is the value of `SCRIPTIX_TOKEN`; `version` is the app's (Tauri's
+/// package version, which About and the updater use too); `demo`: whether this build has one.
+pub fn parse<I>(
+    args: I,
+    token: Option<String>,
+    version: &str,
+    demo: bool,
+) -> Result<Launch, clap::Error>
 where
     I: IntoIterator<Item = OsString>,
 {
+    let mut command = Args::command().version(version.to_string());
     // WebDriver launchers may hand over an empty argument; it means nothing, so it is dropped
     // rather than rejected.
-    let args = Args::try_parse_from(args.into_iter().filter(|a| !a.is_empty()))?;
+    let matches = command.try_get_matches_from_mut(args.into_iter().filter(|a| !a.is_empty()))?;
+    let args = Args::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
     let auth_style = AuthStyleSetting::from(args.auth_style);
-    let startup = if args.demo {
+    let startup = if args.demo && !demo {
+        return Err(command.error(
+            ErrorKind::InvalidValue,
+            "this build of Scriptix Reseller has no demo (it was built without the `demo` feature)",
+        ));
+    } else if args.demo {
         Startup::Demo
     } else if let Some(base_url) = &args.base_url {
         match token.filter(|t| !t.trim().is_empty()) {
@@ -88,7 +101,7 @@ where
                 auth_style,
             }),
             None => {
-                return Err(Args::command().error(
+                return Err(command.error(
                     ErrorKind::MissingRequiredArgument,
                     format!(
                         "--base-url needs the API token in the {TOKEN_ENV} environment variable"
@@ -114,7 +127,28 @@ mod tests {
         let argv = std::iter::once("scriptix-reseller")
             .chain(args.iter().copied())
             .map(OsString::from);
-        parse(argv, token.map(str::to_string))
+        parse(argv, token.map(str::to_string), "9.8.7", true)
+    }
+
+    #[test]
+    fn version_is_the_one_given() {
+        let e = parse_args(&["--version"], None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayVersion);
+        assert!(e.to_string().contains("9.8.7"), "{e}");
+    }
+
+    #[test]
+    fn a_build_without_the_demo_refuses_demo_mode_in_words() {
+        let argv = ["scriptix-reseller", "--demo"].map(OsString::from);
+        let e = parse(argv, None, "1.0.0", false).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("has no demo"), "{e}");
+        // The same flag where the build has one.
+        let argv = ["scriptix-reseller", "--demo"].map(OsString::from);
+        assert!(matches!(
+            parse(argv, None, "1.0.0", true).unwrap().startup,
+            Startup::Demo
+        ));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod private_dirs;
 mod settings;
 mod single_instance;
 mod state;
+mod updates;
 mod window_state;
 
 pub use error::IpcError;
@@ -27,12 +28,18 @@ use crate::state::AppState;
 
 /// Runs the app and returns the process exit code.
 pub fn run() -> i32 {
+    // The start's clock: the desktop benchmark reads the later milestones against this one.
+    reseller_core::diagnostics::memory::milestone(
+        reseller_core::diagnostics::memory::PROCESS_START,
+    );
     // Before any thread or file: what the app, its plugins and WebKit create is private.
     reseller_core::private_fs::restrict_umask();
     let token = std::env::var(cli::TOKEN_ENV).ok();
     // WebKit's helper processes inherit the environment; the token has no business there.
     std::env::remove_var(cli::TOKEN_ENV);
-    let launch = match cli::parse(std::env::args_os(), token) {
+    let context = tauri::generate_context!();
+    let version = context.package_info().version.to_string();
+    let launch = match cli::parse(std::env::args_os(), token, &version, demo::AVAILABLE) {
         Ok(launch) => launch,
         Err(e) => {
             // --help and --version land here too, with exit code 0.
@@ -40,7 +47,6 @@ pub fn run() -> i32 {
             return e.exit_code();
         }
     };
-    let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
     let log_guard = init_logging(&identifier);
 
@@ -58,17 +64,30 @@ pub fn run() -> i32 {
         .plugin(tauri_plugin_dialog::init())
         // Restores the window's size and position at start; saves them as it closes.
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Verifies and installs signed updates (`updates`); the webview gets none of its
+        // commands, only the app's own.
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::Updates::default())
         .on_window_event(|window, event| window_state::on_event(window.app_handle(), event))
         .manage(state)
         .setup(move |app| {
+            // Tauri has built the configured window (and started its web process) by now.
+            reseller_core::diagnostics::memory::milestone(
+                reseller_core::diagnostics::memory::WINDOW_CREATED,
+            );
             private_dirs::tighten(app.handle());
             exit_on_signals(app.handle());
             start_launch_sign_in(app.handle(), startup);
+            updates::check_after_start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::about::about,
             commands::about::diagnostics_report,
+            commands::updates::update_status,
+            commands::updates::check_for_update,
+            commands::updates::install_update,
+            commands::updates::restart_to_update,
             commands::session::sign_in_defaults,
             commands::session::session_info,
             commands::session::sign_in,

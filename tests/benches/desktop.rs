@@ -34,39 +34,57 @@ const QUERIES: &[&str] = &["maria", "vox", "lumen labs", "gmbh", "7513"];
 /// The figure `list_customers` alone is timed with (as the list opens).
 const QUERY: &str = "maria";
 
-/// Types `arguments[0]` into the search box and answers the milliseconds until the frame after
-/// the list view names that search as the one on screen, and until its rows were in the DOM.
-const KEYSTROKE_JS: &str = "
-    const [query, done] = arguments;
-    const input = document.querySelector('#org-search');
-    const view = document.querySelector('#org-list-view');
-    const t0 = performance.now();
-    let inDom = 0;
-    const shown = () => requestAnimationFrame(() => done([performance.now() - t0, inDom]));
-    const watch = new MutationObserver(() => {
-        // Runs after the task that swapped the rows in: they are in the DOM, not yet painted.
-        if (view.dataset.search === query) { inDom = performance.now() - t0; watch.disconnect(); shown(); }
-    });
-    watch.observe(view, { attributes: true });
-    input.value = query;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-";
+/// A keystroke timed in the page: types `arguments[0]` into the text box `$input` and answers
+/// [to the frame after `$target.dataset.$key` names that text, to when it did (the change in
+/// the DOM), the forced layout of the change, to the end of that frame's rendering] in ms.
+macro_rules! keystroke_js {
+    ($input:literal, $target:literal, $key:literal) => {
+        concat!(
+            "const [query, done] = arguments;
+            const input = document.querySelector('", $input, "');
+            const target = document.querySelector('", $target, "');
+            const t0 = performance.now();
+            let inDom = 0, layout = 0;
+            // The frame's start (rAF), then a message posted from it: runs once that frame is painted.
+            const shown = () => requestAnimationFrame(() => {
+                const frame = performance.now() - t0;
+                const channel = new MessageChannel();
+                channel.port1.onmessage = () => done([frame, inDom, layout, performance.now() - t0]);
+                channel.port2.postMessage(0);
+            });
+            const watch = new MutationObserver(() => {
+                // Runs after the task that made the change: in the DOM, not yet painted.
+                if (target.dataset.", $key, " === query) {
+                    inDom = performance.now() - t0;
+                    watch.disconnect();
+                    const l0 = performance.now();
+                    document.body.getBoundingClientRect();
+                    layout = performance.now() - l0;
+                    shown();
+                }
+            });
+            watch.observe(target, { attributes: true });
+            input.value = query;
+            input.dispatchEvent(new Event('input', { bubbles: true }));"
+        )
+    };
+}
 
-/// The floor, timed as `KEYSTROKE_JS`: the empty window's text box (`echo.js` writes its value
-/// into `#echo` and `data-shown` on every input event).
-const FLOOR_JS: &str = "
-    const [query, done] = arguments;
-    const input = document.querySelector('#echo-input');
-    const echo = document.querySelector('#echo');
-    const t0 = performance.now();
-    let inDom = 0;
-    const shown = () => requestAnimationFrame(() => done([performance.now() - t0, inDom]));
-    const watch = new MutationObserver(() => {
-        if (echo.dataset.shown === query) { inDom = performance.now() - t0; watch.disconnect(); shown(); }
-    });
-    watch.observe(echo, { attributes: true });
-    input.value = query;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
+/// The search box: the list view names the search whose rows it shows (`data-search`).
+const KEYSTROKE_JS: &str = keystroke_js!("#org-search", "#org-list-view", "search");
+
+/// The floor: the empty window's text box (`echo.js` writes its value into `#echo` and
+/// `data-shown` on every input event).
+const FLOOR_JS: &str = keystroke_js!("#echo-input", "#echo", "shown");
+
+/// The page's clock at its start's moments: [performance.timeOrigin (epoch ms), DOM ready (ms
+/// after it), the list's 'first-rows' mark (ms after it; null in the empty window)].
+const PAGE_TIMES_JS: &str = "
+    const nav = performance.getEntriesByType('navigation')[0];
+    const ready = nav ? nav.domContentLoadedEventEnd
+        : performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart;
+    const rows = performance.getEntriesByName('first-rows')[0];
+    return [performance.timeOrigin, ready, rows ? rows.startTime : null];
 ";
 
 /// The `list_customers` command alone for search `arguments[0]` (first window of 100 rows, as
@@ -259,8 +277,9 @@ async fn memory(app: &App) -> (usize, BTreeMap<&'static str, u64>, u64) {
 }
 
 /// Types each query one character at a time through `script` (KEYSTROKE_JS or FLOOR_JS), then
-/// clears the box (untimed). Returns (to the frame after, to the DOM) in ms per keystroke.
-async fn type_queries(app: &App, script: &str) -> Vec<(f64, f64)> {
+/// clears the box (untimed). Returns, in ms per keystroke: [to the frame after, to the DOM,
+/// the forced layout of the change, to the end of that frame's rendering].
+async fn type_queries(app: &App, script: &str) -> Vec<[f64; 4]> {
     let mut out = Vec::new();
     for query in QUERIES {
         for (i, _) in query.char_indices().skip(1).chain([(query.len(), ' ')]) {
@@ -269,10 +288,8 @@ async fn type_queries(app: &App, script: &str) -> Vec<(f64, f64)> {
                 .execute_async(script, vec![json!(&query[..i])])
                 .await
                 .expect("a timed keystroke");
-            out.push((
-                ms[0].as_f64().expect("milliseconds"),
-                ms[1].as_f64().expect("milliseconds"),
-            ));
+            let at = |i: usize| ms[i].as_f64().expect("milliseconds");
+            out.push([at(0), at(1), at(2), at(3)]);
         }
         app.client()
             .execute_async(script, vec![json!("")])
@@ -280,6 +297,71 @@ async fn type_queries(app: &App, script: &str) -> Vec<(f64, f64)> {
             .expect("the search box cleared");
     }
     out
+}
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// One launch's start, in ms since its main process started (the kernel's record, so both
+/// binaries are timed from the same point): the WebDriver launch before it (negative), the
+/// page's navigation start and DOM ready, and the moment the bench found the element it waits
+/// for. The app's own milestones are added by the caller.
+/// Also answers the main process's start (epoch ms), None where it cannot be read.
+async fn start_timeline(
+    app: &App,
+    launched_epoch: f64,
+    found_epoch: f64,
+) -> (Option<f64>, BTreeMap<String, f64>) {
+    let mut tree = app.process_tree();
+    tree.sort_by_key(|(pid, _, _)| *pid);
+    let mut out = BTreeMap::new();
+    let Some(started) = tree
+        .iter()
+        .find(|(_, comm, _)| !comm.starts_with("WebKit"))
+        .and_then(|(pid, _, _)| e2e::started_epoch_ms(*pid))
+    else {
+        return (None, out);
+    };
+    let page = app.eval(PAGE_TIMES_JS, vec![]).await;
+    out.insert(
+        "WebDriver asked for the window".into(),
+        launched_epoch - started,
+    );
+    if let (Some(origin), Some(ready)) = (page[0].as_f64(), page[1].as_f64()) {
+        out.insert("page navigation start".into(), origin - started);
+        out.insert("page DOM ready".into(), origin + ready - started);
+        if let Some(rows) = page[2].as_f64() {
+            out.insert("first rows in the DOM".into(), origin + rows - started);
+        }
+    }
+    out.insert("found by WebDriver".into(), found_epoch - started);
+    out.insert("process start (kernel)".into(), 0.0);
+    (Some(started), out)
+}
+
+/// Prints each step's median in order of time.
+fn print_timeline(title: &str, launches: &[BTreeMap<String, f64>]) {
+    let mut steps: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for launch in launches {
+        for (step, ms) in launch {
+            steps.entry(step).or_default().push(*ms);
+        }
+    }
+    let mut order: Vec<(&str, f64)> = steps.iter().map(|(k, v)| (*k, median(v))).collect();
+    order.sort_by(|x, y| x.1.total_cmp(&y.1));
+    println!(
+        "  {title} (medians of {}, ms from the main process's start):",
+        launches.len()
+    );
+    let mut previous = None;
+    for (step, ms) in order {
+        let gap = previous.map_or(String::new(), |p: f64| format!(" ({:+.0})", ms - p));
+        println!("    {step:<34} {ms:>+7.0}{gap}");
+        previous = Some(ms);
+    }
 }
 
 async fn run(requests: SandboxRequests) {
@@ -339,11 +421,14 @@ async fn run(requests: SandboxRequests) {
     let mut milestones: BTreeMap<String, Vec<Reading>> = BTreeMap::new();
     let mut commands = Vec::new();
     let mut processes = 0;
+    let mut app_timelines = Vec::new();
     for _ in 0..RUNS {
-        let t = Instant::now();
+        let (t, launched) = (Instant::now(), epoch_ms());
         let app = App::launch(Launch::new().home(home.path())).await;
-        app.wait_for(".org-row").await;
+        // Real rows, not the placeholders the list draws while its first page loads.
+        app.wait_for(".org-row:not(.placeholder)").await;
         app_start.push(t.elapsed().as_secs_f64() * 1000.0);
+        let (process, mut timeline) = start_timeline(&app, launched, epoch_ms()).await;
         app.wait_for("#org-search").await;
         for i in 1..=QUERY.len() {
             let ms = app
@@ -381,6 +466,13 @@ async fn run(requests: SandboxRequests) {
                 sqlite: m["sqliteHeapBytes"].as_f64().unwrap_or(0.0) / 1_048_576.0,
             }
         };
+        if let (Some(run), Some(process)) = (report["startedEpochMs"].as_f64(), process) {
+            for m in report["milestones"].as_array().into_iter().flatten() {
+                let at = run + m["atMs"].as_f64().unwrap_or(0.0) - process;
+                timeline.insert(format!("app: {}", m["name"].as_str().unwrap_or("?")), at);
+            }
+        }
+        app_timelines.push(timeline);
         for m in report["milestones"].as_array().into_iter().flatten() {
             milestones
                 .entry(m["name"].as_str().unwrap_or("?").to_string())
@@ -398,8 +490,9 @@ async fn run(requests: SandboxRequests) {
     let (mut empty_start, mut empty_total, mut floor) = (Vec::new(), Vec::new(), Vec::new());
     let mut empty_kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut empty_processes = 0;
+    let mut empty_timelines = Vec::new();
     for _ in 0..RUNS {
-        let t = Instant::now();
+        let (t, launched) = (Instant::now(), epoch_ms());
         let win = App::launch(Launch::new().binary(&empty)).await;
         win.client()
             .wait()
@@ -407,6 +500,7 @@ async fn run(requests: SandboxRequests) {
             .await
             .expect("the empty page");
         empty_start.push(t.elapsed().as_secs_f64() * 1000.0);
+        empty_timelines.push(start_timeline(&win, launched, epoch_ms()).await.1);
         win.wait_for("#echo-input").await;
         floor.extend(type_queries(&win, FLOOR_JS).await);
         let (n, kinds, kib) = memory(&win).await;
@@ -424,8 +518,8 @@ async fn run(requests: SandboxRequests) {
     let refresh = full_refresh_requests(&sandbox, &requests, home.path()).await;
 
     // ---- the figures ----
-    let frame = |v: &[(f64, f64)]| v.iter().map(|k| k.0).collect::<Vec<_>>();
-    let dom = |v: &[(f64, f64)]| v.iter().map(|k| k.1).collect::<Vec<_>>();
+    let column = |v: &[[f64; 4]], i: usize| v.iter().map(|k| k[i]).collect::<Vec<_>>();
+    let frame = |v: &[[f64; 4]]| column(v, 0);
     let (app_keys, floor_keys) = (frame(&keystrokes), frame(&floor));
     println!(
         "keystroke to rows painted:  app p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {} keystrokes \
@@ -485,13 +579,25 @@ async fn run(requests: SandboxRequests) {
         slowest(&app_keys),
         slowest(&floor_keys)
     );
-    println!(
-        "  to the DOM (before the frame): app p50 {:.1} ms, p95 {:.1} ms; floor p50 {:.1} ms, p95 {:.1} ms",
-        median(&dom(&keystrokes)),
-        percentile(&dom(&keystrokes), 0.95),
-        median(&dom(&floor)),
-        percentile(&dom(&floor), 0.95),
-    );
+    // The keystroke's parts, app beside floor: to the DOM, the forced layout of the change,
+    // to the end of that frame's rendering.
+    for (i, label) in [
+        (1, "to the DOM (before the frame)"),
+        (
+            2,
+            "the change's layout (forced right after it is in the DOM)",
+        ),
+        (3, "to the end of that frame's rendering"),
+    ] {
+        let (app, floor) = (column(&keystrokes, i), column(&floor, i));
+        println!(
+            "  {label}: app p50 {:.1} ms, p95 {:.1} ms; floor p50 {:.1} ms, p95 {:.1} ms",
+            median(&app),
+            percentile(&app, 0.95),
+            median(&floor),
+            percentile(&floor, 0.95),
+        );
+    }
     println!(
         "  list_customers alone: p50 {:.1} ms, max {:.1} ms (IPC and query, no render; timed first, as the list opens)",
         median(&commands),
@@ -505,6 +611,8 @@ async fn run(requests: SandboxRequests) {
         met(a / e <= 1.3)
     );
     println!("  raw start times, ms: app {app_start:.0?}, empty {empty_start:.0?}");
+    print_timeline("the app's start", &app_timelines);
+    print_timeline("the empty window's start", &empty_timelines);
 
     let (a, e) = (median(&app_total), median(&empty_total));
     println!(

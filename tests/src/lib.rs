@@ -9,6 +9,8 @@
 
 mod process;
 
+pub use process::started_epoch_ms;
+
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -141,6 +141,33 @@ pub fn command_name(pid: u32) -> Option<String> {
         .map(|c| c.trim().to_string())
 }
 
+/// When a process started, in milliseconds since the Unix epoch, to the kernel's clock tick
+/// (10 ms): its start time since boot (/proc/PID/stat) against the time since boot now
+/// (/proc/uptime), both read at once.
+#[cfg(unix)]
+pub fn started_epoch_ms(pid: u32) -> Option<f64> {
+    // Field 22 of stat; the fields after the command name start at field 3.
+    let ticks: f64 = stat_fields(pid)?.get(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    // SAFETY: sysconf only reads a system constant.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (hz > 0.0).then(|| (now - (uptime - ticks / hz)) * 1000.0)
+}
+
+#[cfg(not(unix))]
+pub fn started_epoch_ms(_pid: u32) -> Option<f64> {
+    None
+}
+
 /// A process's proportional set size in KiB (`/proc/<pid>/smaps_rollup`).
 pub fn pss_kib(pid: u32) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
@@ -152,6 +179,27 @@ pub fn pss_kib(pid: u32) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_started_just_now_says_so() {
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            * 1000.0;
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let started = started_epoch_ms(child.id()).expect("a start time");
+        let _ = child.kill();
+        let _ = child.wait();
+        // Within two clock ticks and /proc/uptime's hundredths either side.
+        assert!(
+            (started - before).abs() < 50.0,
+            "started {started:.0}, spawned at {before:.0}"
+        );
+    }
 
     #[test]
     fn finds_and_stops_a_grandchild() {

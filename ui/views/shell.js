@@ -6,10 +6,12 @@
 // #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
 // #signed-in-roles, #role-source (said when the role came from the reseller routes because the
 // server offers no account details), #demo-badge (demo only), #token-storage (said when the
-// token is in a private file) and #sign-out; #theme (System, Light, Dark); #about (about.js); #content (the
+// token is in a private file) and #sign-out; #theme (System, Light, Dark); #update-available (shown while a new
+// version waits, opens About); #about (about.js); #content (the
 // current view); the status bar is #sync-status (sync-bar.js).
 
 import { h } from '../dom.js';
+import * as api from '../api.js';
 import { syncBar } from './sync-bar.js';
 import { showAbout } from './about.js';
 
@@ -73,13 +75,14 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
   theme.value = document.documentElement.dataset.themeChoice ?? 'system';
   theme.addEventListener('change', () => onTheme?.(theme.value).catch(() => {}));
 
+  const update = updatePill();
   const nav = h('nav', { class: 'sidebar', 'aria-label': 'Main' },
     h('div', { class: 'sidebar-brand' },
       // The reseller's logo replaces the mark once set (branding.js, applyBranding).
       h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
       h('span', {}, 'Scriptix Reseller')),
     h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navConflicts),
-    h('div', { class: 'sidebar-foot' }, account, theme,
+    h('div', { class: 'sidebar-foot' }, account, theme, update.el,
       h('button', { id: 'about', type: 'button', class: 'about-link', onclick: () => showAbout() }, 'About and diagnostics')));
 
   const content = h('main', { class: 'content', id: 'content' });
@@ -119,6 +122,21 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
       conflictsText = text;
       renderConflictsNav();
     },
-    destroy: () => bar.destroy(),
+    destroy: () => {
+      bar.destroy();
+      update.destroy();
+    },
   };
+}
+
+/** "Version X is ready": shown while an update waits for the user (found, or installed). */
+function updatePill() {
+  const pill = h('button', { id: 'update-available', type: 'button', class: 'update-available', hidden: true, onclick: () => showAbout() });
+  const show = (view) => {
+    pill.hidden = !view.announce;
+    pill.textContent = view.state === 'installed'
+      ? `Restart to use version ${view.version}`
+      : `Version ${view.version} is available`;
+  };
+  return { el: pill, destroy: api.followUpdates(show) };
 }

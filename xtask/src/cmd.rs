@@ -1,10 +1,15 @@
 //! Running commands and saying what runs.
 
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Instant;
 
-/// Prints a visible step header, so a long log shows where it is.
+/// Prints a visible step header with the time since the first step, so a long log shows where
+/// it is and where the minutes went.
 pub fn step(what: &str) {
-    eprintln!("\n==> {what}");
+    static START: OnceLock<Instant> = OnceLock::new();
+    let elapsed = START.get_or_init(Instant::now).elapsed().as_secs();
+    eprintln!("\n==> [{:02}:{:02}] {what}", elapsed / 60, elapsed % 60);
 }
 
 /// Runs cargo (the same one that runs xtask) with extra environment; fails on a non-zero exit.

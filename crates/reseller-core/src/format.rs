@@ -159,7 +159,7 @@ impl Locale {
         let n = digits.len();
         let mut out = String::with_capacity(n + n / 3 * self.group.len());
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (n - i) % 3 == 0 {
+            if i > 0 && (n - i).is_multiple_of(3) {
                 out.push_str(self.group);
             }
             out.push(c);
@@ -281,6 +281,16 @@ impl Locale {
             Some(u) if !u.is_empty() => format!("{n} {u}"),
             _ => n,
         }
+    }
+
+    /// A size in bytes as megabytes, one decimal (decimal megabytes, as file managers show
+    /// them): 12 500 000 -> "12.5 MB".
+    pub fn megabytes(&self, bytes: u64) -> String {
+        format!(
+            "{}{}MB",
+            self.decimal(bytes as f64 / 1e6, 1),
+            self.unit_space
+        )
     }
 
     /// A percentage given in percent (1.9 -> "1.9 %" in German, "1.9%" in English), one
@@ -428,6 +438,9 @@ mod tests {
         assert_eq!(plain(fr.percent(1.9)), "1,9 %");
         let gb = Locale::from_tag("en-GB");
         assert_eq!(plain(gb.hours(1779.58)), "1,779.6 h");
+        assert_eq!(plain(gb.megabytes(12_500_000)), "12.5 MB");
+        assert_eq!(plain(de.megabytes(3_240_000)), "3,2 MB");
+        assert_eq!(plain(gb.megabytes(0)), "0.0 MB");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod settings;
 pub mod support;
 pub mod sync;
 pub mod tabs;
+pub mod updates;
 pub mod validation;
 pub mod workspace;
 

@@ -186,7 +186,7 @@ async fn converge_with_seed(seed: u64) {
 fn settle(cache: &Mutex<Cache>, conflicts: &mut u32, refused: &mut u32) {
     let cache = cache.lock().unwrap();
     for c in cache.conflicts(None).unwrap() {
-        let resolution = if *conflicts % 2 == 0 {
+        let resolution = if (*conflicts).is_multiple_of(2) {
             Resolution::KeepMine
         } else {
             Resolution::TakeTheirs

@@ -12,6 +12,7 @@ pub mod subscriptions;
 pub mod sync;
 pub mod tokens;
 pub mod transcriptions;
+pub mod updates;
 pub mod usage;
 pub mod users;
 

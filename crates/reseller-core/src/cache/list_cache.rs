@@ -349,7 +349,7 @@ impl Cache {
         let mut position: u64 = 0;
         while let Some(row) = rows.next()? {
             position += 1;
-            if position % ANCHOR_STRIDE == 0 {
+            if position.is_multiple_of(ANCHOR_STRIDE) {
                 cursors.push(Cursor {
                     sort: q.sort,
                     direction: q.direction,

@@ -1,11 +1,11 @@
-//! The process's memory at named moments of its start (cache open, first list query, search
-//! index built, sync started), so the desktop benchmark can say where the app's memory beyond an
-//! empty window goes. A reading is the process's proportional set size (PSS: shared pages split
+//! The process's memory at named moments of its start (process start, window created, cache
+//! open, first list query, search index built, sync started), so the desktop benchmark can say
+//! where the app's memory and start time beyond an empty window go. A reading is the process's proportional set size (PSS: shared pages split
 //! among the processes sharing them) from `/proc/self/smaps_rollup` (Linux only; None
 //! elsewhere) and the bytes SQLite's own allocator holds (every connection of the process).
 
 use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
@@ -37,11 +37,16 @@ pub struct Milestone {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MemoryReport {
+    /// When the first milestone was taken, in milliseconds since the Unix epoch: lines the
+    /// milestones up with the page's clock (`performance.timeOrigin`) and the process's start.
+    pub started_epoch_ms: u64,
     pub now: MemoryReading,
     pub milestones: Vec<Milestone>,
 }
 
 /// The moments the app records (the first of each in the process).
+pub const PROCESS_START: &str = "process start";
+pub const WINDOW_CREATED: &str = "window created";
 pub const CACHE_OPEN: &str = "cache open";
 pub const FIRST_QUERY: &str = "first query";
 pub const SEARCH_INDEX: &str = "search index";
@@ -51,6 +56,7 @@ pub const SYNC_START: &str = "sync start";
 #[derive(Debug)]
 pub struct Milestones {
     started: Instant,
+    started_epoch_ms: u64,
     list: Mutex<Vec<Milestone>>,
 }
 
@@ -58,6 +64,9 @@ impl Default for Milestones {
     fn default() -> Self {
         Milestones {
             started: Instant::now(),
+            started_epoch_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             list: Mutex::new(Vec::new()),
         }
     }
@@ -96,9 +105,11 @@ pub fn milestone(name: &str) {
 
 /// The process's milestones and its memory now.
 pub fn report() -> MemoryReport {
+    let milestones = process_milestones();
     MemoryReport {
+        started_epoch_ms: milestones.started_epoch_ms,
         now: read_now(),
-        milestones: process_milestones().all(),
+        milestones: milestones.all(),
     }
 }
 

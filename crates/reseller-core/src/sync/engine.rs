@@ -542,7 +542,7 @@ async fn rounds(weak: Weak<SyncEngine>, wake: Arc<Notify>, interval: Duration, s
             let Some(engine) = weak.upgrade() else {
                 return;
             };
-            let scan = scan_every > 0 && round % scan_every == 0;
+            let scan = scan_every > 0 && round.is_multiple_of(scan_every);
             round = round.wrapping_add(1);
             match engine.sync_now(scan).await {
                 Ok(_) => {

@@ -410,7 +410,7 @@ fn generate(seed: u64, index: usize, frame: Frame) -> CustomerSeed {
         + rng.random_range(8 * 3600..18 * 3600) * SECOND
         + rng.random_range(0..SECOND))
     .min(frame.latest - DAY);
-    let in_bulk = hash::mix(&[seed, index as u64, 0xB01C]) % 12 == 0;
+    let in_bulk = hash::mix(&[seed, index as u64, 0xB01C]).is_multiple_of(12);
     let last_modified = if in_bulk && registration < frame.bulk_import {
         frame.bulk_import
     } else {
