@@ -44,7 +44,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The update section as it stands.
 pub fn view<R: Runtime>(app: &AppHandle<R>) -> UpdateView {
-    let status = app.state::<Updates>().status();
+    let status = match (app.state::<Updates>().status(), source(app)) {
+        // A build that cannot look says so at once, rather than offering a check that fails.
+        (UpdateStatus::Idle, Err(error)) => UpdateStatus::Failed {
+            error,
+            version: None,
+        },
+        (status, _) => status,
+    };
     status.view(
         &app.package_info().version.to_string(),
         reseller_core::format::sys(),
