@@ -44,13 +44,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The update section as it stands.
 pub fn view<R: Runtime>(app: &AppHandle<R>) -> UpdateView {
-    let status = match (app.state::<Updates>().status(), source(app)) {
+    let status = match app.state::<Updates>().status() {
         // A build that cannot look says so at once, rather than offering a check that fails.
-        (UpdateStatus::Idle, Err(error)) => UpdateStatus::Failed {
-            error,
-            version: None,
+        // (Only asked while idle: this view is made for every progress event of a download.)
+        UpdateStatus::Idle => match source(app) {
+            Err(error) => UpdateStatus::Failed {
+                error,
+                version: None,
+            },
+            Ok(_) => UpdateStatus::Idle,
         },
-        (status, _) => status,
+        status => status,
     };
     status.view(
         &app.package_info().version.to_string(),
