@@ -60,3 +60,12 @@ export function isTyping(event) {
 
 /** Ctrl on Linux and Windows, Cmd on macOS. */
 export const primaryModifier = (event) => event.ctrlKey || event.metaKey;
+
+const marked = new Set();
+
+/** A `performance.mark` made once per page: the start's steps, read by the desktop benchmark. */
+export function markOnce(name) {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(name);
+}

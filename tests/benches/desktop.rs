@@ -78,13 +78,14 @@ const KEYSTROKE_JS: &str = keystroke_js!("#org-search", "#org-list-view", "searc
 const FLOOR_JS: &str = keystroke_js!("#echo-input", "#echo", "shown");
 
 /// The page's clock at its start's moments: [performance.timeOrigin (epoch ms), DOM ready (ms
-/// after it), the list's 'first-rows' mark (ms after it; null in the empty window)].
+/// after it), the page's own marks as [name, ms after it] (the boot's steps and the list's
+/// 'first-rows'; none in the empty window)].
 const PAGE_TIMES_JS: &str = "
     const nav = performance.getEntriesByType('navigation')[0];
     const ready = nav ? nav.domContentLoadedEventEnd
         : performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart;
-    const rows = performance.getEntriesByName('first-rows')[0];
-    return [performance.timeOrigin, ready, rows ? rows.startTime : null];
+    const marks = performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]);
+    return [performance.timeOrigin, ready, marks];
 ";
 
 /// The `list_customers` command alone for search `arguments[0]` (first window of 100 rows, as
@@ -333,8 +334,10 @@ async fn start_timeline(
     if let (Some(origin), Some(ready)) = (page[0].as_f64(), page[1].as_f64()) {
         out.insert("page navigation start".into(), origin - started);
         out.insert("page DOM ready".into(), origin + ready - started);
-        if let Some(rows) = page[2].as_f64() {
-            out.insert("first rows in the DOM".into(), origin + rows - started);
+        for mark in page[2].as_array().into_iter().flatten() {
+            if let (Some(name), Some(at)) = (mark[0].as_str(), mark[1].as_f64()) {
+                out.insert(format!("page: {name}"), origin + at - started);
+            }
         }
     }
     out.insert("found by WebDriver".into(), found_epoch - started);

@@ -12,7 +12,7 @@
 // for pending/failed/conflict), .cell-email, .cell-phone, .cell-status (.pill), .cell-registered;
 // .org-row.placeholder while a row loads; #org-empty (nothing matches), #org-list-error.
 
-import { h, debounce, isTyping } from '../dom.js';
+import { h, debounce, isTyping, markOnce } from '../dom.js';
 import * as api from '../api.js';
 import { newOrganizationDialog } from './customer-form.js';
 import { ask, quoted, toast } from './dialog.js';
@@ -30,8 +30,6 @@ const OVERSCAN = 8;
  * newer search. (50 ms here was a quarter of the measured keystroke-to-rows time.)
  */
 const SEARCH_DEBOUNCE_MS = 0;
-/** Set once the first real rows are on screen (the 'first-rows' performance mark). */
-let rowsMarked = false;
 
 const COLUMNS = [
   { key: 'id', label: 'ID', id: 'sort-id', cell: 'cell-id' },
@@ -276,7 +274,9 @@ export function organizationsView({ onOpen, status = null }) {
     const qg = ++queryGen;
     const dg = ++dataGen;
     swapping = true;
+    markOnce('list: first query');
     api.listCustomers(request(0, PAGE)).then((res) => {
+      markOnce('list: first answer');
       if (qg !== queryGen) return;
       swapping = false;
       pages.clear();
@@ -388,10 +388,7 @@ export function organizationsView({ onOpen, status = null }) {
     for (const old of rendered.values()) old.remove();
     rendered = next;
     // The start's last milestone, read by the desktop benchmark against the process's start.
-    if (!rowsMarked && rowAt(first)) {
-      rowsMarked = true;
-      performance.mark('first-rows');
-    }
+    if (rowAt(first)) markOnce('first-rows');
     const selectedRow = selectedIndex >= 0 ? rowAt(selectedIndex) : null;
     if (selectedRow) body.setAttribute('aria-activedescendant', `org-row-${selectedRow.id}`);
     else body.removeAttribute('aria-activedescendant');
@@ -632,10 +629,15 @@ export function organizationsView({ onOpen, status = null }) {
     },
     /** Shown (again): the scroll position, search and sort are as the user left them. */
     shown({ focus = true } = {}) {
+      // Re-read what shows: local writes made elsewhere (the page, a dialog) changed it. Asked
+      // before anything below makes WebKit lay the page out (the first layout of the window
+      // is the start's longest step), so the query runs meanwhile.
+      const firstRead = !loaded && !swapping;
+      if (firstRead) requery();
       body.scrollTop = savedScroll;
-      // Re-read what shows: local writes made elsewhere (the page, a dialog) changed it.
-      if (!loaded && !swapping) requery();
-      else invalidate();
+      markOnce('list: laid out');
+      // Pages outside the restored scroll position are dropped, so after it.
+      if (!firstRead) invalidate();
       render();
       if (focus) body.focus({ preventScroll: true });
     },

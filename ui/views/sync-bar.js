@@ -17,8 +17,12 @@ export function syncBar({ onSyncNow, onConflicts }) {
   const connectivity = h('span', { id: 'sync-connectivity', class: 'sync-connectivity' },
     h('span', { class: 'dot', 'aria-hidden': 'true' }), h('span', { class: 'label' }));
   const last = h('span', { id: 'sync-last', class: 'sync-last' });
+  // Background work shows how far it has got, standing still between steps: no endless
+  // spinner (the prefetch runs for minutes at the API's rate, and an animation repainting the
+  // window sixty times a second took the CPU the user's keystrokes needed).
+  const meterFill = h('span', { class: 'meter-fill' });
   const activity = h('span', { id: 'sync-activity', class: 'sync-activity', hidden: true },
-    h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', { class: 'label' }));
+    h('span', { class: 'meter', 'aria-hidden': 'true' }, meterFill), h('span', { class: 'label' }));
   const pending = h('span', { id: 'sync-pending', class: 'sync-count count-pending', hidden: true });
   const failed = h('span', { id: 'sync-failed', class: 'sync-count count-failed', hidden: true });
   const conflicts = h('button', {
@@ -90,6 +94,9 @@ export function syncBar({ onSyncNow, onConflicts }) {
     if (running) {
       const progress = next.text.progress ? ` ${next.text.progress}` : '';
       activity.querySelector('.label').textContent = `${running.label}${progress}`;
+      // Without a total the bar stays empty: it never pretends to know how far.
+      const share = running.total ? Math.min(1, running.done / running.total) : 0;
+      meterFill.style.transform = `scaleX(${share})`;
     }
     el.classList.toggle('busy', Boolean(running));
 

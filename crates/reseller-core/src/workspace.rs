@@ -166,10 +166,11 @@ impl Workspace {
     /// the dashboard's range when it is on screen. Each part's failure is logged and the status
     /// shows it; the others still run.
     pub async fn sync_now(&self) {
+        let clicked = chrono::Utc::now();
         if let Err(e) = self.engine.sync_now(true).await {
             tracing::debug!(code = e.code(), "sync now: round ended early");
         }
-        if let Err(e) = self.engine.refresh_open_customer_now().await {
+        if let Err(e) = self.engine.refresh_open_customer_now(clicked).await {
             tracing::debug!(code = e.code(), "sync now: open organisation not refreshed");
         }
         if let Err(e) = self.refresh_dashboard_now() {

@@ -163,3 +163,60 @@ async fn the_open_customer_is_fetched_first_and_rounds_prefetch_within_the_budge
         "the interactive reserve is kept: {budget:?}"
     );
 }
+
+/// "Sync now" on an organisation's page costs one request per tab, whether the round it runs
+/// first finds the tabs stale (and fetches them) or fresh (then "Sync now" fetches them again).
+#[tokio::test]
+async fn sync_now_fetches_each_tab_of_the_open_organisation_once() {
+    use reseller_core::cache::{Scope, Tab};
+    use reseller_core::workspace::Workspace;
+    // One organisation: every detail request the sandbox counts is about it.
+    let sb = sandbox(1, 24).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(reseller_info(sb.base_url()), client(&sb), dir.path()).unwrap();
+    let engine = ws.engine().clone();
+    engine.sync_now(false).await.unwrap();
+    let id = *cached_customers(engine.cache()).keys().next().unwrap();
+    engine.set_open_customer(Some(id));
+    let detail_requests = || -> std::collections::BTreeMap<String, u64> {
+        sb.stats()
+            .by_route
+            .into_iter()
+            .filter(|(route, _)| {
+                // A tab's route, not the organisation's own (`…/customer/{id}/`).
+                route.starts_with("GET ")
+                    && route.contains("/customer/{id}/")
+                    && !route.ends_with("/customer/{id}/")
+            })
+            .collect()
+    };
+    let sent_since = |before: &std::collections::BTreeMap<String, u64>| {
+        detail_requests()
+            .into_iter()
+            .map(|(route, n)| (route.clone(), n - before.get(&route).copied().unwrap_or(0)))
+            .filter(|(_, n)| *n > 0)
+            .collect::<Vec<_>>()
+    };
+
+    for stale in [true, false] {
+        if stale {
+            let cache = engine.cache().lock().unwrap();
+            for tab in Tab::ALL {
+                cache
+                    .invalidate(&Scope::CustomerTab {
+                        customer_id: id,
+                        tab,
+                    })
+                    .unwrap();
+            }
+        }
+        let before = detail_requests();
+        ws.sync_now().await;
+        let sent = sent_since(&before);
+        assert_eq!(sent.len(), 5, "stale {stale}: every tab's route: {sent:?}");
+        assert!(
+            sent.iter().all(|(_, n)| *n == 1),
+            "stale {stale}: each route once: {sent:?}"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use reseller_core::account::{Accounts, OfflineCopy, SignInDefaults, SignedIn};
 use reseller_core::secrets::TokenKeeping;
 use reseller_core::SignInRequest;
 use serde::Serialize;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
 use crate::active::Host;
 use crate::error::IpcError;
@@ -19,8 +19,10 @@ pub struct SignInScreen {
     demo_available: bool,
 }
 
-#[tauri::command]
-pub fn sign_in_defaults(handle: AppHandle, state: State<'_, AppState>) -> SignInScreen {
+/// Off the main thread (`async`): asked at start, while the main thread builds the window.
+#[tauri::command(async)]
+pub fn sign_in_defaults(handle: AppHandle) -> SignInScreen {
+    let state = handle.state::<AppState>();
     SignInScreen {
         defaults: Accounts::sign_in_defaults(&Host::new(&handle), &state.defaults),
         demo_available: crate::demo::AVAILABLE,

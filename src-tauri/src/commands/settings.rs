@@ -13,7 +13,8 @@ pub struct WindowSettings {
     pub theme: Theme,
 }
 
-#[tauri::command]
+/// Off the main thread (`async`): the window asks while the main thread is busy building it.
+#[tauri::command(async)]
 pub fn get_settings(handle: AppHandle) -> WindowSettings {
     WindowSettings {
         theme: settings::load(&handle).theme,

@@ -387,6 +387,16 @@ async fn refresh_target(
     }
 }
 
+/// Whether `target`'s copy was fetched at or after `since`.
+pub(crate) fn fetched_since(
+    cache: &Mutex<Cache>,
+    target: Target,
+    since: DateTime<Utc>,
+) -> Result<bool, SyncError> {
+    let record = lock(cache)?.freshness_record(&target.scope())?;
+    Ok(record.is_some_and(|r| r.fetched_at >= since))
+}
+
 /// What the planner needs from the cache at `now`: the freshness of every tab of
 /// `customer_ids` (in that order), of the dashboard and branding, and the gap endpoints
 /// recently found missing. Point reads through cached statements: about 1 ms per 100 tabs.
@@ -539,6 +549,10 @@ where
     F: FnMut(&PrefetchProgress) -> ControlFlow<()>,
 {
     let sent_before = client.requests_sent();
+    // A target fetched after this moment was fetched by another path (the page's own refresh,
+    // "Sync now") while this run waited for the budget: fetching it again would be a request
+    // for nothing.
+    let started = Utc::now();
     let mut known_missing: BTreeSet<GapFeature> = plan.missing_gaps.iter().copied().collect();
     let mut report = PrefetchReport {
         planned: plan.fetches.len(),
@@ -552,7 +566,8 @@ where
             _ => None,
         };
         let skip = target.gap().is_some_and(|g| known_missing.contains(&g))
-            || customer.is_some_and(|id| report.gone_on_server.contains(&id));
+            || customer.is_some_and(|id| report.gone_on_server.contains(&id))
+            || fetched_since(cache, target, started).unwrap_or(false);
         if skip {
             report.skipped += 1;
         } else {

@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use scriptix_api::{Client, Reachability, PROBE_TIMEOUT};
 use tokio::sync::{broadcast, watch, Notify};
 
@@ -20,10 +20,10 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use super::customers::{scan_deletions, sync_customer_list_with, ListSyncReport, SyncError};
-use super::detail_plan::{plan_prefetch, Allowance};
+use super::detail_plan::{plan_prefetch, Allowance, Target};
 use super::details::{
-    detail_state, prefetch_with, refresh_branding, refresh_tab, PrefetchReport, PrefetchStop,
-    RefreshOutcome,
+    detail_state, fetched_since, prefetch_with, refresh_branding, refresh_tab, PrefetchReport,
+    PrefetchStop, RefreshOutcome,
 };
 use super::replay::replay_outbox_with;
 use super::status::{Activity, Connectivity, StatusError, SyncStatus};
@@ -390,14 +390,27 @@ impl SyncEngine {
     }
 
     /// "Sync now" for the page the user is looking at: every tab of the open customer fetched
-    /// again (interactive lane), fresh or not. Returns how many were refreshed (0: none open).
-    pub async fn refresh_open_customer_now(&self) -> Result<usize, SyncError> {
+    /// again (interactive lane), fresh or not, except those already fetched at or after
+    /// `clicked` (the round that "Sync now" ran first may have fetched the stale ones: once is
+    /// enough). Returns how many were refreshed (0: none open).
+    pub async fn refresh_open_customer_now(
+        &self,
+        clicked: DateTime<Utc>,
+    ) -> Result<usize, SyncError> {
         let Some(id) = self.open_customer() else {
             return Ok(0);
         };
         let client = self.client().lane(scriptix_api::Lane::Interactive);
         let mut refreshed = 0;
         for tab in Tab::ALL {
+            let target = Target::Tab {
+                customer_id: id,
+                tab,
+            };
+            if fetched_since(self.cache(), target, clicked)? {
+                refreshed += 1;
+                continue;
+            }
             match refresh_tab(&client, self.cache(), id, tab, Utc::now()).await? {
                 RefreshOutcome::Refreshed { .. } => refreshed += 1,
                 RefreshOutcome::NotSupported { .. }
