@@ -57,7 +57,7 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
     org && h('p', { class: 'account-org', title: session.organizationId != null ? `Organisation #${session.organizationId}` : '' },
       h('span', { id: 'signed-in-org' }, org)),
     session.email && h('p', { class: 'account-line muted', title: session.email }, h('span', { id: 'signed-in-email' }, session.email)),
-    h('p', { class: 'account-line mono muted', title: 'API address' }, h('span', { id: 'signed-in-base-url' }, session.baseUrl)),
+    h('p', { class: 'account-line muted', title: 'API address' }, h('span', { id: 'signed-in-base-url' }, session.baseUrl)),
     session.roles?.length > 0 && h('p', { class: 'account-line muted small', title: 'Roles' },
       h('span', { id: 'signed-in-roles' }, session.roles.join(', '))),
     session.roleSource === 'resellerRoutes' && h('p', { class: 'account-note small' },

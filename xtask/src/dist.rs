@@ -149,22 +149,7 @@ pub fn bundle(root: &Path, build: &Build) -> Result<Vec<PathBuf>, String> {
     }
     let mut found = Vec::new();
     collect_files(&out_dir, &mut found);
-    found.retain(|p| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        [
-            ".deb",
-            ".rpm",
-            ".AppImage",
-            ".msi",
-            ".exe",
-            ".dmg",
-            ".app",
-            ".sig",
-            ".tar.gz",
-        ]
-        .iter()
-        .any(|ext| name.ends_with(ext))
-    });
+    found.retain(|p| is_bundle(p));
     found.sort();
     if found.is_empty() {
         return Err(format!(
@@ -173,6 +158,29 @@ pub fn bundle(root: &Path, build: &Build) -> Result<Vec<PathBuf>, String> {
         ));
     }
     Ok(found)
+}
+
+/// An installer, an updater archive or a signature; not the bundler's work files (the .deb's
+/// staging folder holds a `control.tar.gz` and a `data.tar.gz`).
+fn is_bundle(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    [
+        ".deb",
+        ".rpm",
+        ".AppImage",
+        ".msi",
+        ".exe",
+        ".dmg",
+        ".app",
+        ".sig",
+        ".app.tar.gz",
+        ".AppImage.tar.gz",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
 
 /// The app binary a build of `profile` leaves.
@@ -204,6 +212,33 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
             }
         } else {
             out.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_are_installers_archives_and_signatures_not_work_files() {
+        for bundle in [
+            "bundle/deb/Scriptix Reseller_0.1.0_amd64.deb",
+            "bundle/deb/Scriptix Reseller_0.1.0_amd64.deb.sig",
+            "bundle/rpm/Scriptix Reseller-0.1.0-1.x86_64.rpm",
+            "bundle/macos/Scriptix Reseller.app.tar.gz",
+            "bundle/macos/Scriptix Reseller.app.tar.gz.sig",
+            "bundle/nsis/Scriptix Reseller_0.1.0_x64-setup.exe",
+            "bundle/appimage/Scriptix Reseller_0.1.0_amd64.AppImage.tar.gz",
+        ] {
+            assert!(is_bundle(Path::new(bundle)), "{bundle}");
+        }
+        for work in [
+            "bundle/deb/Scriptix Reseller_0.1.0_amd64/control.tar.gz",
+            "bundle/deb/Scriptix Reseller_0.1.0_amd64/data.tar.gz",
+            "bundle/rpm/notes.txt",
+        ] {
+            assert!(!is_bundle(Path::new(work)), "{work}");
         }
     }
 }
