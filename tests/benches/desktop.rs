@@ -1,5 +1,6 @@
 //! The desktop app against an empty Tauri window, on the same machine, measured the same way
-//! (a WebDriver session through tauri-driver; the release builds of both binaries), in one run:
+//! (a WebDriver session through tauri-driver; both binaries as `cargo xtask bench desktop` builds
+//! them: the shipped `dist` profile and features), in one run:
 //!
 //! - keystroke to the filtered rows painted (the list marks the search it has on screen), and
 //!   the floor: the empty window's page echoing the text box into the page on each keystroke,
@@ -12,7 +13,8 @@
 //! - the slowest UI commands while the first sync of 10 000 customers runs;
 //! - the requests one organisation's full refresh ("Sync now" with its page open) costs.
 //!
-//! `cargo xtask bench desktop` builds both binaries in release mode and runs this. Prints
+//! `cargo xtask bench desktop` builds both binaries (`SCRIPTIX_APP_BIN`,
+//! `SCRIPTIX_EMPTY_WINDOW_BIN`; else the builds beside this bench) and runs this. Prints
 //! figures and the goals beside them; asserts nothing about time.
 
 use std::collections::BTreeMap;
@@ -96,6 +98,36 @@ const COMMAND_JS: &str = "
     const t0 = performance.now();
     window.__TAURI__.core.invoke('list_customers', { request })
         .then(() => done(performance.now() - t0), (e) => done(-1));
+";
+
+/// The app's window as it stands (the first screen, the list visible) as static content: its
+/// stylesheets' rules as text, the root's attributes and the body's HTML. No script comes along.
+const SNAPSHOT_JS: &str = "
+    const css = [...document.styleSheets]
+        .map((sheet) => [...sheet.cssRules].map((rule) => rule.cssText).join('\\n'))
+        .join('\\n');
+    const root = [...document.documentElement.attributes].map((a) => [a.name, a.value]);
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('script').forEach((s) => s.remove());
+    return [css, root, body.outerHTML];
+";
+
+/// The content floor: the app's first screen (`SNAPSHOT_JS`) put into the empty window's page at
+/// once, timed in the page from before its styles are parsed to the end of the frame that shows
+/// it: what WebKit needs to style, lay out and paint that screen with no app code at all.
+const STATIC_SCREEN_JS: &str = "
+    const [css, root, body, done] = arguments;
+    const t0 = performance.now();
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [sheet];
+    for (const [name, value] of root) document.documentElement.setAttribute(name, value);
+    document.body.outerHTML = body;
+    requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => done(performance.now() - t0);
+        channel.port2.postMessage(0);
+    });
 ";
 
 /// Waits for the sign-in (the test signs in through the form, into an empty home: the first
@@ -425,6 +457,7 @@ async fn run(requests: SandboxRequests) {
     let mut commands = Vec::new();
     let mut processes = 0;
     let mut app_timelines = Vec::new();
+    let mut snapshot = Value::Null;
     for _ in 0..RUNS {
         let (t, launched) = (Instant::now(), epoch_ms());
         let app = App::launch(Launch::new().home(home.path())).await;
@@ -432,6 +465,9 @@ async fn run(requests: SandboxRequests) {
         app.wait_for(".org-row:not(.placeholder)").await;
         app_start.push(t.elapsed().as_secs_f64() * 1000.0);
         let (process, mut timeline) = start_timeline(&app, launched, epoch_ms()).await;
+        if snapshot.is_null() {
+            snapshot = app.eval(SNAPSHOT_JS, vec![]).await;
+        }
         app.wait_for("#org-search").await;
         for i in 1..=QUERY.len() {
             let ms = app
@@ -489,11 +525,15 @@ async fn run(requests: SandboxRequests) {
         app.close().await;
     }
 
-    let empty = sibling_binary("empty-window");
+    let empty = std::env::var_os("SCRIPTIX_EMPTY_WINDOW_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| sibling_binary("empty-window"));
     let (mut empty_start, mut empty_total, mut floor) = (Vec::new(), Vec::new(), Vec::new());
     let mut empty_kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut empty_processes = 0;
     let mut empty_timelines = Vec::new();
+    let (mut static_screen, mut static_total) = (Vec::new(), Vec::new());
+    let mut static_kinds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for _ in 0..RUNS {
         let (t, launched) = (Instant::now(), epoch_ms());
         let win = App::launch(Launch::new().binary(&empty)).await;
@@ -511,6 +551,25 @@ async fn run(requests: SandboxRequests) {
         empty_total.push(mib(kib));
         for k in KINDS {
             empty_kinds
+                .entry(k)
+                .or_default()
+                .push(mib(kinds.get(k).copied().unwrap_or(0)));
+        }
+        // Then the app's first screen as static content in this window: the content's floor.
+        let ms = win
+            .client()
+            .execute_async(
+                STATIC_SCREEN_JS,
+                snapshot.as_array().cloned().unwrap_or_default(),
+            )
+            .await
+            .expect("the app's first screen in the empty window");
+        static_screen.push(ms.as_f64().expect("milliseconds"));
+        win.wait_for(".org-row:not(.placeholder)").await;
+        let (_, kinds, kib) = memory(&win).await;
+        static_total.push(mib(kib));
+        for k in KINDS {
+            static_kinds
                 .entry(k)
                 .or_default()
                 .push(mib(kinds.get(k).copied().unwrap_or(0)));
@@ -614,6 +673,14 @@ async fn run(requests: SandboxRequests) {
         met(a / e <= 1.3)
     );
     println!("  raw start times, ms: app {app_start:.0?}, empty {empty_start:.0?}");
+    let shown = median(&static_screen);
+    println!(
+        "  the content's floor: the app's first screen as static HTML and CSS (no script) put into \
+         the empty window's page: {shown:.0} ms to its frame's end (median of {RUNS}; raw {static_screen:.0?}); \
+         empty window + that = {:.0} ms, the app at {:.2}x of it",
+        e + shown,
+        a / (e + shown)
+    );
     print_timeline("the app's start", &app_timelines);
     print_timeline("the empty window's start", &empty_timelines);
 
@@ -640,6 +707,14 @@ async fn run(requests: SandboxRequests) {
         };
         println!("  {label:<26} {a:>9.1} {e:>9.1} {:>+10.1}", a - e);
     }
+    let st = median(&static_total);
+    println!(
+        "  the content's floor: the empty window showing the app's first screen as static content: \
+         {st:.1} MiB ({:+.1} MiB for the content; WebKit WebProcess {:.1} MiB); the app at {:.2}x of it",
+        st - e,
+        median(&static_kinds["WebKit WebProcess"]),
+        a / st
+    );
     println!(
         "  app main process from the inside (medians of {RUNS}; PSS = anonymous + files, the files include the cache's memory map):"
     );

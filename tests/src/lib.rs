@@ -660,9 +660,16 @@ fn free_ports() -> (u16, u16) {
     (port(&a), port(&b))
 }
 
+/// A plain HTTP client for a test's own requests to the sandbox. reqwest is built without a TLS
+/// provider of its own: the app's is installed first (see `scriptix_api::tls`).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// `GET {base_url}/api/v3/account/me` with `token`: what the app should show about an account.
 pub async fn account_me(base_url: &str, token: &str) -> Value {
-    let body: Value = reqwest::Client::new()
+    let body: Value = http()
         .get(format!("{base_url}/api/v3/account/me"))
         .header("x-zoom-s2t-key", token)
         .send()
@@ -684,7 +691,7 @@ pub async fn reseller_get(
     path: &str,
     query: &[(&str, &str)],
 ) -> (Value, u64) {
-    let body: Value = reqwest::Client::new()
+    let body: Value = http()
         .get(format!("{base_url}/api/v3/reseller/{path}"))
         .header("x-zoom-s2t-key", token)
         .query(query)

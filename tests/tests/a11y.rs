@@ -711,7 +711,7 @@ async fn rename_on_server(sb: &Sandbox, id: i64, name: &str) {
         .find(|c| c["id"].as_i64() == Some(id))
         .expect("the customer on the server")
         .clone();
-    let status = reqwest::Client::new()
+    let status = e2e::http()
         .put(format!("{}/api/v3/reseller/customer/{id}/", sb.base_url()))
         .header("x-zoom-s2t-key", sb.reseller_token())
         .json(&json!({"name": name, "email": c["email"], "phone": c["phone"], "is_active": c["is_active"]}))

@@ -119,7 +119,7 @@ async fn sample_colours(app: &App) -> (String, String) {
 
 /// GET /branding and the logo's PNG size from its header, over HTTP.
 async fn server_branding(sandbox: &Sandbox) -> (Value, Option<(u32, u32)>) {
-    let http = reqwest::Client::new();
+    let http = e2e::http();
     let token = sandbox.reseller_token();
     let body: Value = http
         .get(format!("{}/api/v3/reseller/branding", sandbox.base_url()))

@@ -161,7 +161,7 @@ async fn rename_first(sb: &Sandbox, name: &str) -> String {
     )
     .await;
     let c = &first[0];
-    reqwest::Client::new()
+    e2e::http()
         .put(format!("{}/api/v3/reseller/customer/{}/", sb.base_url(), c["id"]))
         .header("x-zoom-s2t-key", sb.reseller_token())
         .json(&json!({"name": name, "email": c["email"], "phone": c["phone"], "is_active": c["is_active"]}))

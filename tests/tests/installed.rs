@@ -1,5 +1,6 @@
 //! The installed package, driven as a user would: `cargo xtask test` builds the `.deb` of the
-//! release app (and a signed next version of it), installs it with dpkg, and runs this against
+//! app as it ships (its features; the dev profile) and a signed next version of it, installs it
+//! with dpkg, and runs this against
 //! `/usr/bin/scriptix-reseller` (SCRIPTIX_APP_BIN). Built only with the `installed` feature,
 //! which only that step turns on: it installs, updates and removes a system package, so it needs
 //! a Debian system and root (or sudo).

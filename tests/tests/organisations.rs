@@ -101,7 +101,7 @@ impl Api {
         Api {
             base: sandbox.base_url().to_string(),
             token: sandbox.reseller_token().to_string(),
-            http: reqwest::Client::new(),
+            http: e2e::http(),
         }
     }
 

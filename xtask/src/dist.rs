@@ -20,7 +20,8 @@ const TAURI_CLI_VERSION: &str = "2.12.6";
 
 /// What to build.
 pub struct Build {
-    /// The cargo profile: `dist` ships; the tests may package `release` to save minutes.
+    /// The cargo profile: `dist` ships; the installed-package test packages `dev`, whose
+    /// dependencies the workspace's test run has already built.
     pub profile: String,
     /// Bundle kinds (`deb`, `rpm`, `appimage`, `msi`, `nsis`, `app`, `dmg`).
     pub bundles: Vec<String>,
@@ -117,7 +118,7 @@ pub fn bundle(root: &Path, build: &Build) -> Result<Vec<PathBuf>, String> {
     if let Some(target) = &build.target {
         out_dir.push(target);
     }
-    let out_dir = out_dir.join(&build.profile).join("bundle");
+    let out_dir = out_dir.join(profile_dir(&build.profile)).join("bundle");
     // Old bundles of another version must not be taken for this build's.
     let _ = std::fs::remove_dir_all(&out_dir);
     cmd::step(&format!(
@@ -126,10 +127,13 @@ pub fn bundle(root: &Path, build: &Build) -> Result<Vec<PathBuf>, String> {
         build.bundles.join(", ")
     ));
     let mut command = Command::new("node");
-    command
-        .arg(&cli)
-        .args(["build", "--ci", "--bundles"])
-        .arg(build.bundles.join(","));
+    command.arg(&cli).args(["build", "--ci"]);
+    // The CLI looks for the binary of `dev` only under its own flag (target/debug).
+    let dev = build.profile == "dev";
+    if dev {
+        command.arg("--debug");
+    }
+    command.arg("--bundles").arg(build.bundles.join(","));
     for c in &config {
         command.arg("--config").arg(c);
     }
@@ -137,7 +141,11 @@ pub fn bundle(root: &Path, build: &Build) -> Result<Vec<PathBuf>, String> {
         command.arg("--target").arg(target);
     }
     // Cargo's own arguments: the profile, the shipped features (no demo sandbox).
-    command.args(["--", "--profile", &build.profile, "--no-default-features"]);
+    command.arg("--");
+    if !dev {
+        command.args(["--profile", &build.profile]);
+    }
+    command.arg("--no-default-features");
     let status = command
         .envs(build.env.iter().map(|(k, v)| (k, v)))
         // The CLI finds tauri.conf.json from here (bench/empty-window has one too).
@@ -186,8 +194,17 @@ fn is_bundle(path: &Path) -> bool {
 /// The app binary a build of `profile` leaves.
 pub fn binary_path(root: &Path, profile: &str) -> PathBuf {
     root.join("target")
-        .join(profile)
+        .join(profile_dir(profile))
         .join(format!("scriptix-reseller{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The folder under `target/` a profile builds into: cargo names `dev`'s `debug`.
+fn profile_dir(profile: &str) -> &str {
+    if profile == "dev" {
+        "debug"
+    } else {
+        profile
+    }
 }
 
 /// The CLI's entry script (`tauri.js`, run by Node).

@@ -1,5 +1,5 @@
-//! The packaged app, tested as installed (a stage of `cargo xtask test`): the `.deb` of the
-//! release build is made by the same path as `cargo xtask dist`, installed with dpkg (then
+//! The packaged app, tested as installed (a stage of `cargo xtask test`): the `.deb` is made by
+//! the same path as `cargo xtask dist` (in the profile the caller names), installed with dpkg (then
 //! `apt-get -f install` for anything it depends on), and driven through WebDriver by
 //! `tests/tests/installed.rs`, which also updates and then removes it. Needs Debian or Ubuntu
 //! and root (or sudo).

@@ -32,7 +32,7 @@ const USAGE: &str = "usage: cargo xtask <demo | test | installed | dist | manife
   manifest  the updater's latest.json from a release's signed bundles, one folder per platform:
           `manifest --version V --base-url URL --dir DIR --date RFC3339 [--notes FILE] [--out FILE]`
   bench   the benchmarks (all, or `bench NAME...`: listing, cache, sync, prefetch, logo,
-          store, user_first, desktop); prints their figures
+          store, user_first, first_sync_reads, desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
           (`soak [MINUTES]`, default 10), every outcome checked
   setup   install the system packages and tauri-driver the other tasks need
@@ -175,9 +175,12 @@ fn installed_only() -> Result<(), String> {
     )
 }
 
-/// The profile of the package the test installs. `release`, not the shipped `dist`: the same
-/// code and features, without whole-program LTO's minutes of single-threaded linking.
-const INSTALLED_TEST_PROFILE: &str = "release";
+/// The profile of the package the test installs. `dev`, not the shipped `dist`: the same code
+/// and features (the embedded UI, no demo), built on the dependencies the workspace's test run
+/// has just compiled, where a release build would compile all of them again (about ten minutes
+/// of CI) and `dist` would add whole-program LTO. Only what depends on Tauri is compiled again,
+/// for the embedded UI. `cargo xtask dist` builds what ships.
+const INSTALLED_TEST_PROFILE: &str = "dev";
 
 /// The environment a run that opens windows needs: the display, no desktop settings daemon or
 /// accessibility bus (absent under Xvfb), and tauri-driver on PATH.
@@ -220,24 +223,41 @@ fn soak(args: &[String]) -> Result<(), String> {
 }
 
 fn bench(names: &[String]) -> Result<(), String> {
-    // The desktop bench launches the release app and the empty-window baseline (its own crate).
-    if names.is_empty() || names.iter().any(|n| n == "desktop") {
-        cmd::step("desktop binaries (release build)");
+    // The desktop bench launches the app as it ships (the `dist` profile, the embedded UI, no
+    // demo) and the empty-window baseline (its own crate) built the same way, in one cargo run
+    // so both link the same Tauri.
+    let desktop = names.is_empty() || names.iter().any(|n| n == "desktop");
+    if desktop {
+        cmd::step("desktop binaries (dist profile, as shipped)");
         cmd::cargo(
             &[
                 "build",
-                "--release",
+                "--profile",
+                "dist",
                 "-p",
                 "scriptix-reseller",
                 "-p",
                 "empty-window",
+                "--no-default-features",
+                "--features",
+                "scriptix-reseller/custom-protocol",
             ],
             &[],
         )?;
         setup::ensure(setup::Need::Test)?;
     }
     let display = display::ensure()?;
-    let env = gui_env(&display);
+    let mut env = gui_env(&display);
+    if desktop {
+        let dist = workspace_root().join("target").join("dist");
+        for (var, binary) in [
+            ("SCRIPTIX_APP_BIN", "scriptix-reseller"),
+            ("SCRIPTIX_EMPTY_WINDOW_BIN", "empty-window"),
+        ] {
+            let path = dist.join(format!("{binary}{}", std::env::consts::EXE_SUFFIX));
+            env.push((var.into(), path.display().to_string()));
+        }
+    }
     // Every crate's `benches/` (release builds; each prints its own figures), or the named ones.
     let mut args = vec!["bench", "--workspace"];
     if names.is_empty() {

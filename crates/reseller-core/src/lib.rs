@@ -20,6 +20,7 @@
 //!   `account` (signing in and out) and `support` (the diagnostics a support ticket gets) on top.
 
 pub mod account;
+pub mod background;
 pub mod branding;
 pub mod cache;
 pub mod context;

@@ -66,6 +66,35 @@ pub fn international_all(phones: &[Option<&str>]) -> Vec<Option<String>> {
     out
 }
 
+/// Of `phones`, those this process has not formatted yet (each once, in order).
+pub fn unknown<'a>(phones: &[Option<&'a str>]) -> Vec<&'a str> {
+    let memory = memory()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out: Vec<&str> = Vec::new();
+    for phone in phones.iter().flatten() {
+        if !memory.contains_key(*phone) && !out.contains(phone) {
+            out.push(phone);
+        }
+    }
+    out
+}
+
+/// Takes phones formatted earlier (the cache keeps them: `Cache::phones_shown`) into the
+/// process's memory, so `international_all` formats none of them again.
+pub fn remember(shown: Vec<(String, String)>) {
+    if shown.is_empty() {
+        return;
+    }
+    let mut memory = memory()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if memory.len() + shown.len() > MAX_REMEMBERED {
+        memory.clear();
+    }
+    memory.extend(shown);
+}
+
 /// The trunk prefix ("0" in Germany and the Netherlands) dialled before a national number in
 /// the country with this calling code, if that country has one. Looked up once per process in a
 /// table of every code (the library's metadata), so indexing 100 000 phones parses none of them.
@@ -138,6 +167,24 @@ mod tests {
                 Some("+31 20 123 4567".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn remembered_phones_are_known_and_shown_as_remembered() {
+        // Numbers no other test uses (the memory is the process's).
+        let a = "+31209990001";
+        let b = "+31209990002";
+        assert_eq!(unknown(&[Some(a), None, Some(b), Some(a)]), vec![a, b]);
+        remember(vec![(a.to_string(), "as the cache keeps it".to_string())]);
+        assert_eq!(unknown(&[Some(a), Some(b)]), vec![b]);
+        assert_eq!(
+            international_all(&[Some(a), Some(b)]),
+            vec![
+                Some("as the cache keeps it".to_string()),
+                Some("+31 20 999 0002".to_string())
+            ]
+        );
+        assert!(unknown(&[Some(b)]).is_empty(), "formatted once, then known");
     }
 
     #[test]

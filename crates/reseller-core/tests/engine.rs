@@ -168,7 +168,6 @@ async fn the_open_customer_is_fetched_first_and_rounds_prefetch_within_the_budge
 /// first finds the tabs stale (and fetches them) or fresh (then "Sync now" fetches them again).
 #[tokio::test]
 async fn sync_now_fetches_each_tab_of_the_open_organisation_once() {
-    use reseller_core::cache::{Scope, Tab};
     use reseller_core::workspace::Workspace;
     // One organisation: every detail request the sandbox counts is about it.
     let sb = sandbox(1, 24).await;
@@ -178,45 +177,89 @@ async fn sync_now_fetches_each_tab_of_the_open_organisation_once() {
     engine.sync_now(false).await.unwrap();
     let id = *cached_customers(engine.cache()).keys().next().unwrap();
     engine.set_open_customer(Some(id));
-    let detail_requests = || -> std::collections::BTreeMap<String, u64> {
-        sb.stats()
-            .by_route
-            .into_iter()
-            .filter(|(route, _)| {
-                // A tab's route, not the organisation's own (`…/customer/{id}/`).
-                route.starts_with("GET ")
-                    && route.contains("/customer/{id}/")
-                    && !route.ends_with("/customer/{id}/")
-            })
-            .collect()
-    };
-    let sent_since = |before: &std::collections::BTreeMap<String, u64>| {
-        detail_requests()
-            .into_iter()
-            .map(|(route, n)| (route.clone(), n - before.get(&route).copied().unwrap_or(0)))
-            .filter(|(_, n)| *n > 0)
-            .collect::<Vec<_>>()
-    };
-
     for stale in [true, false] {
         if stale {
-            let cache = engine.cache().lock().unwrap();
-            for tab in Tab::ALL {
-                cache
-                    .invalidate(&Scope::CustomerTab {
-                        customer_id: id,
-                        tab,
-                    })
-                    .unwrap();
-            }
+            make_tabs_stale(&engine, id);
         }
-        let before = detail_requests();
+        let before = sb.stats().by_route;
         ws.sync_now().await;
-        let sent = sent_since(&before);
+        let sent = tab_requests_since(&sb, &before);
         assert_eq!(sent.len(), 5, "stale {stale}: every tab's route: {sent:?}");
         assert!(
             sent.iter().all(|(_, n)| *n == 1),
             "stale {stale}: each route once: {sent:?}"
         );
     }
+}
+
+/// "Sync now" pressed while the prefetch is fetching the open organisation's stale tabs (the
+/// prefetch puts it first): each tab is fetched once between them, not once by each.
+#[tokio::test]
+async fn sync_now_during_the_prefetch_of_the_open_organisation_fetches_each_tab_once() {
+    let sb = sandbox(1, 25).await;
+    let (_dir, cache) = cache();
+    let engine = SyncEngine::new(client(&sb), Arc::new(cache));
+    engine.sync_now(false).await.unwrap();
+    let id = *cached_customers(engine.cache()).keys().next().unwrap();
+    engine.set_open_customer(Some(id));
+    make_tabs_stale(&engine, id);
+    // Every request takes a while, so the prefetch's fetch is under way when Sync now asks.
+    sb.set_faults(scriptix_sandbox::FaultConfig {
+        latency_ms: 300,
+        ..Default::default()
+    });
+    let before = sb.stats().by_route;
+    let arrived = sb.stats().requests;
+    let prefetch = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.refresh_open_customer().await })
+    };
+    while sb.stats().requests == arrived {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refreshed = engine.refresh_open_customer_now(Utc::now()).await.unwrap();
+    let report = prefetch.await.unwrap().unwrap();
+    assert_eq!(refreshed, 5, "Sync now has every tab");
+    let sent = tab_requests_since(&sb, &before);
+    assert_eq!(sent.len(), 5, "every tab's route: {sent:?}");
+    assert!(
+        sent.iter().all(|(_, n)| *n == 1),
+        "each route once between the two: {sent:?} (prefetch {report:?})"
+    );
+}
+
+/// Every tab of organisation `id` marked stale in the engine's cache.
+fn make_tabs_stale(engine: &SyncEngine, id: i64) {
+    use reseller_core::cache::{Scope, Tab};
+    let cache = engine.cache().lock().unwrap();
+    for tab in Tab::ALL {
+        cache
+            .invalidate(&Scope::CustomerTab {
+                customer_id: id,
+                tab,
+            })
+            .unwrap();
+    }
+}
+
+/// The requests to an organisation's tab routes (not the organisation's own, `…/customer/{id}/`)
+/// since the sandbox's counts were `before`, by route.
+fn tab_requests_since(
+    sb: &scriptix_sandbox::Sandbox,
+    before: &std::collections::BTreeMap<String, u64>,
+) -> Vec<(String, u64)> {
+    sb.stats()
+        .by_route
+        .into_iter()
+        .filter(|(route, _)| {
+            route.starts_with("GET ")
+                && route.contains("/customer/{id}/")
+                && !route.ends_with("/customer/{id}/")
+        })
+        .map(|(route, n)| {
+            let was = before.get(&route).copied().unwrap_or(0);
+            (route, n - was)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }

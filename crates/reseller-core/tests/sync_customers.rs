@@ -319,3 +319,50 @@ async fn the_sync_futures_are_send() {
     send(sync_customer_list(&client, &cache));
     send(scan_deletions(&client, &cache));
 }
+
+/// The sync keeps each phone as the screens show it (so a list window parses none), and the
+/// deletion scan forgets the phones of customers gone.
+#[tokio::test]
+async fn the_sync_keeps_each_phone_as_shown_and_forgets_those_of_customers_gone() {
+    let sb = sandbox(300, 31).await;
+    let client = client(&sb);
+    let (_dir, cache) = cache();
+    sync_customer_list(&client, &cache).await.unwrap();
+    let cached = cached_customers(&cache);
+    let phones: Vec<&str> = cached.values().filter_map(|c| c.phone.as_deref()).collect();
+    assert!(
+        phones.len() > 100,
+        "the sandbox gives most customers a phone"
+    );
+    let kept = cache.lock().unwrap().phones_shown(&phones).unwrap();
+    assert_eq!(kept.len(), phones.len(), "every phone kept");
+    for (phone, shown) in &kept {
+        assert_eq!(
+            shown,
+            reseller_core::phone_display::international_all(&[Some(phone)])[0]
+                .as_ref()
+                .unwrap()
+        );
+        assert!(shown.contains(' '), "grouped for reading: {shown}");
+    }
+
+    let gone = cached.values().find(|c| c.phone.is_some()).unwrap();
+    let gone_phone = gone.phone.clone().unwrap();
+    let others = cached
+        .values()
+        .filter(|c| c.id != gone.id && c.phone.as_deref() == Some(gone_phone.as_str()))
+        .count();
+    client.delete_customer(gone.id).await.unwrap();
+    let scanned = scan_deletions(&client, &cache).await.unwrap();
+    assert_eq!(scanned.deleted, vec![gone.id]);
+    let still = cache
+        .lock()
+        .unwrap()
+        .phones_shown(&[gone_phone.as_str()])
+        .unwrap();
+    assert_eq!(
+        still.len(),
+        usize::from(others > 0),
+        "kept only while a customer has it"
+    );
+}

@@ -48,6 +48,8 @@ async fn the_binary_prints_its_urls_and_tokens_and_serves() {
     assert!(find("admin URL:").starts_with("http://127.0.0.1:"));
     assert_eq!(find("reseller token:"), "bin-reseller");
     assert_eq!(find("resellee token:"), "sbx-resellee-0000000000000000");
+    // reqwest is built without a TLS provider of its own (see scriptix_api::tls).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let get = |path: &str| {
         http.get(format!("{base}{path}"))

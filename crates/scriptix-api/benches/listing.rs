@@ -49,7 +49,7 @@ async fn one_page_figures() {
     );
     println!("1) one 1000-row customer page on loopback, sandbox rate limit off:");
 
-    let http = reqwest::Client::new();
+    let http = scriptix_api::tls::http_client();
     let url = format!("{}/api/v3/reseller/customer/", sbx.base_url());
     let mut raw = Vec::with_capacity(ROUNDS);
     let mut bytes = 0usize;

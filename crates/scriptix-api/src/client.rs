@@ -68,6 +68,7 @@ impl Client {
         let mut auth_value = HeaderValue::from_str(&value)
             .map_err(|_| bad_token("the API token contains characters a header cannot carry"))?;
         auth_value.set_sensitive(true);
+        crate::tls::install_provider();
         let http = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.request_timeout)

@@ -16,6 +16,7 @@ mod parse_props;
 mod reachability;
 mod retry;
 pub mod time;
+pub mod tls;
 mod transport;
 
 pub use budget::BudgetSnapshot;

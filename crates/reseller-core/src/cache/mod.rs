@@ -20,6 +20,7 @@ mod list;
 mod list_cache;
 mod memory_search;
 pub(crate) mod outbox;
+mod phones_shown;
 mod row_set;
 mod schema;
 mod search_index;

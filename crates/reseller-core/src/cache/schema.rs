@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0018_pending_marks.sql"),
     include_str!("migrations/0019_server_rows.sql"),
     PHONE_RUNS,
+    include_str!("migrations/0021_phones_shown.sql"),
 ];
 
 /// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).

@@ -195,6 +195,7 @@ pub(super) fn spawn_build(path: &std::path::Path, generation: i64) -> CacheResul
     let thread = std::thread::Builder::new()
         .name("search-index".into())
         .spawn(move || {
+            crate::background::lower_this_thread();
             let built = SearchIndex::build(&conn);
             drop(conn);
             if built.is_ok() {

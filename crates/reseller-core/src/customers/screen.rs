@@ -31,6 +31,12 @@ impl Context {
         let page = cache.customer_page_at(&query, req.offset)?;
         let MatchCount { count, exact } =
             cache.count_customers(query.search.as_deref(), req.status, Some(MAX_COUNTED))?;
+        // Phones formatted before (by the sync, or an earlier run) are looked up, not parsed.
+        let phones: Vec<Option<&str>> = page.rows.iter().map(|r| r.phone.as_deref()).collect();
+        let unknown = crate::phone_display::unknown(&phones);
+        if !unknown.is_empty() {
+            crate::phone_display::remember(cache.phones_shown(&unknown)?);
+        }
         drop(cache);
         crate::diagnostics::memory::milestone(crate::diagnostics::memory::FIRST_QUERY);
         Ok(ListWindow {

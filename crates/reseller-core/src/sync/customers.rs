@@ -125,10 +125,22 @@ fn fetched(page: Page<Customer>) -> FetchedPage {
     }
 }
 
-/// Phones in E.164 for the rows about to be written (only those: see `map::customer_row`).
+/// Phones in E.164 for the rows about to be written (only those: see `map::customer_row`), and
+/// each phone as the screens show it (formatted here once, so a list window never parses it).
 /// Parsing takes up to half a millisecond a phone, so a full page goes to the blocking pool
 /// instead of stalling an async worker; a page with nothing to parse skips the hop.
-async fn normalize_phones(mut rows: Vec<CustomerRow>) -> Result<Vec<CustomerRow>, SyncError> {
+async fn normalize_phones(rows: Vec<CustomerRow>) -> Result<Normalized, SyncError> {
+    fn normalize_and_show(mut rows: Vec<CustomerRow>) -> Normalized {
+        normalize(&mut rows);
+        let phones: Vec<Option<&str>> = rows.iter().map(|r| r.phone.as_deref()).collect();
+        let shown = crate::phone_display::international_all(&phones);
+        let shown = phones
+            .iter()
+            .zip(shown)
+            .filter_map(|(phone, shown)| Some((phone.map(str::to_string)?, shown?)))
+            .collect();
+        Normalized { rows, shown }
+    }
     fn normalize(rows: &mut [CustomerRow]) {
         // Parsed grouped by country code: `phonenumber` keeps a small cache of compiled
         // patterns, and alternating countries (as a customer list does) recompiles them for
@@ -150,15 +162,17 @@ async fn normalize_phones(mut rows: Vec<CustomerRow>) -> Result<Vec<CustomerRow>
         }
     }
     if rows.len() < 20 {
-        normalize(&mut rows);
-        return Ok(rows);
+        return Ok(normalize_and_show(rows));
     }
-    tokio::task::spawn_blocking(move || {
-        normalize(&mut rows);
-        rows
-    })
-    .await
-    .map_err(|e| SyncError::Internal(format!("phone normalisation stopped: {e}")))
+    tokio::task::spawn_blocking(move || normalize_and_show(rows))
+        .await
+        .map_err(|e| SyncError::Internal(format!("phone normalisation stopped: {e}")))
+}
+
+/// Rows about to be written, and how their phones are shown (kept beside them).
+struct Normalized {
+    rows: Vec<CustomerRow>,
+    shown: Vec<(String, String)>,
 }
 
 struct Written {
@@ -172,11 +186,12 @@ struct Written {
 /// Writes planned rows under the caller's lock. A local edit made while the lock was free
 /// (during phone parsing) wins: the check runs under the same lock as the write, so nothing
 /// slips in between.
-fn write_rows(cache: &Cache, mut rows: Vec<CustomerRow>) -> Result<Written, SyncError> {
+fn write_rows(cache: &Cache, normalized: Normalized) -> Result<Written, SyncError> {
+    let Normalized { mut rows, shown } = normalized;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let held = cache.customers_with_local_work(&ids)?;
     rows.retain(|r| !held.contains(&r.id));
-    let changed = cache.upsert_customers(&rows)?;
+    let changed = cache.upsert_customers_showing(&rows, &shown)?;
     Ok(Written {
         changed,
         same: rows.len().saturating_sub(changed),
@@ -321,6 +336,8 @@ pub async fn scan_deletions(
         cached.retain(|c| before.contains(&c.id));
         let plan = plan_deletions(&server_ids, &cached, unidentified);
         cache.delete_customers(&plan.delete)?;
+        // The phones of customers gone (or renumbered) need no shown text any more.
+        cache.prune_phones_shown()?;
         plan
     };
     if let Some(why) = &plan.withheld {

@@ -19,6 +19,7 @@ use super::detail_plan::{
     dashboard_range, default_usage_query, effective_freshness, max_age, usage_range, DetailState,
     PrefetchPlan, Target, TRANSCRIPTION_PAGE_LIMIT, UNSUPPORTED_MAX_AGE,
 };
+use super::in_flight::{InFlight, FOLLOW_AT_MOST};
 use crate::branding::BrandingEntity;
 use crate::cache::freshness::{freshness, GapFeature};
 use crate::cache::{
@@ -534,14 +535,16 @@ pub async fn prefetch<F>(
 where
     F: FnMut(&PrefetchProgress) -> ControlFlow<()>,
 {
-    prefetch_with(client, cache, None, plan, progress).await
+    prefetch_with(client, cache, None, &InFlight::default(), plan, progress).await
 }
 
-/// `prefetch`, checking the server's logo in `logos` (see `refresh_branding`).
+/// `prefetch`, checking the server's logo in `logos` (see `refresh_branding`), and taking a
+/// target another path is fetching at the same moment from that path (`flights`).
 pub async fn prefetch_with<F>(
     client: &Client,
     cache: &Mutex<Cache>,
     logos: Option<&LogoWorker>,
+    flights: &InFlight,
     plan: &PrefetchPlan,
     mut progress: F,
 ) -> PrefetchReport
@@ -568,7 +571,12 @@ where
         let skip = target.gap().is_some_and(|g| known_missing.contains(&g))
             || customer.is_some_and(|id| report.gone_on_server.contains(&id))
             || fetched_since(cache, target, started).unwrap_or(false);
-        if skip {
+        let turn = if skip {
+            None
+        } else {
+            Some(flights.turn(target, FOLLOW_AT_MOST).await)
+        };
+        if skip || turn.as_ref().is_some_and(|t| t.followed) {
             report.skipped += 1;
         } else {
             let lane = client.lane(fetch.lane);
@@ -577,6 +585,9 @@ where
                     failures_in_a_row = 0;
                     match outcome {
                         RefreshOutcome::Refreshed { rejected, .. } => {
+                            if let Some(turn) = &turn {
+                                turn.fetched();
+                            }
                             report.refreshed += 1;
                             report.rejected_count += rejected.len();
                             let room = MAX_REJECTED_KEPT.saturating_sub(report.rejected.len());

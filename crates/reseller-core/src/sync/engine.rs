@@ -25,6 +25,7 @@ use super::details::{
     detail_state, fetched_since, prefetch_with, refresh_branding, refresh_tab, PrefetchReport,
     PrefetchStop, RefreshOutcome,
 };
+use super::in_flight::{InFlight, FOLLOW_AT_MOST};
 use super::replay::replay_outbox_with;
 use super::status::{Activity, Connectivity, StatusError, SyncStatus};
 use crate::cache::{Cache, FreshnessRecord, Scope, Store, Tab};
@@ -77,6 +78,8 @@ pub struct SyncEngine {
     open_customer: AtomicI64,
     /// Where logos are decoded (a child process); without one, the server's logo is not kept.
     logo_worker: OnceLock<LogoWorker>,
+    /// Detail fetches under way: the prefetch and "Sync now" never fetch a tab twice at once.
+    flights: InFlight,
 }
 
 impl SyncEngine {
@@ -98,6 +101,7 @@ impl SyncEngine {
             sending: AtomicBool::new(false),
             open_customer: AtomicI64::new(0),
             logo_worker: OnceLock::new(),
+            flights: InFlight::default(),
         });
         let listener: Arc<dyn OutboxListener> = engine.clone();
         engine.ctx.listen(Arc::downgrade(&listener));
@@ -411,8 +415,17 @@ impl SyncEngine {
                 refreshed += 1;
                 continue;
             }
+            // The prefetch may be fetching this very tab (the open organisation goes first).
+            let turn = self.flights.turn(target, FOLLOW_AT_MOST).await;
+            if turn.followed {
+                refreshed += 1;
+                continue;
+            }
             match refresh_tab(&client, self.cache(), id, tab, Utc::now()).await? {
-                RefreshOutcome::Refreshed { .. } => refreshed += 1,
+                RefreshOutcome::Refreshed { .. } => {
+                    turn.fetched();
+                    refreshed += 1;
+                }
                 RefreshOutcome::NotSupported { .. }
                 | RefreshOutcome::CustomerNotCached
                 | RefreshOutcome::Superseded => {}
@@ -466,12 +479,19 @@ impl SyncEngine {
             return Ok(PrefetchReport::default());
         }
         let logos = self.logo_worker.get();
-        let report = prefetch_with(self.client(), self.cache(), logos, &plan, |p| {
-            if !self.sending.load(Ordering::Relaxed) {
-                self.activity("Fetching details", p.done as u64, Some(p.total as u64));
-            }
-            ControlFlow::Continue(())
-        })
+        let report = prefetch_with(
+            self.client(),
+            self.cache(),
+            logos,
+            &self.flights,
+            &plan,
+            |p| {
+                if !self.sending.load(Ordering::Relaxed) {
+                    self.activity("Fetching details", p.done as u64, Some(p.total as u64));
+                }
+                ControlFlow::Continue(())
+            },
+        )
         .await;
         if report.refreshed > 0 {
             self.ctx.announce(CacheChange {

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod detail_plan;
 pub mod details;
 pub mod engine;
+pub mod in_flight;
 pub mod plan;
 pub mod replay;
 pub mod status;

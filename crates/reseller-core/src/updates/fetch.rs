@@ -26,6 +26,7 @@ pub struct UpdateClient {
 
 impl UpdateClient {
     pub fn new(user_agent: &str) -> Result<UpdateClient, UpdateError> {
+        scriptix_api::tls::install_provider();
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(CONNECT_TIMEOUT)

@@ -24,6 +24,8 @@ pub async fn sandbox(customers: usize) -> Sandbox {
 }
 
 pub fn client() -> Client {
+    // reqwest is built without a TLS provider of its own (see scriptix_api::tls).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()
