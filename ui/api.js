@@ -99,6 +99,44 @@ export const updateCustomer = (id, { name, email, phone, isActive }) =>
 
 export const deleteCustomer = (id) => invoke('delete_customer', { id });
 
+// ---- many organisations at once ----
+
+/**
+ * A selection: {ids: [id]} (rows picked), or {matching: {search, status}, except: [id]}
+ * (every row the list's search and filter match, less the unpicked).
+ * action: 'activate' | 'deactivate' | 'delete'. Resolves to {batchId, queued, unchanged,
+ * skipped, message}.
+ */
+export const bulkCustomers = (action, selection) => invoke('bulk_customers', { action, selection });
+
+/**
+ * Bulk changes and imports, newest first: [{id, kind, label, sent, total, waiting, refused,
+ * undone, undoable, finished, progressText, detailText, timeLeftText}].
+ */
+export const listBatches = () => invoke('list_batches');
+
+/** Takes back what a batch has not sent: {undone, kept, message}. */
+export const undoBatch = (batchId) => invoke('undo_batch', { batchId });
+
+export const dismissBatch = (batchId) => invoke('dismiss_batch', { batchId });
+
+/** The words for `count` picked rows (`all`: every matching one), `named` of them by name: {picked, deleteQuestion, more}. */
+export const selectionWords = (count, all, named = 0) => invoke('selection_words', { count, all, named });
+
+/** The selection (in the list's sort) to a CSV through the save dialog: {path, rows, rowsText} or null. */
+export const exportCustomersCsv = (selection, sort, direction) =>
+  invoke('export_customers_csv', { selection, sort, direction });
+
+/**
+ * A CSV chosen through the open dialog, judged: {draftId, fileName, rows: [{line, name, email,
+ * phone, status, outcome: 'valid'|'invalid'|'duplicate', message, field}], total, valid, invalid,
+ * duplicates, ignoredColumns, summaryText, shownText} or null (cancelled).
+ */
+export const previewCustomerImport = () => invoke('preview_customer_import');
+
+/** Imports the preview's valid rows, once: {batchId, created, duplicates, message}. */
+export const importCustomers = (draftId) => invoke('import_customers', { draftId });
+
 /** Undoes a pending or refused change; resolves to the server's version, or null if none. */
 export const discardChanges = (id) => invoke('discard_changes', { id });
 

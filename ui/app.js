@@ -15,6 +15,8 @@ import { ask } from './views/dialog.js';
 const DEFAULT_BASE_URL = 'https://api.scriptix.io';
 /** Without events (they should always work), the status is read this often instead. */
 const POLL_MS = 3000;
+/** How long the start waits for the list's first rows before showing the window without them. */
+const FIRST_ROWS_WAIT_MS = 300;
 const root = document.getElementById('app');
 
 const state = {
@@ -76,7 +78,7 @@ const router = {
   },
 
   /** Signed in: the frame with the organisations list. */
-  home(session) {
+  async home(session) {
     endSession();
     state.session = session;
     if (!session.demo) state.signInForm = { ...state.signInForm, baseUrl: session.baseUrl };
@@ -90,8 +92,13 @@ const router = {
         await api.setTheme(theme);
       },
     });
-    state.list = organizationsView({ onOpen: (row) => router.organization(row), status: state.status });
+    const list = organizationsView({ onOpen: (row) => router.organization(row), status: state.status });
+    state.list = list;
     markOnce('home: views built');
+    // The window is laid out once, with its rows: the first window of the list is read before
+    // the frame goes in (the cache answers in milliseconds; a slow one is not waited for long).
+    await Promise.race([list.prepare(), new Promise((resolve) => { setTimeout(resolve, FIRST_ROWS_WAIT_MS); })]);
+    if (state.list !== list) return; // signed out or in again meanwhile
     root.replaceChildren(state.shell.el);
     root.dataset.screen = 'signed-in';
     startEvents(state.shell);
@@ -306,7 +313,7 @@ async function boot() {
     // A sign-in asked for on the command line failed: say why, on the screen that can fix it.
     router.signIn({ error: session.reason });
   } else if (session.value) {
-    router.home(session.value);
+    await router.home(session.value);
   } else {
     router.signIn();
   }

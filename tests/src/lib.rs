@@ -8,8 +8,10 @@
 //! tauri-driver with SIGTERM, and kills by PID whatever of the process tree is left.
 
 mod process;
+mod server;
 
 pub use process::started_epoch_ms;
+pub use server::{eventually_within, sandbox, sandbox_config, Api};
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -714,6 +716,7 @@ pub mod keys {
     pub const BACKSPACE: &str = "\u{E003}";
     pub const TAB: &str = "\u{E004}";
     pub const ENTER: &str = "\u{E007}";
+    pub const SHIFT: &str = "\u{E008}";
     pub const CONTROL: &str = "\u{E009}";
     pub const ESCAPE: &str = "\u{E00C}";
     pub const PAGE_DOWN: &str = "\u{E00F}";

@@ -14,12 +14,12 @@
 //! shows a focus ring; and every dialog keeps Tab and Shift+Tab inside itself while open and
 //! gives the focus back to what opened it when it closes.
 
+use e2e::keys::SHIFT;
 use e2e::{keys, reseller_get, App, Launch};
 use scriptix_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
-const SHIFT: &str = "\u{E008}";
 /// Enough organisations for the dashboard's recent list to fill its box and scroll.
 const CUSTOMERS: usize = 20;
 
@@ -378,7 +378,18 @@ async fn every_screen_passes_axe_and_works_with_the_keyboard_alone() {
     let sb = sandbox(CUSTOMERS).await;
     let id = customer_with_every_status(&sb).await;
     let mut audit = Audit::default();
-    let app = App::launch(Launch::new()).await;
+    // The file dialog's test seam answers with a CSV to import (src-tauri/src/pick.rs).
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("organisations.csv");
+    std::fs::write(
+        &csv,
+        "Name,Email\nAxe Import BV,axe@import.test\nNo Email BV,\n",
+    )
+    .unwrap();
+    let seam = dir.path().join("dialog");
+    std::fs::write(&seam, csv.display().to_string()).unwrap();
+    let app =
+        App::launch(Launch::new().env("SCRIPTIX_TEST_DIALOG", seam.display().to_string())).await;
 
     // ---- sign-in, by the keyboard ----
     app.wait_for("#sign-in-form").await;
@@ -412,6 +423,36 @@ async fn every_screen_passes_axe_and_works_with_the_keyboard_alone() {
     .await;
     tab_to(&app, "#org-status-all", 2).await;
     tab_to(&app, "#org-list", 10).await;
+
+    // Rows picked from the keyboard (Space, then Shift+Down): the bulk bar; Escape clears it.
+    type_keys(&app, keys::HOME).await;
+    type_keys(&app, " ").await;
+    type_keys(&app, &format!("{SHIFT}{}{}", keys::ARROW_DOWN, keys::NULL)).await;
+    app.wait_until_text("#org-picked", |t| t == "2 organisations selected")
+        .await;
+    audit.run(&app, "organisations list, rows picked").await;
+    type_keys(&app, keys::ESCAPE).await;
+    app.wait_js(
+        "the bulk bar gone",
+        "return document.querySelector('#org-bulk-bar').hidden;",
+        vec![],
+    )
+    .await;
+
+    // Importing: the preview dialog keeps and returns the focus; once imported, the import on
+    // its way shows in the batches panel.
+    app.click("#org-import").await;
+    app.wait_for("#import-dialog[open]").await;
+    audit.run(&app, "import preview dialog").await;
+    dialog_keeps_and_returns_focus(&app, "#import-dialog", "#org-import").await;
+    app.click("#org-import").await;
+    app.wait_for("#import-dialog[open]").await;
+    app.click("#import-confirm").await;
+    app.wait_for("#org-batches .batch").await;
+    audit
+        .run(&app, "organisations list, an import on its way")
+        .await;
+    tab_to(&app, "#org-list", 20).await;
 
     // New organisation: reached by Shift+Tab, opened by Enter.
     for _ in 0..12 {

@@ -9,26 +9,11 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use e2e::{keys, App, Launch, UI_TIMEOUT};
+use e2e::{eventually_within, keys, sandbox, Api, App, Launch, UI_TIMEOUT};
 use scriptix_sandbox::{FaultConfig, Refusal, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
 // ---- the sandbox and its API, as a test sees them ----
-
-fn config(customers: usize) -> SandboxConfig {
-    SandboxConfig {
-        customers,
-        // The test's own requests must never be the ones refused.
-        rate_limit_per_minute: 0,
-        ..Default::default()
-    }
-}
-
-async fn sandbox(customers: usize) -> Sandbox {
-    scriptix_sandbox::start(config(customers))
-        .await
-        .expect("start the sandbox")
-}
 
 /// A sandbox that can be stopped and started again on the same port with the same data.
 struct Restartable {
@@ -68,7 +53,7 @@ impl Restartable {
             let cfg = SandboxConfig {
                 addr,
                 db_path: Some(self.db()),
-                ..config(self.customers)
+                ..e2e::sandbox_config(self.customers)
             };
             match scriptix_sandbox::start(cfg).await {
                 Ok(s) => return s,
@@ -89,104 +74,6 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// The reseller API over HTTP, as another desk (or Scriptix's own site) would use it.
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    fn of(sandbox: &Sandbox) -> Api {
-        Api {
-            base: sandbox.base_url().to_string(),
-            token: sandbox.reseller_token().to_string(),
-            http: e2e::http(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v3/reseller/customer/{path}", self.base)
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let resp = req
-            .header("x-zoom-s2t-key", &self.token)
-            .send()
-            .await
-            .expect("the sandbox answers");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        (status, body)
-    }
-
-    /// Every customer, in id order.
-    async fn all(&self) -> Vec<Value> {
-        let mut out = Vec::new();
-        loop {
-            let (status, body) = self
-                .send(self.http.get(self.url("")).query(&[
-                    ("limit", "1000".to_string()),
-                    ("offset", out.len().to_string()),
-                    ("sort", "id".into()),
-                    ("direction", "asc".into()),
-                ]))
-                .await;
-            assert_eq!(status, 200, "list: {body}");
-            let page = body["result"].as_array().expect("a list").clone();
-            let total = body["total_results"].as_u64().expect("total_results") as usize;
-            let done = page.is_empty();
-            out.extend(page);
-            if done || out.len() >= total {
-                return out;
-            }
-        }
-    }
-
-    async fn get(&self, id: i64) -> Option<Value> {
-        let (status, body) = self.send(self.http.get(self.url(&format!("{id}/")))).await;
-        match status {
-            200 => Some(body["result"].clone()),
-            404 => None,
-            other => panic!("get {id}: {other} {body}"),
-        }
-    }
-
-    async fn create(&self, name: &str, email: &str) -> Value {
-        let (status, body) = self
-            .send(
-                self.http
-                    .post(self.url(""))
-                    .json(&json!({"name": name, "email": email})),
-            )
-            .await;
-        assert_eq!(status, 201, "create: {body}");
-        body["result"].clone()
-    }
-
-    /// Changes some fields (the rest as the server has them).
-    async fn update(&self, id: i64, changes: Value) -> Value {
-        let mut c = self.get(id).await.expect("the customer to update");
-        for (k, v) in changes.as_object().unwrap() {
-            c[k] = v.clone();
-        }
-        let body = json!({"name": c["name"], "email": c["email"], "phone": c["phone"], "is_active": c["is_active"]});
-        let (status, body) = self
-            .send(self.http.put(self.url(&format!("{id}/"))).json(&body))
-            .await;
-        assert_eq!(status, 201, "update: {body}");
-        body["result"].clone()
-    }
-
-    async fn delete(&self, id: i64) {
-        let (status, body) = self
-            .send(self.http.delete(self.url(&format!("{id}/"))))
-            .await;
-        assert_eq!(status, 204, "delete: {body}");
-    }
-}
-
 /// How long the app may take to reach a server that came back. Requests that failed while
 /// offline hold a place in the client's rate budget for up to a minute, so the first round
 /// after a reconnection can wait that long before it sends anything.
@@ -199,22 +86,6 @@ where
     Fut: Future<Output = Option<T>>,
 {
     eventually_within(what, UI_TIMEOUT, f).await
-}
-
-/// Polls `f` until it gives Some, for up to `timeout`.
-async fn eventually_within<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Requests the sandbox counted whose method and route contain `method` and `route`.
@@ -992,6 +863,7 @@ async fn a_refused_delete_brings_the_row_back_with_the_servers_words() {
         refusal: Some(Refusal {
             method: "DELETE".into(),
             route: format!("/customer/{id}"),
+            exact: false,
             status: 409,
             message: reason.into(),
         }),

@@ -11,16 +11,27 @@
 // org-row-<id>), cells .cell-id, .cell-name (.org-name, the text; a .sync-badge[data-state]
 // for pending/failed/conflict), .cell-email, .cell-phone, .cell-status (.pill), .cell-registered;
 // .org-row.placeholder while a row loads; #org-empty (nothing matches), #org-list-error.
+// Picking rows for a bulk action: .cell-pick with span.pick[role=checkbox][aria-checked] on
+// each row (.org-row.picked), #org-pick-all in the header; Space picks the row under the
+// cursor, Shift+click or Shift+arrows pick a run, Ctrl/Cmd+click one more, Ctrl/Cmd+A every
+// matching row (also those not on screen), Escape clears. The bar (bulk-bar.js) acts on them.
+// #org-import and #org-export (the list as shown) sit in the page head; #org-batches
+// (batches.js) shows bulk changes and imports on their way.
 
 import { h, debounce, isTyping, markOnce } from '../dom.js';
 import * as api from '../api.js';
 import { newOrganizationDialog } from './customer-form.js';
 import { ask, quoted, toast } from './dialog.js';
+import { bulkBar } from './bulk-bar.js';
+import { batchesPanel } from './batches.js';
+import { importOrganizations } from './import-dialog.js';
 
 /** Every row is this tall (px); .org-row's height in styles.css must say the same. */
 export const ROW_HEIGHT = 40;
 /** Rows fetched per request, aligned on multiples of PAGE. */
 const PAGE = 100;
+/** Names a delete confirmation lists before "and N more". */
+const NAMED = 3;
 /** Rows built above and below the visible ones. */
 const OVERSCAN = 8;
 /**
@@ -108,6 +119,19 @@ export function organizationsView({ onOpen, status = null }) {
   let selectedId = null;
   let frame = 0;
   let savedScroll = 0;
+  let totalText = '';
+  /**
+   * Rows picked for a bulk action: with `all`, every row the query matches less `except`;
+   * otherwise `ids` (id -> name, for the confirmation). A new search or filter clears them.
+   */
+  const picks = { all: false, ids: new Map(), except: new Set() };
+  /** Where a Shift+click run starts. */
+  let pickAnchor = -1;
+  /** Settled when the first query's answer (or its error) has landed; see `prepare`. */
+  let answered = null;
+  let settleAnswered = () => {};
+  /** Not shown yet: the rows `prepare` read are laid out with the window's first layout. */
+  let neverShown = true;
 
   // ---- toolbar ----
 
@@ -132,6 +156,8 @@ export function organizationsView({ onOpen, status = null }) {
   const count = h('span', { id: 'org-count', class: 'org-count', role: 'status', 'aria-live': 'polite' });
   const newOrg = h('button', { id: 'new-org', type: 'button', class: 'button primary', 'aria-keyshortcuts': 'Control+N Meta+N' },
     h('span', { class: 'plus', 'aria-hidden': 'true' }, '+'), 'New organisation');
+  const importButton = h('button', { id: 'org-import', type: 'button', class: 'button secondary' }, 'Import…');
+  const exportButton = h('button', { id: 'org-export', type: 'button', class: 'button secondary', title: 'Export the list as shown (search, filter and sort) to a CSV file' }, 'Export…');
 
   // ---- grid ----
 
@@ -142,7 +168,9 @@ export function organizationsView({ onOpen, status = null }) {
     sortButtons.set(col.key, button);
     return h('div', { class: `cell ${col.cell}`, role: 'columnheader' }, button);
   });
-  const head = h('div', { class: 'grid-row grid-head', role: 'row', 'aria-rowindex': '1' }, headCells);
+  const pickAllBox = h('input', { id: 'org-pick-all', type: 'checkbox', class: 'pick-all', 'aria-label': 'Select every matching organisation' });
+  const head = h('div', { class: 'grid-row grid-head', role: 'row', 'aria-rowindex': '1' },
+    h('div', { class: 'cell cell-pick', role: 'columnheader', 'aria-label': 'Selected' }, pickAllBox), headCells);
   const spacer = h('div', { class: 'grid-spacer', role: 'rowgroup' });
   const body = h('div', {
     id: 'org-list', class: 'grid', role: 'grid', tabindex: '0', 'aria-label': 'Organisations',
@@ -155,11 +183,20 @@ export function organizationsView({ onOpen, status = null }) {
   const empty = h('div', { id: 'org-empty', class: 'empty', hidden: true }, emptyText, emptyHint, clearSearch);
   const listError = h('div', { id: 'org-list-error', class: 'banner banner-error', role: 'alert', hidden: true });
 
+  const bar = bulkBar({
+    onAction: (action) => (action === 'export' ? exportPicked() : bulkAction(action)),
+    onSelectAll: pickAll,
+    onClear: clearPicks,
+  });
+  const batches = batchesPanel({ onUndone: () => invalidate() });
+
   const el = h('section', { id: 'org-list-view', class: 'view list-view', 'aria-labelledby': 'org-list-title' },
     h('header', { class: 'page-head' },
       h('div', { class: 'page-title' }, h('h1', { id: 'org-list-title' }, 'Organisations'), count),
-      newOrg),
+      h('div', { class: 'page-actions' }, importButton, exportButton, newOrg)),
     h('div', { class: 'toolbar' }, searchBox, statusGroup),
+    batches.el,
+    bar.el,
     listError,
     h('div', { class: 'grid-frame' }, body, empty));
 
@@ -177,8 +214,9 @@ export function organizationsView({ onOpen, status = null }) {
   }
 
   /** The list's size from an answer; its count line comes display-ready (`totalText`). */
-  function setTotal({ total: t, exact: ex, totalText }) {
+  function setTotal({ total: t, exact: ex, totalText: text }) {
     const changed = t !== total || ex !== exact || !loaded;
+    totalText = text;
     total = t;
     exact = ex;
     loaded = true;
@@ -188,6 +226,7 @@ export function organizationsView({ onOpen, status = null }) {
     count.textContent = totalText;
     if (selectedIndex >= total) selectedIndex = total - 1;
     renderEmpty();
+    if (picks.all) renderPicks();
   }
 
   function renderEmpty() {
@@ -271,12 +310,15 @@ export function organizationsView({ onOpen, status = null }) {
 
   /** The query changed: fetch its first window, then swap it in (no blank list meanwhile). */
   function requery() {
+    // Picks belong to the search and filter they were made under.
+    if (pickedCount() > 0 && pickedUnder !== queryKey()) clearPicks();
     const qg = ++queryGen;
     const dg = ++dataGen;
     swapping = true;
     markOnce('list: first query');
     api.listCustomers(request(0, PAGE)).then((res) => {
       markOnce('list: first answer');
+      settleAnswered();
       if (qg !== queryGen) return;
       swapping = false;
       pages.clear();
@@ -296,6 +338,7 @@ export function organizationsView({ onOpen, status = null }) {
       });
       render();
     }, (err) => {
+      settleAnswered();
       if (qg !== queryGen) return;
       swapping = false;
       showListError(err);
@@ -332,9 +375,9 @@ export function organizationsView({ onOpen, status = null }) {
     return [first, last];
   }
 
-  function buildRow(i, row, selected) {
+  function buildRow(i, row, selected, picked) {
     const props = {
-      class: `org-row grid-row${row ? '' : ' placeholder'}${selected ? ' selected' : ''}`,
+      class: `org-row grid-row${row ? '' : ' placeholder'}${selected ? ' selected' : ''}${picked ? ' picked' : ''}`,
       role: 'row',
       'aria-rowindex': String(i + 2),
       'aria-selected': selected ? 'true' : 'false',
@@ -342,7 +385,8 @@ export function organizationsView({ onOpen, status = null }) {
     };
     let el;
     if (!row) {
-      el = h('div', props, COLUMNS.map((c) => h('div', { class: `cell ${c.cell}`, role: 'gridcell' }, h('span', { class: 'skeleton' }))));
+      el = h('div', props, h('div', { class: 'cell cell-pick', role: 'gridcell' }),
+        COLUMNS.map((c) => h('div', { class: `cell ${c.cell}`, role: 'gridcell' }, h('span', { class: 'skeleton' }))));
     } else {
       props.id = `org-row-${row.id}`;
       props.dataset.id = String(row.id);
@@ -350,6 +394,8 @@ export function organizationsView({ onOpen, status = null }) {
       // Text sits in a span inside each clipped box (WebKit's WebDriver counts a clipped box
       // holding bare text as not displayed).
       el = h('div', props,
+        h('div', { class: 'cell cell-pick', role: 'gridcell' },
+          h('span', { class: 'pick', role: 'checkbox', 'aria-checked': String(picked), 'aria-label': `Select ${row.name}` })),
         h('div', { class: 'cell cell-id', role: 'gridcell' },
           row.id > 0 ? h('span', {}, String(row.id)) : h('span', { class: 'muted', title: 'Not on Scriptix yet' }, 'new')),
         h('div', { class: 'cell cell-name', role: 'gridcell' },
@@ -363,6 +409,7 @@ export function organizationsView({ onOpen, status = null }) {
     el.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
     el._row = row;
     el._selected = selected;
+    el._picked = picked;
     return el;
   }
 
@@ -374,13 +421,14 @@ export function organizationsView({ onOpen, status = null }) {
     for (let i = first; i <= last; i++) {
       const row = rowAt(i);
       const selected = i === selectedIndex;
+      const picked = row ? isPicked(row.id) : false;
       const current = rendered.get(i);
       rendered.delete(i);
-      if (current && current._row === row && current._selected === selected) {
+      if (current && current._row === row && current._selected === selected && current._picked === picked) {
         next.set(i, current);
         continue;
       }
-      const fresh = buildRow(i, row, selected);
+      const fresh = buildRow(i, row, selected, picked);
       if (current) current.replaceWith(fresh);
       else spacer.append(fresh);
       next.set(i, fresh);
@@ -433,6 +481,158 @@ export function organizationsView({ onOpen, status = null }) {
 
   const selectedRow = () => (selectedIndex >= 0 ? rowAt(selectedIndex) : null);
 
+  // ---- picking rows for a bulk action ----
+
+  /** The search and filter the picks were made under (a new one clears them). */
+  let pickedUnder = '';
+  const queryKey = () => `${query.search.trim()}\u0000${query.status}`;
+  const isPicked = (id) => (picks.all ? !picks.except.has(id) : picks.ids.has(id));
+  const pickedCount = () => (picks.all ? Math.max(0, total - picks.except.size) : picks.ids.size);
+
+  /** What the core resolves into rows: the ids picked, or every matching row less the unpicked. */
+  function selection() {
+    return picks.all
+      ? { matching: { search: query.search, status: query.status }, except: [...picks.except] }
+      : { ids: [...picks.ids.keys()] };
+  }
+
+  function setPicked(row, on) {
+    if (!row) return;
+    if (!picks.all && picks.ids.size === 0) pickedUnder = queryKey();
+    if (picks.all) {
+      if (on) picks.except.delete(row.id);
+      else picks.except.add(row.id);
+    } else if (on) picks.ids.set(row.id, row.name);
+    else picks.ids.delete(row.id);
+  }
+
+  function renderPicks() {
+    const n = pickedCount();
+    pickAllBox.checked = n > 0 && n >= total;
+    pickAllBox.indeterminate = n > 0 && n < total;
+    const more = n < total && exact ? `Select all ${totalText}` : null;
+    bar.show(n, n > 0 ? api.selectionWords(n, picks.all, 0) : null, more);
+    schedule();
+  }
+
+  function clearPicks() {
+    picks.all = false;
+    picks.ids.clear();
+    picks.except.clear();
+    pickAnchor = -1;
+    renderPicks();
+  }
+
+  function pickAll() {
+    picks.all = true;
+    picks.ids.clear();
+    picks.except.clear();
+    pickedUnder = queryKey();
+    renderPicks();
+  }
+
+  function togglePick(i) {
+    const row = rowAt(i);
+    if (!row) return;
+    setPicked(row, !isPicked(row.id));
+    pickAnchor = i;
+    renderPicks();
+  }
+
+  /** Picks rows `a` to `b` (list positions), fetching those not loaded. */
+  async function pickRun(a, b) {
+    const [first, last] = a <= b ? [a, b] : [b, a];
+    const qg = queryGen;
+    for (let offset = first; offset <= last; offset += 500) {
+      const limit = Math.min(500, last - offset + 1);
+      let rows = [];
+      for (let i = offset; i < offset + limit; i++) rows.push(rowAt(i));
+      if (rows.some((r) => !r)) {
+        try {
+          rows = (await api.listCustomers(request(offset, limit))).rows;
+        } catch (err) {
+          toast(`Could not pick these rows: ${err.message}`, { kind: 'error', ms: 6000 });
+          return;
+        }
+        if (qg !== queryGen) return;
+      }
+      for (const row of rows) setPicked(row, true);
+    }
+    renderPicks();
+  }
+
+  /** The names a confirmation lists: the first few picked rows it knows. */
+  function someNames() {
+    if (!picks.all) return [...picks.ids.values()].slice(0, NAMED);
+    const names = [];
+    for (const page of [...pages.keys()].sort((x, y) => x - y).map((p) => pages.get(p))) {
+      for (const r of page.rows) {
+        if (names.length < NAMED && !picks.except.has(r.id)) names.push(r.name);
+      }
+    }
+    return names;
+  }
+
+  async function bulkAction(action) {
+    const n = pickedCount();
+    if (n === 0) return;
+    if (action === 'delete') {
+      const names = someNames();
+      const words = await api.selectionWords(n, picks.all, names.length);
+      const listed = [];
+      names.forEach((name, k) => {
+        if (k > 0) listed.push(k === names.length - 1 && !words.more ? ' and ' : ', ');
+        listed.push(quoted(name));
+      });
+      if (words.more) listed.push(` ${words.more}`);
+      const yes = await ask({
+        title: words.deleteQuestion,
+        message: ['This deletes ', ...listed, '.'],
+        detail: 'They leave your list now and are deleted on Scriptix in the background (when offline, as soon as the connection returns). Until each is sent you can undo it.',
+        actions: [{ id: 'confirm-ok', label: words.deleteQuestion.replace(/\?$/, ''), kind: 'danger' }],
+      });
+      if (!yes) return;
+    }
+    bar.setBusy(true);
+    try {
+      const report = await api.bulkCustomers(action, selection());
+      toast(report.message);
+      clearPicks();
+      invalidate();
+      batches.refresh();
+    } catch (err) {
+      toast(`Could not do this: ${err.message}`, { kind: 'error', ms: 8000 });
+    } finally {
+      bar.setBusy(false);
+    }
+  }
+
+  async function exportRows(sel, button) {
+    if (button) button.disabled = true;
+    try {
+      const done = await api.exportCustomersCsv(sel, query.sort, query.direction);
+      if (done) toast(`Exported ${done.rowsText} to ${done.path}`);
+    } catch (err) {
+      toast(`The export failed: ${err.message}`, { kind: 'error', ms: 8000 });
+    } finally {
+      if (button) button.disabled = false;
+    }
+  }
+
+  const exportPicked = () => exportRows(selection(), null);
+  exportButton.addEventListener('click', () => exportRows({ matching: { search: query.search, status: query.status }, except: [] }, exportButton));
+  importButton.addEventListener('click', async () => {
+    const report = await importOrganizations();
+    if (report?.created) {
+      invalidate();
+      batches.refresh();
+    }
+  });
+  pickAllBox.addEventListener('click', () => {
+    if (pickedCount() > 0) clearPicks();
+    else pickAll();
+  });
+
   function openSelected() {
     const row = selectedRow();
     if (row) onOpen(row);
@@ -449,8 +649,30 @@ export function organizationsView({ onOpen, status = null }) {
   }
 
   body.addEventListener('keydown', (event) => {
-    if (event.target !== body || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target !== body || event.altKey) return;
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      pickAll();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
+    if (event.shiftKey && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
+      // Extends the pick by the row the cursor moves onto.
+      event.preventDefault();
+      const from = Math.max(0, selectedIndex);
+      const to = event.key === 'ArrowDown' ? Math.min(total - 1, from + 1) : Math.max(0, from - 1);
+      setPicked(rowAt(from), true);
+      select(to);
+      setPicked(rowAt(to), true);
+      renderPicks();
+      return;
+    }
     switch (event.key) {
+      case ' ': if (selectedIndex >= 0) togglePick(selectedIndex); break;
+      case 'Escape':
+        if (pickedCount() === 0) return;
+        clearPicks();
+        break;
       case 'ArrowDown': select(selectedIndex < 0 ? 0 : selectedIndex + 1); break;
       case 'ArrowUp': select(selectedIndex <= 0 ? 0 : selectedIndex - 1); break;
       case 'PageDown': select(Math.max(0, selectedIndex) + pageRows()); break;
@@ -478,9 +700,18 @@ export function organizationsView({ onOpen, status = null }) {
   spacer.addEventListener('click', (event) => {
     const rowEl = event.target.closest('.org-row');
     if (!rowEl) return;
-    select(Number(rowEl.dataset.index), { scroll: false });
+    const i = Number(rowEl.dataset.index);
+    if (event.shiftKey) {
+      // A run from the last picked row (or the cursor) to this one.
+      pickRun(pickAnchor >= 0 ? pickAnchor : Math.max(0, selectedIndex), i);
+      pickAnchor = i;
+    } else if (event.target.closest('.pick') || event.ctrlKey || event.metaKey) {
+      togglePick(i);
+    }
+    select(i, { scroll: false });
     body.focus({ preventScroll: true });
-    if (event.target.closest('.org-name') && rowEl._row) onOpen(rowEl._row);
+    const plain = !event.shiftKey && !event.ctrlKey && !event.metaKey;
+    if (plain && event.target.closest('.org-name') && rowEl._row) onOpen(rowEl._row);
   });
   spacer.addEventListener('dblclick', (event) => {
     const rowEl = event.target.closest('.org-row');
@@ -624,8 +855,25 @@ export function organizationsView({ onOpen, status = null }) {
     el,
     /** The sync status: whether the list was ever synced decides what an empty list means. */
     onStatus(status) {
+      // A change sent (or refused) moves a batch's progress on.
+      if (status?.activity || status?.pending !== sync?.pending || status?.failed !== sync?.failed) {
+        batches.refresh();
+      }
       sync = status;
       renderEmpty();
+    },
+    /**
+     * Before the list is first put in the window: its first window of rows is asked for, and
+     * the promise settles when the answer has landed. The start waits for it (briefly) so the
+     * window's first layout and paint already hold the rows, instead of laying the page out
+     * empty while the answer waits behind that layout, then again with the rows.
+     */
+    prepare() {
+      if (!answered) {
+        answered = new Promise((resolve) => { settleAnswered = resolve; });
+        if (!loaded && !swapping) requery();
+      }
+      return answered;
     },
     /** Shown (again): the scroll position, search and sort are as the user left them. */
     shown({ focus = true } = {}) {
@@ -634,12 +882,16 @@ export function organizationsView({ onOpen, status = null }) {
       // is the start's longest step), so the query runs meanwhile.
       const firstRead = !loaded && !swapping;
       if (firstRead) requery();
+      // The first show of rows `prepare` just read needs no second read.
+      const prepared = neverShown && loaded;
+      neverShown = false;
       body.scrollTop = savedScroll;
       markOnce('list: laid out');
       // Pages outside the restored scroll position are dropped, so after it.
-      if (!firstRead) invalidate();
+      if (!firstRead && !prepared) invalidate();
       render();
       if (focus) body.focus({ preventScroll: true });
+      batches.refresh();
     },
     hidden() {
       savedScroll = body.scrollTop;

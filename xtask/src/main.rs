@@ -32,7 +32,7 @@ const USAGE: &str = "usage: cargo xtask <demo | test | installed | dist | manife
   manifest  the updater's latest.json from a release's signed bundles, one folder per platform:
           `manifest --version V --base-url URL --dir DIR --date RFC3339 [--notes FILE] [--out FILE]`
   bench   the benchmarks (all, or `bench NAME...`: listing, cache, sync, prefetch, logo,
-          store, user_first, first_sync_reads, desktop); prints their figures
+          store, user_first, first_sync_reads, bulk, desktop); prints their figures
   soak    the crash soak: a syncing process killed with SIGKILL again and again for MINUTES
           (`soak [MINUTES]`, default 10), every outcome checked
   setup   install the system packages and tauri-driver the other tasks need

@@ -54,6 +54,11 @@ pub enum CoreError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
 
+    /// A file the user chose to import cannot be read as one (not CSV, not UTF-8, no Name or
+    /// Email column, too big); the message says what to change.
+    #[error("{message}")]
+    ImportFile { message: String },
+
     /// The account's files (its offline copy, their folder) could not be made or removed.
     #[error("{message}")]
     AccountFiles { message: String },
@@ -73,6 +78,7 @@ impl CoreError {
             CoreError::Export(_) => "export_failed",
             CoreError::Settings(e) => e.code(),
             CoreError::AccountFiles { .. } => "cache_io",
+            CoreError::ImportFile { .. } => "import_unreadable",
         }
     }
 
@@ -89,7 +95,8 @@ impl CoreError {
             | CoreError::KeychainUnavailable { .. }
             | CoreError::Cache(_)
             | CoreError::Export(_)
-            | CoreError::AccountFiles { .. } => None,
+            | CoreError::AccountFiles { .. }
+            | CoreError::ImportFile { .. } => None,
         }
     }
 }

@@ -204,6 +204,21 @@ impl Locale {
         )
     }
 
+    /// A wait to come, rounded up as a person would say it: "under a minute", "about 4 min",
+    /// "about 2 h 5 min", "about 3 h".
+    pub fn time_left(&self, seconds: u64) -> String {
+        if seconds < 60 {
+            return "under a minute".into();
+        }
+        let minutes = seconds.div_ceil(60);
+        let (h, m) = (minutes / 60, minutes % 60);
+        match (h, m) {
+            (0, m) => format!("about {m} min"),
+            (h, 0) => format!("about {} h", self.count_u64(h)),
+            (h, m) => format!("about {} h {m} min", self.count_u64(h)),
+        }
+    }
+
     /// How long ago `t` was at `now`: "just now", "3 min ago", "2 h ago", "yesterday",
     /// "4 days ago", else "on 1 Nov 2026" (in the computer's time zone). A time after `now`
     /// (the clocks disagree) is "just now".
@@ -539,5 +554,16 @@ mod tests {
         }
         assert_eq!(Locale::from_tag("en").date(d(2026, 3, 9)), "Mar 9, 2026");
         assert_eq!(Locale::from_tag("en-IE").date(d(2026, 3, 9)), "9 Mar 2026");
+    }
+
+    #[test]
+    fn time_left_is_rounded_up_to_minutes_and_says_hours() {
+        let l = Locale::from_tag("en-GB");
+        assert_eq!(l.time_left(0), "under a minute");
+        assert_eq!(l.time_left(59), "under a minute");
+        assert_eq!(l.time_left(60), "about 1 min");
+        assert_eq!(l.time_left(61), "about 2 min");
+        assert_eq!(l.time_left(3600), "about 1 h");
+        assert_eq!(l.time_left(6000), "about 1 h 40 min");
     }
 }

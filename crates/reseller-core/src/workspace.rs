@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use crate::branding::{BrandingEntity, BrandingView};
 use crate::cache::{cache_file_name, Cache, Store};
 use crate::context::Context;
+use crate::customers::{ImportDrafts, ImportPreview, ImportReport};
 use crate::dashboard::refresher::{
     DashboardRefresher, DashboardScreen, RefreshStatus, RefreshTiming,
 };
@@ -37,6 +38,8 @@ pub struct Workspace {
     pub(crate) logo_jobs: LogoJobs,
     /// The dashboard's background refresh (one range at a time); stops with the workspace.
     pub(crate) dashboard_refresher: DashboardRefresher,
+    /// The CSV import being previewed.
+    pub(crate) imports: ImportDrafts,
 }
 
 /// Writes the pending detail changes a cache of an earlier version laid over its rows at read
@@ -85,6 +88,7 @@ impl Workspace {
             engine,
             logo_jobs: LogoJobs::default(),
             dashboard_refresher: DashboardRefresher::default(),
+            imports: ImportDrafts::default(),
         })
     }
 
@@ -144,6 +148,17 @@ impl Workspace {
     /// Cancels the logo being processed (its worker is killed at once). False when none is.
     pub fn cancel_logo(&self) -> bool {
         self.logo_jobs.cancel()
+    }
+
+    /// Reads and judges a CSV file for import (blocking: it reads the file); the preview's
+    /// valid rows wait for `import_previewed`.
+    pub fn preview_import(&self, path: &Path) -> Result<ImportPreview, CoreError> {
+        self.ctx.preview_import(&self.imports, path)
+    }
+
+    /// Imports the valid rows of the preview `draft_id`, once.
+    pub fn import_previewed(&self, draft_id: u64) -> Result<ImportReport, CoreError> {
+        self.ctx.import_previewed(&self.imports, draft_id)
     }
 
     /// The dashboard screen: the view from the cache, and the range refreshed in the

@@ -304,6 +304,7 @@ async fn a_resumed_session_the_server_no_longer_accepts_ends_and_is_forgotten_ke
         refusal: Some(Refusal {
             method: "GET".into(),
             route: "/account/me".into(),
+            exact: false,
             status: 401,
             message: "This API token was revoked.".into(),
         }),

@@ -304,6 +304,7 @@ async fn when_the_routes_decide_nothing_the_account_me_error_stands() {
         refusal: Some(scriptix_sandbox::Refusal {
             method: "GET".into(),
             route: "/reseller/customer".into(),
+            exact: false,
             status: 404,
             message: "No such endpoint.".into(),
         }),

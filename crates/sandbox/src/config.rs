@@ -167,6 +167,10 @@ pub struct Refusal {
     pub method: String,
     /// Only paths containing this substring.
     pub route: String,
+    /// Only paths that are exactly `route` (one organisation of a bulk change, say: the route
+    /// of organisation 12 is also a substring of organisation 123's).
+    #[serde(default)]
+    pub exact: bool,
     /// A client error, 400..=499.
     pub status: u16,
     pub message: String,

@@ -75,7 +75,12 @@ impl FaultState {
     pub fn refusal(&self, method: &str, path: &str) -> Option<(StatusCode, String)> {
         let config = self.config.read().unwrap_or_else(|p| p.into_inner());
         let r = config.refusal.as_ref()?;
-        if !r.method.eq_ignore_ascii_case(method) || !path.contains(&r.route) {
+        let matches = if r.exact {
+            path == r.route
+        } else {
+            path.contains(&r.route)
+        };
+        if !r.method.eq_ignore_ascii_case(method) || !matches {
             return None;
         }
         let status = StatusCode::from_u16(r.status)
@@ -178,5 +183,23 @@ mod tests {
             .iter()
             .any(|d| matches!(d, FaultAction::ServerError(_))));
         assert_eq!(a.decide("/api/v3/account/me").action, FaultAction::None);
+    }
+
+    #[test]
+    fn an_exact_refusal_refuses_one_path_and_not_those_it_begins() {
+        let state = FaultState::new(FaultConfig {
+            refusal: Some(crate::config::Refusal {
+                method: "PUT".into(),
+                route: "/api/v3/reseller/customer/12".into(),
+                exact: true,
+                status: 409,
+                message: "in use".into(),
+            }),
+            ..FaultConfig::default()
+        });
+        let refused = state.refusal("put", "/api/v3/reseller/customer/12");
+        assert_eq!(refused, Some((StatusCode::CONFLICT, "in use".to_string())));
+        assert_eq!(state.refusal("PUT", "/api/v3/reseller/customer/123"), None);
+        assert_eq!(state.refusal("GET", "/api/v3/reseller/customer/12"), None);
     }
 }

@@ -40,6 +40,17 @@ pub struct Exported {
     pub rows_text: String,
 }
 
+impl Exported {
+    /// `rows` rows written to `path` (as the dialog gave it).
+    pub fn new(path: String, rows: usize) -> Exported {
+        Exported {
+            path,
+            rows_text: reseller_core::format::sys().count_of(rows as u64, "row", "rows"),
+            rows,
+        }
+    }
+}
+
 /// Asks where to save, then writes the table exactly as `dashboard_view(request)` shows it.
 #[tauri::command]
 pub async fn export_dashboard_csv(
@@ -62,12 +73,7 @@ pub async fn export_dashboard_csv(
     let shown = path.display().to_string();
     // The workspace the dialog was opened for, not whichever is open when it closes.
     let rows = blocking(move || workspace.export_dashboard_csv(&request, threshold, &path)).await?;
-    let rows_text = reseller_core::format::sys().count_of(rows as u64, "row", "rows");
-    Ok(Some(Exported {
-        path: shown,
-        rows,
-        rows_text,
-    }))
+    Ok(Some(Exported::new(shown, rows)))
 }
 
 /// The dashboard left the screen: "Sync now" no longer refreshes it.

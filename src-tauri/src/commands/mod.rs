@@ -3,6 +3,8 @@
 
 pub mod about;
 pub mod branding;
+pub mod bulk;
+pub mod customer_csv;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnostics;

@@ -67,9 +67,5 @@ pub async fn export_usage_csv(
         write_csv(&path, &table.header(), &table.rows).map_err(reseller_core::CoreError::from)
     })
     .await?;
-    Ok(Some(super::dashboard::Exported {
-        path: shown,
-        rows,
-        rows_text: reseller_core::format::sys().count_of(rows as u64, "row", "rows"),
-    }))
+    Ok(Some(super::dashboard::Exported::new(shown, rows)))
 }

@@ -8,6 +8,7 @@
 //! server's microsecond timestamps, compact, and integer order is time order. Calendar dates
 //! (subscription start/end, usage periods) are TEXT `YYYY-MM-DD`, whose text order is date order.
 
+pub(crate) mod batches;
 pub(crate) mod customers;
 mod customers_cache;
 mod db;
@@ -31,6 +32,7 @@ mod sync_marks;
 mod text;
 mod token_index;
 
+pub use batches::{BatchKind, BatchRow};
 pub use customers::{CustomerCounts, CustomerRow, SyncState};
 pub use db::Cache;
 pub use details::{
@@ -77,6 +79,22 @@ pub(crate) mod fixtures {
             }])
             .unwrap();
         cache
+    }
+
+    /// Queues an empty update of customer `id`; its op id.
+    pub(crate) fn queued_update(conn: &rusqlite::Connection, id: i64) -> i64 {
+        super::outbox::insert_op(
+            conn,
+            &super::NewOutboxOp {
+                entity: super::OutboxEntity::Customer,
+                entity_id: id,
+                kind: super::OutboxKind::Update,
+                payload: serde_json::json!({}),
+                base_last_modified: None,
+                created_at: Utc::now(),
+            },
+        )
+        .unwrap()
     }
 
     /// A batch token named `t{id}`.

@@ -165,6 +165,8 @@ pub struct OutboxOp {
     pub state: OutboxState,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The bulk action or import it belongs to (`crate::cache::batches`); None: a single change.
+    pub batch_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,7 +187,7 @@ pub struct OutboxCounts {
 }
 
 const OP_COLUMNS: &str = "op_id, entity, entity_id, kind, payload, base_last_modified, attempts, \
-                          state, last_error, created_at";
+                          state, last_error, created_at, batch_id";
 
 fn read_op(r: &Row<'_>) -> CacheResult<OutboxOp> {
     let payload: String = r.get(4)?;
@@ -204,6 +206,7 @@ fn read_op(r: &Row<'_>) -> CacheResult<OutboxOp> {
         state: OutboxState::parse(&state)?,
         last_error: r.get(8)?,
         created_at: from_micros(r.get(9)?)?,
+        batch_id: r.get(10)?,
     })
 }
 
@@ -245,6 +248,16 @@ pub(crate) fn get_op(conn: &Connection, op_id: i64) -> CacheResult<Option<Outbox
         .transpose()
 }
 
+/// The operations a `WHERE` clause picks, oldest first.
+pub(crate) fn ops_where(
+    conn: &Connection,
+    condition: &str,
+    args: impl rusqlite::Params,
+) -> CacheResult<Vec<OutboxOp>> {
+    let sql = format!("SELECT {OP_COLUMNS} FROM outbox WHERE {condition} ORDER BY op_id");
+    read_ops(conn, &sql, args)
+}
+
 /// An entity's unfinished operations, oldest first.
 pub(crate) fn ops_for_entity(
     conn: &Connection,
@@ -258,18 +271,40 @@ pub(crate) fn ops_for_entity(
     read_ops(conn, &sql, params![entity, id])
 }
 
-/// The oldest operation that may be sent now: pending or in flight, with no failed or
-/// conflicting operation before it on the same entity (those hold what depends on them).
-pub(crate) fn next_runnable(conn: &Connection) -> CacheResult<Option<OutboxOp>> {
-    let sql = format!(
-        "SELECT {OP_COLUMNS} FROM outbox o
-         WHERE o.state IN ('pending', 'in_flight')
-           AND NOT EXISTS (SELECT 1 FROM outbox b
-                           WHERE b.entity = o.entity AND b.entity_id = o.entity_id
-                             AND b.op_id < o.op_id AND b.state IN ('failed', 'conflict'))
-         ORDER BY o.op_id LIMIT 1"
-    );
-    Ok(read_ops(conn, &sql, [])?.into_iter().next())
+/// The next operation to send: one in flight first (a send interrupted: its outcome is found
+/// out before anything else goes), then the user's single changes before any batch's (a bulk
+/// action or an import of thousands never holds a single change back), oldest first within
+/// each, and never ahead of an earlier unfinished operation on the same entity (a failed or
+/// conflicting one holds back what depends on it). Without `batches`, batch operations are left
+/// to the outbox sender. Walks in `op_id` order that each stop at their first match, so a claim
+/// stays cheap with thousands queued.
+pub(crate) fn next_runnable(conn: &Connection, batches: bool) -> CacheResult<Option<OutboxOp>> {
+    let lanes: &[&str] = if batches {
+        &[
+            "o.state = 'in_flight'",
+            "o.state = 'pending' AND o.batch_id IS NULL",
+            "o.state = 'pending' AND o.batch_id IS NOT NULL",
+        ]
+    } else {
+        &[
+            "o.state = 'in_flight' AND o.batch_id IS NULL",
+            "o.state = 'pending' AND o.batch_id IS NULL",
+        ]
+    };
+    for lane in lanes {
+        let sql = format!(
+            "SELECT {OP_COLUMNS} FROM outbox o
+             WHERE {lane}
+               AND NOT EXISTS (SELECT 1 FROM outbox b
+                               WHERE b.entity = o.entity AND b.entity_id = o.entity_id
+                                 AND b.op_id < o.op_id AND b.state <> 'done')
+             ORDER BY o.op_id LIMIT 1"
+        );
+        if let Some(op) = read_ops(conn, &sql, [])?.into_iter().next() {
+            return Ok(Some(op));
+        }
+    }
+    Ok(None)
 }
 
 pub(crate) fn set_payload(
@@ -571,7 +606,7 @@ mod tests {
                  entity_id INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
                  base_last_modified INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
                  state TEXT NOT NULL DEFAULT 'pending', last_error TEXT,
-                 created_at INTEGER NOT NULL)",
+                 created_at INTEGER NOT NULL, batch_id INTEGER)",
         )
         .unwrap();
         let id = insert_op(
@@ -611,5 +646,44 @@ mod tests {
             }
             other => panic!("expected a corrupt-value error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn single_changes_go_before_batches_but_never_ahead_of_their_own_entity() {
+        let cache = Cache::open_in_memory().unwrap();
+        let conn = cache.conn();
+        let batch = crate::cache::batches::insert_batch(
+            conn,
+            crate::cache::BatchKind::Deactivate,
+            "b",
+            &Utc::now(),
+        )
+        .unwrap();
+        let op = |id: i64, in_batch: bool| {
+            let op_id = crate::cache::fixtures::queued_update(conn, id);
+            if in_batch {
+                crate::cache::batches::tag_op(conn, op_id, Some(batch)).unwrap();
+            }
+            op_id
+        };
+        let batch_1 = op(1, true);
+        let batch_2 = op(2, true);
+        // A single change on customer 1 waits for the batch's earlier one on it; on 3 it
+        // goes first.
+        let single_1 = op(1, false);
+        let single_3 = op(3, false);
+        let next = |batches| next_runnable(conn, batches).unwrap().map(|o| o.op_id);
+        assert_eq!(next(true), Some(single_3));
+        assert_eq!(next(false), Some(single_3));
+        delete_op(conn, single_3).unwrap();
+        assert_eq!(next(true), Some(batch_1));
+        assert_eq!(next(false), None, "a round leaves the batch to the sender");
+        // Interrupted while in flight: found out first.
+        set_state(conn, batch_2, OutboxState::InFlight, None, true).unwrap();
+        assert_eq!(next(true), Some(batch_2));
+        assert_eq!(next(false), None);
+        delete_op(conn, batch_2).unwrap();
+        delete_op(conn, batch_1).unwrap();
+        assert_eq!(next(false), Some(single_1));
     }
 }

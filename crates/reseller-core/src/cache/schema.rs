@@ -28,6 +28,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_server_rows.sql"),
     PHONE_RUNS,
     include_str!("migrations/0021_phones_shown.sql"),
+    include_str!("migrations/0022_batches.sql"),
+    include_str!("migrations/0023_outbox_batches.sql"),
 ];
 
 /// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).

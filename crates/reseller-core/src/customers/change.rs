@@ -81,6 +81,26 @@ impl CustomerFields {
         }
     }
 
+    /// A row showing these fields: what a failed or taken-back delete puts back.
+    pub fn row(
+        &self,
+        id: i64,
+        registration_date: DateTime<Utc>,
+        last_modified: DateTime<Utc>,
+        sync_state: crate::cache::SyncState,
+    ) -> CustomerRow {
+        CustomerRow {
+            id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            is_active: self.is_active,
+            registration_date,
+            last_modified,
+            sync_state,
+        }
+    }
+
     /// Writes the fields onto a row, keeping its id and dates.
     pub fn apply_to(&self, row: &mut CustomerRow) {
         row.name.clone_from(&self.name);

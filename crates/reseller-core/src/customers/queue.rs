@@ -101,11 +101,22 @@ pub fn create_customer(
 ) -> Result<CustomerRow, CoreError> {
     let fields = form.validated()?;
     let tx = cache.conn().unchecked_transaction()?;
-    let id = next_local_id(&tx, OutboxEntity::Customer)?;
+    let (row, _) = create_in(&tx, &fields, now)?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// `create_customer`'s writes, inside the caller's transaction: the row and its operation's id.
+pub(crate) fn create_in(
+    conn: &Connection,
+    fields: &CustomerFields,
+    now: DateTime<Utc>,
+) -> Result<(CustomerRow, i64), CoreError> {
+    let id = next_local_id(conn, OutboxEntity::Customer)?;
     let change = CustomerChange::Create {
         fields: fields.clone(),
     };
-    insert_op(&tx, &op(id, &change, None, now))?;
+    let op_id = insert_op(conn, &op(id, &change, None, now))?;
     let mut row = CustomerRow {
         id,
         name: String::new(),
@@ -117,9 +128,7 @@ pub fn create_customer(
         sync_state: SyncState::Pending,
     };
     fields.apply_to(&mut row);
-    let row = store_row(&tx, row)?;
-    tx.commit()?;
-    Ok(row)
+    Ok((store_row(conn, row)?, op_id))
 }
 
 /// Edits a customer locally and queues the edit. Editing a failed operation's customer fixes
@@ -133,26 +142,51 @@ pub fn update_customer(
 ) -> Result<CustomerRow, CoreError> {
     let fields = form.validated()?;
     let tx = cache.conn().unchecked_transaction()?;
-    let mut row = get_row(&tx, id)?.ok_or_else(not_found)?;
+    let (row, _) = update_in(&tx, id, &fields, now)?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// `update_customer`'s writes, inside the caller's transaction, with validated fields: the row
+/// as it now shows and the operation that carries the edit (None: nothing to send, because
+/// nothing changed or the edit undid the unsent one).
+pub(crate) fn update_in(
+    tx: &Connection,
+    id: i64,
+    fields: &CustomerFields,
+    now: DateTime<Utc>,
+) -> Result<(CustomerRow, Option<i64>), CoreError> {
+    let mut row = get_row(tx, id)?.ok_or_else(not_found)?;
     let current = CustomerFields::of(&row);
-    if fields == current {
-        return Ok(row);
+    if *fields == current {
+        return Ok((row, None));
     }
-    let ops = ops_for_entity(&tx, OutboxEntity::Customer, id)?;
+    let ops = ops_for_entity(tx, OutboxEntity::Customer, id)?;
     if ops.iter().any(|o| o.kind == OutboxKind::Delete) {
         return Err(CoreError::Busy {
             message: "This organisation is being deleted; it can no longer be edited.".into(),
         });
     }
     // Fold into the newest operation when it has not been sent yet.
+    let mut carried = None;
     let folded = match ops.last() {
         Some(last) if last.state != OutboxState::InFlight => match change_of(last)? {
             CustomerChange::Create { .. } => {
                 let change = CustomerChange::Create {
                     fields: fields.clone(),
                 };
-                set_payload(&tx, last.op_id, &change.to_json(), None)?;
+                set_payload(tx, last.op_id, &change.to_json(), None)?;
                 Some(last)
+            }
+            // Edited back to what the server has: nothing is left to send.
+            CustomerChange::Update { base, .. }
+                if base == *fields && last.state != OutboxState::Conflict =>
+            {
+                delete_op(tx, last.op_id)?;
+                if let Some(base_time) = last.base_last_modified {
+                    row.last_modified = base_time;
+                }
+                None
             }
             CustomerChange::Update { base, .. } => {
                 let change = CustomerChange::Update {
@@ -160,39 +194,56 @@ pub fn update_customer(
                     mine: fields.clone(),
                 };
                 set_payload(
-                    &tx,
+                    tx,
                     last.op_id,
                     &change.to_json(),
                     last.base_last_modified.as_ref(),
                 )?;
-                refresh_conflicts(&tx, last, &fields)?;
+                refresh_conflicts(tx, last, fields)?;
                 Some(last)
             }
-            CustomerChange::Delete { .. } | CustomerChange::Refresh => None,
+            CustomerChange::Delete { .. } | CustomerChange::Refresh => {
+                carried = Some(insert_update(tx, id, &current, fields, &ops, &row, now)?);
+                None
+            }
         },
-        _ => None,
+        _ => {
+            carried = Some(insert_update(tx, id, &current, fields, &ops, &row, now)?);
+            None
+        }
     };
     match folded {
         // A failed operation edited again is fixed: it goes back in the queue.
         Some(last) if last.state == OutboxState::Failed => {
-            set_state(&tx, last.op_id, OutboxState::Pending, None, false)?;
+            set_state(tx, last.op_id, OutboxState::Pending, None, false)?;
+            carried = Some(last.op_id);
         }
-        Some(_) => {}
-        None => {
-            // On top of nothing local: based on the server version the row shows. On top of an
-            // operation in flight (or a pending refresh): no base time, merged on replay.
-            let base_time = ops.is_empty().then_some(row.last_modified);
-            let change = CustomerChange::Update {
-                base: current,
-                mine: fields.clone(),
-            };
-            insert_op(&tx, &op(id, &change, base_time, now))?;
-        }
+        Some(last) => carried = Some(last.op_id),
+        None => {}
     }
     fields.apply_to(&mut row);
-    let row = store_row(&tx, row)?;
-    tx.commit()?;
-    Ok(row)
+    let row = store_row(tx, row)?;
+    Ok((row, carried))
+}
+
+/// Queues an edit on top of what the row shows. On top of nothing local: based on the server
+/// version the row shows. On top of an operation in flight (or a pending refresh): no base
+/// time, merged on replay.
+fn insert_update(
+    tx: &Connection,
+    id: i64,
+    current: &CustomerFields,
+    fields: &CustomerFields,
+    ops: &[OutboxOp],
+    row: &CustomerRow,
+    now: DateTime<Utc>,
+) -> Result<i64, CoreError> {
+    let base_time = ops.is_empty().then_some(row.last_modified);
+    let change = CustomerChange::Update {
+        base: current.clone(),
+        mine: fields.clone(),
+    };
+    Ok(insert_op(tx, &op(id, &change, base_time, now))?)
 }
 
 /// A conflicting field the user edits again keeps the conflict, showing the new value as mine.
@@ -217,19 +268,32 @@ fn refresh_conflicts(
 /// never sent is simply cancelled; unsent edits are dropped, since the delete supersedes them.
 pub fn delete_customer(cache: &Cache, id: i64, now: DateTime<Utc>) -> Result<(), CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
-    let row = get_row(&tx, id)?.ok_or_else(not_found)?;
-    let ops = ops_for_entity(&tx, OutboxEntity::Customer, id)?;
+    delete_in(&tx, id, now)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// `delete_customer`'s writes, inside the caller's transaction: the delete's operation (None: a
+/// never-sent create was cancelled, nothing to send).
+pub(crate) fn delete_in(
+    tx: &Connection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, CoreError> {
+    let row = get_row(tx, id)?.ok_or_else(not_found)?;
+    let ops = ops_for_entity(tx, OutboxEntity::Customer, id)?;
     let in_flight = ops.iter().any(|o| o.state == OutboxState::InFlight);
     let unsent_create = ops.first().is_some_and(|o| {
         o.kind == OutboxKind::Create
             && (o.state == OutboxState::Failed
                 || (o.state == OutboxState::Pending && o.attempts == 0))
     });
-    if unsent_create {
+    let op_id = if unsent_create {
         // The server never had it: nothing to send.
         for o in &ops {
-            delete_op(&tx, o.op_id)?;
+            delete_op(tx, o.op_id)?;
         }
+        None
     } else {
         // The base to restore if the delete fails: what the server had before local edits.
         let mut base = CustomerFields::of(&row);
@@ -241,7 +305,7 @@ pub fn delete_customer(cache: &Cache, id: i64, now: DateTime<Utc>) -> Result<(),
                     base_time = o.base_last_modified;
                 }
             }
-            delete_op(&tx, o.op_id)?;
+            delete_op(tx, o.op_id)?;
         }
         if in_flight {
             base_time = None;
@@ -250,9 +314,8 @@ pub fn delete_customer(cache: &Cache, id: i64, now: DateTime<Utc>) -> Result<(),
             base,
             registration_date: row.registration_date,
         };
-        insert_op(&tx, &op(id, &change, base_time, now))?;
-    }
-    delete_rows(&tx, &[id])?;
-    tx.commit()?;
-    Ok(())
+        Some(insert_op(tx, &op(id, &change, base_time, now))?)
+    };
+    delete_rows(tx, &[id])?;
+    Ok(op_id)
 }

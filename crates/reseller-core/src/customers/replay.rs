@@ -109,20 +109,12 @@ fn fail(
                 base,
                 registration_date,
             },
-        ) => {
-            let mut row = CustomerRow {
-                id: op.entity_id,
-                name: String::new(),
-                email: String::new(),
-                phone: None,
-                is_active: base.is_active,
-                registration_date: *registration_date,
-                last_modified: op.base_last_modified.unwrap_or(op.created_at),
-                sync_state: SyncState::Failed,
-            };
-            base.apply_to(&mut row);
-            Some(row)
-        }
+        ) => Some(base.row(
+            op.entity_id,
+            *registration_date,
+            op.base_last_modified.unwrap_or(op.created_at),
+            SyncState::Failed,
+        )),
         (None, _) => None,
     };
     if let Some(mut row) = row {

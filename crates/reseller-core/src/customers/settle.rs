@@ -140,20 +140,12 @@ pub fn discard_customer_changes(
         CustomerChange::Delete {
             base,
             registration_date,
-        } => {
-            let mut row = CustomerRow {
-                id,
-                name: String::new(),
-                email: String::new(),
-                phone: None,
-                is_active: base.is_active,
-                registration_date,
-                last_modified: base_time.unwrap_or(now),
-                sync_state: SyncState::Synced,
-            };
-            base.apply_to(&mut row);
-            Some(row)
-        }
+        } => Some(base.row(
+            id,
+            registration_date,
+            base_time.unwrap_or(now),
+            SyncState::Synced,
+        )),
         CustomerChange::Refresh => get_row(&tx, id)?,
     };
     let restored = match restored {

@@ -226,6 +226,7 @@ mod tests {
             state: OutboxState::Pending,
             last_error: None,
             created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            batch_id: None,
         }
     }
 

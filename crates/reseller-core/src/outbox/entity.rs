@@ -51,6 +51,9 @@ pub struct ReplayReport {
     pub touched: Vec<i64>,
     /// Detail operations (tabs, branding) settled: open tabs re-read.
     pub details: u32,
+    /// Stopped after its time slice with batch operations still waiting (`replay_outbox_with`):
+    /// the caller lets other work take the round lock, then sends on.
+    pub more: bool,
 }
 
 /// What a replay works with.

@@ -26,7 +26,7 @@ use super::details::{
     PrefetchStop, RefreshOutcome,
 };
 use super::in_flight::{InFlight, FOLLOW_AT_MOST};
-use super::replay::replay_outbox_with;
+use super::replay::{replay_outbox_with, Batches};
 use super::status::{Activity, Connectivity, StatusError, SyncStatus};
 use crate::cache::{Cache, FreshnessRecord, Scope, Store, Tab};
 pub use crate::context::CacheChange;
@@ -304,7 +304,7 @@ impl SyncEngine {
     pub async fn send_waiting(&self) -> Result<ReplayReport, SyncError> {
         let result = {
             let _one_at_a_time = self.round.lock().await;
-            self.replay().await
+            self.replay(Batches::Sliced).await
         };
         if let Err(e) = &result {
             self.status.send_modify(|s| {
@@ -324,7 +324,7 @@ impl SyncEngine {
 
     async fn round_inner(&self, scan: bool) -> Result<RoundReport, SyncError> {
         let mut report = RoundReport {
-            replay: self.replay().await?,
+            replay: self.replay(Batches::Skip).await?,
             ..RoundReport::default()
         };
 
@@ -356,7 +356,7 @@ impl SyncEngine {
             report.deleted = scanned.deleted;
         }
         // Edits made while the list was read go out in the same round.
-        let more = self.replay().await?;
+        let more = self.replay(Batches::Skip).await?;
         report.replay.completed += more.completed;
         report.replay.adopted += more.adopted;
         report.replay.failed += more.failed;
@@ -510,14 +510,16 @@ impl SyncEngine {
     }
 
     /// Sends the outbox, counting down in the status line.
-    async fn replay(&self) -> Result<ReplayReport, SyncError> {
+    async fn replay(&self, batches: Batches) -> Result<ReplayReport, SyncError> {
         self.refresh_counts();
         let pending = self.status.borrow().pending;
         let report = if pending > 0 {
             self.sending.store(true, Ordering::Relaxed);
             self.activity("Sending changes", 0, Some(pending));
             let on_done = |n| self.activity("Sending changes", n, Some(pending.max(n)));
-            let sent = replay_outbox_with(self.client(), self.cache(), Utc::now(), &on_done).await;
+            let sent =
+                replay_outbox_with(self.client(), self.cache(), Utc::now(), batches, &on_done)
+                    .await;
             self.sending.store(false, Ordering::Relaxed);
             // What was being sent is over (done, or stopped: offline or refused).
             self.status.send_modify(|s| s.activity = None);
@@ -613,6 +615,12 @@ async fn sender(weak: Weak<SyncEngine>, send: Arc<Notify>) {
             let status = engine.status();
             if status.pending > 0 && status.connectivity != Connectivity::Offline {
                 match engine.send_waiting().await {
+                    // A batch's slice is over: the lock was let go for a round waiting on it;
+                    // the batch goes on at once.
+                    Ok(sent) if sent.more => {
+                        backoff = Duration::from_secs(1);
+                        Some(Duration::ZERO)
+                    }
                     Ok(_) => {
                         backoff = Duration::from_secs(1);
                         None

@@ -30,5 +30,5 @@ pub use plan::{
     plan_deletions, plan_scan_page, DeletionPlan, FetchedPage, ListWalk, Next, PagePlan, PageStep,
     Pager, RejectedRow, PAGE_LIMIT,
 };
-pub use replay::{replay_outbox, replay_outbox_with};
+pub use replay::{replay_outbox, replay_outbox_with, Batches, BATCH_SLICE};
 pub use status::{Activity, Connectivity, StatusError, SyncStatus};

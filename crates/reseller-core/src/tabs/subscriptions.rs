@@ -535,6 +535,7 @@ mod tests {
             state,
             last_error: (state == OutboxState::Failed).then(|| "Invalid sku: no such plan".into()),
             created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            batch_id: None,
         }
     }
 

@@ -331,6 +331,7 @@ mod tests {
             state: OutboxState::InFlight,
             last_error: None,
             created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+            batch_id: None,
         };
         let ops = std::slice::from_ref(&op);
         let items = items(apply_revokes(vec![token(1), token(2)], ops), ops);

@@ -470,6 +470,7 @@ mod tests {
             state,
             last_error: (state == OutboxState::Failed).then(|| "Invalid email".into()),
             created_at: t0(),
+            batch_id: None,
         }
     }
 
