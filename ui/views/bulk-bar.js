@@ -18,15 +18,14 @@ export function bulkBar({ onAction, onSelectAll, onClear }) {
     b.addEventListener('click', () => onAction(action));
     return b;
   };
-  const clear = h('button', { id: 'bulk-clear', type: 'button', class: 'button secondary small-button' }, 'Clear selection');
+  const clear = h('button', { id: 'bulk-clear', type: 'button', class: 'link-button' }, 'Clear selection');
   const el = h('div', { id: 'org-bulk-bar', class: 'bulk-bar', role: 'toolbar', 'aria-label': 'Selected organisations', hidden: true },
-    picked, selectAll,
+    picked, selectAll, clear,
     h('span', { class: 'bulk-actions' },
       button('bulk-activate', 'Activate', 'activate'),
       button('bulk-deactivate', 'Deactivate', 'deactivate'),
       button('bulk-export', 'Export…', 'export'),
-      button('bulk-delete', 'Delete…', 'delete', 'danger')),
-    clear);
+      button('bulk-delete', 'Delete…', 'delete', 'danger')));
   selectAll.addEventListener('click', onSelectAll);
   clear.addEventListener('click', onClear);
   let shown = 0;

@@ -16,7 +16,7 @@ use reseller_core::customers::selection::selected_ids;
 use reseller_core::customers::{
     create_customer, update_customer, CustomerFields, Matching, Selection,
 };
-use reseller_core::sync::{replay_outbox, sync_customer_list};
+use reseller_core::sync::{replay_outbox, replay_outbox_with, sync_customer_list, Batches};
 use scriptix_sandbox::{FaultConfig, Refusal};
 use support::*;
 
@@ -424,4 +424,82 @@ async fn importing_the_same_rows_twice_creates_each_organisation_once_on_the_ser
     assert_eq!((b.sent, b.total), (2, 2));
     assert_eq!(b.label, "Import 2 organisations from orgs.csv");
     assert_cache_equals_server(&online, &cache).await;
+}
+
+#[tokio::test]
+async fn a_change_made_while_a_batch_waits_for_the_rate_budget_goes_at_once() {
+    let sb = sandbox(12, 9).await;
+    let mut config = scriptix_api::ClientConfig::new(sb.base_url(), sb.reseller_token());
+    // Ten a minute: the background lane may send eight (four deactivations), two are kept.
+    config.rate_limit_per_minute = 10;
+    let online = scriptix_api::Client::new(config).unwrap();
+    let (_dir, cache) = support::cache();
+    sync_customer_list(&online, &cache).await.unwrap();
+    let ids: Vec<i64> = cached_customers(&cache)
+        .values()
+        .filter(|r| r.is_active)
+        .map(|r| r.id)
+        .take(8)
+        .collect();
+    apply_bulk(
+        &cache.lock().unwrap(),
+        BulkAction::Deactivate,
+        &ids,
+        Utc::now(),
+    )
+    .unwrap();
+    // The sync's request holds the background lane back for a moment (the user's quiet time):
+    // the first slices send what the budget allows, then say how long the rest waits.
+    let mut sent = 0;
+    loop {
+        let slice = replay_outbox_with(&online, &cache, Utc::now(), Batches::Sliced, &|_| {})
+            .await
+            .unwrap();
+        sent += slice.completed;
+        assert!(
+            slice.more,
+            "the batch cannot finish within this minute's budget"
+        );
+        match slice.wait {
+            Some(_) if sent > 0 => break,
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => {}
+        }
+    }
+    assert!(
+        sent <= 4,
+        "the background lane left the reserve: {sent} sent"
+    );
+    // The batch is held back while the reserve is free for the user.
+    assert!(online.background_wait(2).is_some());
+    assert!(
+        online.budget().remaining_in_window >= 1,
+        "{:?}",
+        online.budget()
+    );
+    let single = create_customer(
+        &cache.lock().unwrap(),
+        &form("Meanwhile BV", "meanwhile@example.com", ""),
+        Utc::now(),
+    )
+    .unwrap();
+    let slice = replay_outbox_with(&online, &cache, Utc::now(), Batches::Sliced, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(slice.completed, 1, "the single change, not a batch's");
+    assert!(slice.more, "the batch still waits");
+    assert!(cache
+        .lock()
+        .unwrap()
+        .get_customer(single.id)
+        .unwrap()
+        .is_none());
+    assert!(on_server_email(&client(&sb), "meanwhile@example.com").await);
+}
+
+async fn on_server_email(client: &scriptix_api::Client, email: &str) -> bool {
+    server_customers(client)
+        .await
+        .values()
+        .any(|c| c.email == email)
 }

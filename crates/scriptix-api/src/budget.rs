@@ -126,6 +126,12 @@ fn reserve_for(limit: u32) -> u32 {
     }
 }
 
+/// Requests a minute the background lane may send at `limit` (the rest is the reserve it
+/// leaves to the user's own requests); 0: unlimited.
+pub fn background_limit(limit: u32) -> u32 {
+    limit - reserve_for(limit)
+}
+
 /// How long the background lane holds back after an interactive request.
 pub const USER_QUIET: Duration = Duration::from_secs(5);
 
@@ -168,7 +174,9 @@ impl State {
         })
     }
 
-    fn decide(&mut self, lane: Lane, now: Instant) -> Decision {
+    /// Whether `need` requests of `lane` may go now (a request asks for one).
+    fn decide(&mut self, lane: Lane, now: Instant, need: usize) -> Decision {
+        let need = need.max(1);
         self.purge(now);
         if let Some(until) = self.blocked_until {
             return Decision::WaitUntil(until);
@@ -192,18 +200,18 @@ impl State {
             Lane::Background => reserve_for(limit),
         };
         if let (Some(left), Some(w)) = (self.server_left(), self.server.as_ref()) {
-            if left <= reserve {
+            if (left as usize) < reserve as usize + need {
                 return Decision::WaitUntil(w.reset_at);
             }
         }
         let capacity = (limit - reserve) as usize;
         let occupied = self.slots.len();
-        if occupied < capacity {
+        if occupied + need <= capacity {
             return Decision::Go;
         }
-        // `occupied - capacity + 1` slots must expire; in-flight ones expire only after their
-        // answer, which wakes us. The server's reset may release slots sooner.
-        let must_expire = occupied - capacity + 1;
+        // `occupied + need - capacity` slots must expire; in-flight ones expire only after
+        // their answer, which wakes us. The server's reset may release slots sooner.
+        let must_expire = occupied + need - capacity;
         let mut expiries: Vec<Instant> = self
             .slots
             .iter()
@@ -309,7 +317,7 @@ impl Budget {
             let decision = {
                 let mut st = self.lock();
                 let now = Instant::now();
-                let decision = st.decide(lane, now);
+                let decision = st.decide(lane, now, 1);
                 if decision == Decision::Go {
                     if let Some(w) = waiting.as_mut() {
                         st.waiting[w.lane] -= 1;
@@ -413,6 +421,19 @@ impl Budget {
         st.blocked_until = Some(st.blocked_until.map_or(until, |t| t.max(until)));
     }
 
+    /// How long `need` background requests asked for now would wait before they may all go
+    /// (None: at once). Waiting for an answer or for a queued interactive request to leave
+    /// says a short while: the moment is not known.
+    pub fn background_wait(&self, need: usize) -> Option<Duration> {
+        let mut st = self.lock();
+        let now = Instant::now();
+        match st.decide(Lane::Background, now, need) {
+            Decision::Go => None,
+            Decision::WaitUntil(t) => Some(t.saturating_duration_since(now)),
+            Decision::WaitForEvent => Some(Duration::from_millis(250)),
+        }
+    }
+
     pub fn snapshot(&self) -> BudgetSnapshot {
         let mut st = self.lock();
         let now = Instant::now();
@@ -451,6 +472,21 @@ mod tests {
 
     fn since(t0: Instant) -> Duration {
         Instant::now() - t0
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn room_for_two_background_requests_is_room_for_both() {
+        // Ten a minute: the background lane has eight, two are the user's.
+        let b = Budget::new(10);
+        assert_eq!(background_limit(10), 8);
+        for _ in 0..7 {
+            drop(b.acquire(Lane::Background).await);
+        }
+        assert_eq!(b.background_wait(1), None);
+        let wait = b.background_wait(2).expect("one slot is not room for two");
+        assert!(wait > Duration::from_secs(50), "{wait:?}");
+        // The reserve is untouched: the user's request goes at once.
+        assert_eq!(b.snapshot().remaining_in_window, 3);
     }
 
     #[tokio::test(start_paused = true)]

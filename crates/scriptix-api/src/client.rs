@@ -117,6 +117,11 @@ impl Client {
         self.inner.budget.snapshot()
     }
 
+    /// How long `need` background-lane requests would wait now (None: they may go at once).
+    pub fn background_wait(&self, need: usize) -> Option<std::time::Duration> {
+        self.inner.budget.background_wait(need)
+    }
+
     /// Requests that went over the wire, retries included, by this client and all its clones.
     pub fn requests_sent(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)

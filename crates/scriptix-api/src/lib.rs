@@ -19,7 +19,7 @@ pub mod time;
 pub mod tls;
 mod transport;
 
-pub use budget::BudgetSnapshot;
+pub use budget::{background_limit, BudgetSnapshot};
 pub use client::Client;
 pub use config::{AuthStyle, ClientConfig, Lane, DEFAULT_BASE_URL};
 pub use error::ApiError;

@@ -146,6 +146,15 @@ impl super::Cache {
     pub fn batches(&self) -> CacheResult<Vec<BatchRow>> {
         read_batches(self.conn())
     }
+
+    /// Whether a batch's operation waits to be sent (or is being sent).
+    pub fn batch_waiting(&self) -> CacheResult<bool> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE batch_id IS NOT NULL
+                                               AND state IN ('pending', 'in_flight'))",
+        )?;
+        Ok(stmt.query_row([], |r| r.get(0))?)
+    }
 }
 
 #[cfg(test)]

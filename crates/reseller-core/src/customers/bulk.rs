@@ -288,8 +288,9 @@ pub struct BatchView {
     pub progress_text: String,
     /// "2 refused: open them to see why", "12 taken back", ...
     pub detail_text: String,
-    /// How long the rest takes at the account's rate limit: "about 1 h 40 min left at 100
-    /// requests a minute". None when finished or unlimited.
+    /// How long the rest takes at the account's rate limit, in the lane batches use (which
+    /// leaves a fifth to the user's own changes): "about 4 h 10 min left at 100 requests a
+    /// minute". None when finished or unlimited.
     pub time_left_text: Option<String>,
 }
 
@@ -316,9 +317,11 @@ impl BatchView {
         if b.undone > 0 {
             detail.push(format!("{} taken back", locale.count_u64(b.undone)));
         }
-        let time_left_text = (b.waiting > 0 && requests_per_minute > 0).then(|| {
+        // Batches go in the background lane: what it may send a minute.
+        let lane = u64::from(scriptix_api::background_limit(requests_per_minute));
+        let time_left_text = (b.waiting > 0 && lane > 0).then(|| {
             let requests = b.waiting * requests_per_op(b.kind);
-            let seconds = requests * 60 / u64::from(requests_per_minute);
+            let seconds = requests * 60 / lane;
             format!(
                 "{} left at {} requests a minute",
                 locale.time_left(seconds),

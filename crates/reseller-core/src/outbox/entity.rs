@@ -51,9 +51,27 @@ pub struct ReplayReport {
     pub touched: Vec<i64>,
     /// Detail operations (tabs, branding) settled: open tabs re-read.
     pub details: u32,
-    /// Stopped after its time slice with batch operations still waiting (`replay_outbox_with`):
-    /// the caller lets other work take the round lock, then sends on.
+    /// Stopped with batch operations still waiting (`replay_outbox_with`): its time slice
+    /// was over, or the rate budget has no room for them now. The caller lets other work take
+    /// the round lock, then sends on (after `wait`, or at once when a change is made).
     pub more: bool,
+    /// How long until the budget has room for a batch's request (with `more`).
+    pub wait: Option<std::time::Duration>,
+}
+
+impl ReplayReport {
+    /// Adds a later replay's outcome to this one (its `more` and `wait` replace these).
+    pub fn absorb(&mut self, later: ReplayReport) {
+        self.completed += later.completed;
+        self.adopted += later.adopted;
+        self.failed += later.failed;
+        self.conflicts += later.conflicts;
+        self.remapped.extend(later.remapped);
+        self.touched.extend(later.touched);
+        self.details += later.details;
+        self.more = later.more;
+        self.wait = later.wait;
+    }
 }
 
 /// What a replay works with.

@@ -357,13 +357,7 @@ impl SyncEngine {
         }
         // Edits made while the list was read go out in the same round.
         let more = self.replay(Batches::Skip).await?;
-        report.replay.completed += more.completed;
-        report.replay.adopted += more.adopted;
-        report.replay.failed += more.failed;
-        report.replay.conflicts += more.conflicts;
-        report.replay.remapped.extend(more.remapped);
-        report.replay.touched.extend(more.touched);
-        report.replay.details += more.details;
+        report.replay.absorb(more);
         // Rows changed: rebuild the search index now, in the background, so the next
         // keystroke finds it ready instead of falling back to SQLite.
         if report.list.upserted > 0 || !report.deleted.is_empty() || report.replay.completed > 0 {
@@ -486,6 +480,13 @@ impl SyncEngine {
             &self.flights,
             &plan,
             |p| {
+                // A bulk change or import waiting to be sent shares the background lane with
+                // this guesswork and goes first: stop, and let a later round plan again. (The
+                // user's single changes go in the interactive lane's reserve meanwhile.)
+                let batch = self.cache().lock().map(|c| c.batch_waiting());
+                if matches!(batch, Ok(Ok(true))) {
+                    return ControlFlow::Break(());
+                }
                 if !self.sending.load(Ordering::Relaxed) {
                     self.activity("Fetching details", p.done as u64, Some(p.total as u64));
                 }
@@ -515,8 +516,13 @@ impl SyncEngine {
         let pending = self.status.borrow().pending;
         let report = if pending > 0 {
             self.sending.store(true, Ordering::Relaxed);
-            self.activity("Sending changes", 0, Some(pending));
-            let on_done = |n| self.activity("Sending changes", n, Some(pending.max(n)));
+            // A round sends only single changes: of the pending count (batches included) it
+            // cannot say how many it will send, so it names none and says so only once it sends.
+            let total = (batches == Batches::Sliced).then_some(pending);
+            if total.is_some() {
+                self.activity("Sending changes", 0, total);
+            }
+            let on_done = |n| self.activity("Sending changes", n, total.map(|t| t.max(n)));
             let sent =
                 replay_outbox_with(self.client(), self.cache(), Utc::now(), batches, &on_done)
                     .await;
@@ -615,11 +621,12 @@ async fn sender(weak: Weak<SyncEngine>, send: Arc<Notify>) {
             let status = engine.status();
             if status.pending > 0 && status.connectivity != Connectivity::Offline {
                 match engine.send_waiting().await {
-                    // A batch's slice is over: the lock was let go for a round waiting on it;
-                    // the batch goes on at once.
+                    // A batch's slice is over, or the budget has no room for it yet: the lock
+                    // was let go for a round waiting on it; the batch goes on when the budget
+                    // allows (a change made meanwhile wakes the sender at once).
                     Ok(sent) if sent.more => {
                         backoff = Duration::from_secs(1);
-                        Some(Duration::ZERO)
+                        Some(sent.wait.unwrap_or(Duration::ZERO))
                     }
                     Ok(_) => {
                         backoff = Duration::from_secs(1);

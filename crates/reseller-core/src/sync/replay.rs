@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use scriptix_api::Client;
+use scriptix_api::{Client, Lane};
 
 use crate::branding::changes::BrandingEntity;
 use crate::cache::outbox::{next_runnable, set_state};
@@ -37,20 +37,46 @@ fn claim_next(cache: &Mutex<Cache>, batches: bool) -> Result<Option<OutboxOp>, S
     Ok(Some(op))
 }
 
+/// The most requests one batch operation sends (an edit reads the server's version first).
+const MAX_BATCH_REQUESTS: usize = 2;
+
+/// Whether a batch's operation could be sent (it waits for the budget, not for an earlier
+/// operation on its organisation).
+fn batch_waiting(cache: &Mutex<Cache>) -> Result<bool, SyncError> {
+    Ok(next_runnable(lock(cache)?.conn(), true)?.is_some())
+}
+
 /// How long one replay sends a batch's operations before it hands the round lock back (a bulk
 /// change of thousands takes hours at the rate limit; the list sync, "Sync now" and the
 /// deletion scan go in between). The user's single changes go first in any case.
 pub const BATCH_SLICE: Duration = Duration::from_secs(20);
 
-/// Replays every operation that can go now (a batch's for at most `BATCH_SLICE`, then `more`
-/// says so). Stops at the first error that is not this operation's fault (offline, rate limit,
-/// server trouble) and returns it; everything finished before stays finished. `now` stamps what the replay records.
+/// Replays every operation to the end, a batch's too (waiting for the budget between its
+/// slices). Stops at the first error that is not this operation's fault (offline, rate limit,
+/// server trouble) and returns it; everything finished before stays finished. `now` stamps
+/// what the replay records.
 pub async fn replay_outbox(
     client: &Client,
     cache: &Mutex<Cache>,
     now: DateTime<Utc>,
 ) -> Result<ReplayReport, SyncError> {
-    replay_outbox_with(client, cache, now, Batches::Sliced, &|_| {}).await
+    // To the end: batches too, each slice after the budget has room for it.
+    let mut report = ReplayReport::default();
+    loop {
+        let slice = replay_outbox_with(client, cache, now, Batches::Sliced, &|_| {}).await?;
+        let wait = slice.wait;
+        let more = slice.more;
+        report.absorb(slice);
+        if !more {
+            break;
+        }
+        if let Some(wait) = wait {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    report.touched.sort_unstable();
+    report.touched.dedup();
+    Ok(report)
 }
 
 /// Whether a replay sends batch operations (bulk changes, imports).
@@ -62,8 +88,9 @@ pub enum Batches {
     Skip,
 }
 
-/// `replay_outbox` (or only single changes: `Batches::Skip`), calling `on_done` with the
-/// number of operations settled so far.
+/// Replays what can go now: the single changes, then (`Batches::Sliced`) a batch's operations
+/// while the background lane has room, for at most `BATCH_SLICE`; `more` (and `wait`) say
+/// that batch operations are left. Calls `on_done` with the number settled so far.
 pub async fn replay_outbox_with(
     client: &Client,
     cache: &Mutex<Cache>,
@@ -71,10 +98,34 @@ pub async fn replay_outbox_with(
     batches: Batches,
     on_done: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<ReplayReport, SyncError> {
-    let r = Replay { client, cache, now };
+    // A batch's operations go in the background lane, which leaves a fifth of the rate limit
+    // to the user's single changes: a bulk change of thousands never uses up the minute.
+    let background = client.lane(Lane::Background);
     let mut report = ReplayReport::default();
     let started = Instant::now();
-    while let Some(op) = claim_next(cache, batches == Batches::Sliced)? {
+    loop {
+        // A batch's operation is taken only when its lane may send all its requests now (an
+        // edit: two): one that waited for the budget would hold every single change made
+        // meanwhile behind it.
+        let mut batch_room = batches == Batches::Sliced;
+        let mut wait = None;
+        if batch_room {
+            wait = client.background_wait(MAX_BATCH_REQUESTS);
+            batch_room = wait.is_none();
+        }
+        let Some(op) = claim_next(cache, batch_room)? else {
+            if batches == Batches::Sliced && !batch_room && batch_waiting(cache)? {
+                report.more = true;
+                report.wait = wait;
+            }
+            break;
+        };
+        let client = if op.batch_id.is_some() {
+            &background
+        } else {
+            client
+        };
+        let r = Replay { client, cache, now };
         // Every entity is listed: a new one does not compile until it is driven here.
         let step = match op.entity {
             OutboxEntity::Customer => run::<Customers>(&r, &op, &mut report).await?,
