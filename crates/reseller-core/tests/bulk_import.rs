@@ -327,12 +327,13 @@ fn an_export_reads_back_as_the_same_organisations_and_all_duplicates_here() {
     rows[1].phone = None;
     let (dir, cache) = cache_with(&rows);
     let path = dir.path().join("organisations.csv");
+    let everything = Selection {
+        matching: Some(Matching::default()),
+        ..Selection::default()
+    };
     let n = export_customers(
         &cache,
-        &Selection {
-            matching: Some(Matching::default()),
-            ..Selection::default()
-        },
+        &everything,
         SortColumn::Name,
         SortDirection::Desc,
         &path,
@@ -358,17 +359,11 @@ fn an_export_reads_back_as_the_same_organisations_and_all_duplicates_here() {
     assert!(!by_name["=Formula Corp"].is_active);
     // The picked rows only (a bulk export).
     let picked = dir.path().join("picked.csv");
-    let n = export_customers(
-        &cache,
-        &Selection {
-            ids: vec![2],
-            ..Selection::default()
-        },
-        SortColumn::Name,
-        SortDirection::Asc,
-        &picked,
-    )
-    .unwrap();
+    let two = Selection {
+        ids: vec![2],
+        ..Selection::default()
+    };
+    let n = export_customers(&cache, &two, SortColumn::Name, SortDirection::Asc, &picked).unwrap();
     assert_eq!(n, 1);
     let picked = std::fs::read_to_string(&picked).unwrap();
     assert!(

@@ -83,12 +83,17 @@ fn is_detail_get(route: &str) -> bool {
             .any(|part| route.contains(part))
 }
 
-#[tokio::test]
-async fn a_bulk_change_stops_the_prefetch_and_takes_its_lane() {
-    let sb = slow_sandbox(30, 150).await;
-    let (_dir, ws) = running_workspace(sb.base_url(), sb.reseller_token(), LIMIT);
-    let engine = ws.engine().clone();
-    let mut status = engine.subscribe();
+/// A running workspace on `sb` whose first round is done and whose prefetch is under way, with
+/// its status stream.
+async fn prefetch_under_way(
+    sb: &Sandbox,
+) -> (
+    tempfile::TempDir,
+    Arc<Workspace>,
+    tokio::sync::watch::Receiver<reseller_core::sync::SyncStatus>,
+) {
+    let (dir, ws) = running_workspace(sb.base_url(), sb.reseller_token(), LIMIT);
+    let mut status = ws.engine().subscribe();
     tokio::time::timeout(
         Duration::from_secs(60),
         status.wait_for(|s| s.last_synced.is_some()),
@@ -100,6 +105,13 @@ async fn a_bulk_change_stops_the_prefetch_and_takes_its_lane() {
         sb.stats().order.iter().filter(|r| is_detail_get(r)).count() >= 4
     })
     .await;
+    (dir, ws, status)
+}
+
+#[tokio::test]
+async fn a_bulk_change_stops_the_prefetch_and_takes_its_lane() {
+    let sb = slow_sandbox(30, 150).await;
+    let (_dir, ws, mut status) = prefetch_under_way(&sb).await;
     let ids: Vec<i64> = ws
         .list(&reseller_core::customers::ListRequest {
             search: String::new(),
@@ -155,20 +167,7 @@ async fn a_change_goes_out_while_the_prefetch_runs_not_after_it() {
     // Each request takes 150 ms: the first round's prefetch (what the budget leaves of 30
     // customers' tabs) takes seconds, and the change is made in the middle of it.
     let sb = slow_sandbox(30, 150).await;
-    let (_dir, ws) = running_workspace(sb.base_url(), sb.reseller_token(), LIMIT);
-    let engine = ws.engine().clone();
-    let mut status = engine.subscribe();
-    tokio::time::timeout(
-        Duration::from_secs(60),
-        status.wait_for(|s| s.last_synced.is_some()),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    until("the prefetch to be under way", || {
-        sb.stats().order.iter().filter(|r| is_detail_get(r)).count() >= 4
-    })
-    .await;
+    let (_dir, ws, mut status) = prefetch_under_way(&sb).await;
 
     let first = ws
         .list(&reseller_core::customers::ListRequest {
