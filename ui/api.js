@@ -137,6 +137,20 @@ export const previewCustomerImport = () => invoke('preview_customer_import');
 /** Imports the preview's valid rows, once: {batchId, created, duplicates, message}. */
 export const importCustomers = (draftId) => invoke('import_customers', { draftId });
 
+/**
+ * A page of the activity log, newest first. query: {search, areas: [area], outcomes: [outcome],
+ * from, to ('YYYY-MM-DD' or null), limit}. Resolves to {entries: [{activityId, what, area,
+ * areaLabel, customerId, organisation, changes: [{field, before, after}], who, madeAt, madeText,
+ * outcome, outcomeText, answeredAt, answeredText, batchId}], total, summary, retentionDays}.
+ */
+export const activityPage = (query) => invoke('activity_page', { query });
+
+/** Every entry the query matches to a CSV through the save dialog: {path, rows, rowsText} or null. */
+export const exportActivityCsv = (query) => invoke('export_activity_csv', { query });
+
+/** Keeps the log `days` (null: forever); resolves to how many older entries went. */
+export const setActivityRetention = (days) => invoke('set_activity_retention', { days });
+
 /** Undoes a pending or refused change; resolves to the server's version, or null if none. */
 export const discardChanges = (id) => invoke('discard_changes', { id });
 

@@ -9,6 +9,7 @@ import { organizationsView } from './views/organizations.js';
 import { organizationView } from './views/organization.js';
 import { conflictsView } from './views/conflicts.js';
 import { dashboardView } from './views/dashboard.js';
+import { activityView } from './views/activity.js';
 import { brandingView, applyBranding, refreshBranding } from './views/branding.js';
 import { ask } from './views/dialog.js';
 
@@ -17,6 +18,8 @@ const DEFAULT_BASE_URL = 'https://api.scriptix.io';
 const POLL_MS = 3000;
 /** How long the start waits for the list's first rows before showing the window without them. */
 const FIRST_ROWS_WAIT_MS = 300;
+/** The navigation's screens (besides the organisations list) by their router method. */
+const NAV_SCREENS = ['dashboard', 'branding', 'activity', 'conflicts'];
 const root = document.getElementById('app');
 
 const state = {
@@ -84,7 +87,7 @@ const router = {
     if (!session.demo) state.signInForm = { ...state.signInForm, baseUrl: session.baseUrl };
     state.shell = shellView({
       session,
-      onNav: (key) => (key === 'conflicts' ? router.conflicts() : key === 'dashboard' ? router.dashboard() : key === 'branding' ? router.branding() : router.list()),
+      onNav: (key) => (NAV_SCREENS.includes(key) ? router[key]() : router.list()),
       onSignOut: signOut,
       onSyncNow: () => api.syncNow(),
       onTheme: async (theme) => {
@@ -123,6 +126,16 @@ const router = {
       isOnline: () => state.status?.connectivity !== 'offline',
     });
     return switchTo(view, 'organizations');
+  },
+
+  /** The activity log; an entry opens its organisation on the tab the change was made on. */
+  activity() {
+    return switchTo(activityView({
+      onOpen: (c, tab) => {
+        if (tab) state.tab = tab;
+        return router.organization(c);
+      },
+    }), 'activity');
   },
 
   conflicts() {
@@ -245,8 +258,8 @@ async function signOut() {
     title: 'Sign out?',
     message: 'Keep an offline copy of your organisations on this computer?',
     detail: unsent
-      ? `${unsent} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them.`
-      : 'With a copy, the list opens at once next time, even without a connection. Removing it deletes everything this app stored for the account.',
+      ? `${unsent} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them, and the account's activity log.`
+      : 'With a copy, the list opens at once next time, even without a connection, and the activity log is kept. Removing it deletes everything this app stored for the account, the activity log too.',
     actions: [
       { id: 'sign-out-remove', label: 'Remove and sign out', kind: 'secondary', value: 'remove' },
       { id: 'sign-out-keep', label: 'Keep and sign out', kind: 'primary', value: 'keep' },

@@ -667,6 +667,21 @@ async fn every_screen_passes_axe_and_works_with_the_keyboard_alone() {
         .await;
     assert_eq!(ring[0], ring[1], "the focus ring [ring, brand ink]: {ring}");
 
+    // The activity log, from the navigation by the keyboard, listing the colour just set.
+    app.eval("document.querySelector('#nav-branding').focus();", vec![])
+        .await;
+    tab_to(&app, "#nav-activity", 1).await;
+    type_keys(&app, keys::ENTER).await;
+    app.wait_js(
+        "the activity to list the brand colour",
+        "return [...document.querySelectorAll('#activity-list .activity-what')]
+           .some((w) => w.textContent === 'Set the brand colour to #E8A33D');",
+        vec![],
+    )
+    .await;
+    audit.run(&app, "activity").await;
+    tab_to(&app, "#activity-search", 10).await;
+
     // No conflict was made here: the view shows its empty state (the items a conflict shows
     // are the organisation page's, audited above while synced).
     app.eval("document.querySelector('#nav-conflicts').click();", vec![])

@@ -1,7 +1,7 @@
 // The signed-in frame: navigation and the account on the left, the current view in the middle,
 // the sync status bar along the bottom.
 //
-// Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-conflicts (with #nav-conflicts-count; shown
+// Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-activity, #nav-conflicts (with #nav-conflicts-count; shown
 // while there are conflicts or the view is open), #account with #signed-in-name,
 // #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
 // #signed-in-roles, #role-source (said when the role came from the reseller routes because the
@@ -16,7 +16,7 @@ import { syncBar } from './sync-bar.js';
 import { showAbout } from './about.js';
 
 /**
- * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'conflicts'; onSignOut(): a promise;
+ * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'activity' | 'conflicts'; onSignOut(): a promise;
  * onSyncNow(): a promise; onTheme(theme): a promise.
  */
 export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
@@ -37,6 +37,7 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
   const navOrgs = navItem('organizations', 'nav-orgs', 'Organisations');
   const navDashboard = navItem('dashboard', 'nav-dashboard', 'Dashboard');
   const navBranding = navItem('branding', 'nav-branding', 'Branding');
+  const navActivity = navItem('activity', 'nav-activity', 'Activity');
   const navConflicts = navItem('conflicts', 'nav-conflicts', 'Conflicts', conflictsCount);
   navConflicts.hidden = true;
 
@@ -81,7 +82,7 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
       // The reseller's logo replaces the mark once set (branding.js, applyBranding).
       h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
       h('span', {}, 'Scriptix Reseller')),
-    h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navConflicts),
+    h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navActivity, navConflicts),
     h('div', { class: 'sidebar-foot' }, account, theme, update.el,
       h('button', { id: 'about', type: 'button', class: 'about-link', onclick: () => showAbout() }, 'About and diagnostics')));
 

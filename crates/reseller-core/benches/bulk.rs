@@ -2,7 +2,8 @@
 //! matches, the click that queues the deactivation of all of them (the rows show it at once),
 //! a window of the list while they wait, and how fast they then reach a sandbox at the API's
 //! 100 requests a minute (measured for a minute; the whole batch extrapolated from it). The
-//! user's single change made meanwhile is timed too: it goes before the batch.
+//! user's single change made meanwhile is timed too: it goes before the batch. The activity
+//! log the queued changes were written to is read as its screen reads it.
 //!
 //! cargo bench -p reseller-core --bench bulk
 
@@ -11,6 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use reseller_core::activity::{self, ActivityQuery};
 use reseller_core::cache::{Cache, CustomerQuery};
 use reseller_core::customers::bulk::{apply_bulk, BulkAction};
 use reseller_core::customers::selection::selected_ids;
@@ -90,6 +92,35 @@ async fn main() {
         "  a list window with all of them queued        {:>8.2} ms (max of 4 depths)",
         windows.iter().copied().fold(0.0, f64::max)
     );
+
+    // The activity log now holds one entry per queued change: its screen's first page, a
+    // search over all of them, and one organisation's.
+    for (what, q) in [
+        ("the first page", ActivityQuery::default()),
+        (
+            "a search typed (\"org 12\")",
+            ActivityQuery {
+                search: "org 12".into(),
+                ..ActivityQuery::default()
+            },
+        ),
+        (
+            "one organisation's",
+            ActivityQuery {
+                customer_id: ids.first().copied(),
+                ..ActivityQuery::default()
+            },
+        ),
+    ] {
+        let t = Instant::now();
+        let page = activity::page(&cache.lock().unwrap(), &q).expect("activity");
+        println!(
+            "  activity log, {what:<28} {:>8.1} ms ({} of {} entries)",
+            ms(t.elapsed()),
+            page.entries.len(),
+            page.total
+        );
+    }
 
     // The sending, watched for a minute; a single change made 5 s in goes first.
     let sent = AtomicU64::new(0);

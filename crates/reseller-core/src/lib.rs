@@ -14,12 +14,13 @@
 //! - `outbox`: the one model every change goes through (the `Entity` trait, pending changes
 //!   written into their rows with a mark, refusals);
 //! - the features, each an outbox entity and a set of screens: `customers`, `tabs`, `branding`,
-//!   and `dashboard`;
+//!   and `dashboard`; `activity` (the log of every change, read through each entity's words);
 //! - `sync`: the engine that drives every entity through the trait, refreshes and prefetches;
 //! - `workspace` (an open account: context, engine, background jobs), `session`, `settings`,
 //!   `account` (signing in and out) and `support` (the diagnostics a support ticket gets) on top.
 
 pub mod account;
+pub mod activity;
 pub mod background;
 pub mod branding;
 pub mod cache;

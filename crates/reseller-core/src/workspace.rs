@@ -79,7 +79,14 @@ impl Workspace {
         })?;
         let store = Store::open(&path)?;
         crate::diagnostics::memory::milestone(crate::diagnostics::memory::CACHE_OPEN);
-        adopt_unwritten_changes(&*store.write()?)?;
+        {
+            let cache = store.write()?;
+            adopt_unwritten_changes(&cache)?;
+            // The activity log names who made what is queued from now on, and keeps what the
+            // retention allows.
+            cache.set_activity_actor(&info.display_name, &info.email)?;
+            crate::activity::prune_expired(&cache, chrono::Utc::now())?;
+        }
         let ctx = Context::new(store, client);
         let engine = SyncEngine::for_context(ctx.clone());
         Ok(Workspace {

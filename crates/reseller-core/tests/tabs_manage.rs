@@ -499,15 +499,7 @@ async fn a_token_is_created_at_once_and_its_secret_never_stored() {
         .iter()
         .any(|t| t.row.id == made.token.id && t.mark.is_none()));
     // Not in the cache file, its journal or anything else the app wrote.
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(
-            !bytes
-                .windows(made.secret.len())
-                .any(|w| w == made.secret.as_bytes()),
-            "the secret was written to disk"
-        );
-    }
+    support::assert_not_on_disk(dir.path(), &made.secret);
 
     // Offline, creating says it needs the network, and creates nothing.
     let (_dir2, offline_ws) = workspace(&sb, offline_client()).await;

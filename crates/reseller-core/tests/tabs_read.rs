@@ -19,9 +19,7 @@ use reseller_core::tabs::usage::summary::SummarySource;
 use reseller_core::tabs::usage::{resolve, UsageRequest};
 use reseller_core::tabs::FreshnessState;
 use reseller_core::workspace::Workspace;
-use scriptix_api::{
-    Client, ClientConfig, DateRange, Direction, TranscriptQuery, TranscriptStatus, UsageQuery,
-};
+use scriptix_api::{Client, DateRange, Direction, TranscriptQuery, TranscriptStatus, UsageQuery};
 use scriptix_sandbox::{start, Gap, Sandbox, SandboxConfig};
 
 async fn sandbox(customers: usize, gaps: &[Gap]) -> Sandbox {
@@ -37,11 +35,7 @@ async fn sandbox(customers: usize, gaps: &[Gap]) -> Sandbox {
 }
 
 fn client(sb: &Sandbox) -> Client {
-    let mut config = ClientConfig::new(sb.base_url(), sb.reseller_token());
-    config.rate_limit_per_minute = 0;
-    // Offline is found after one quick retry rather than four.
-    config.max_retries = 1;
-    Client::new(config).unwrap()
+    support::unlimited_client(sb)
 }
 
 /// A workspace over a cache file holding the sandbox's customers.

@@ -2,6 +2,7 @@
 //! `reseller-core`, `{code, message, field?}` out on failure.
 
 pub mod about;
+pub mod activity;
 pub mod branding;
 pub mod bulk;
 pub mod customer_csv;

@@ -8,6 +8,7 @@
 //! server's microsecond timestamps, compact, and integer order is time order. Calendar dates
 //! (subscription start/end, usage periods) are TEXT `YYYY-MM-DD`, whose text order is date order.
 
+pub(crate) mod activity;
 pub(crate) mod batches;
 pub(crate) mod customers;
 mod customers_cache;
@@ -32,6 +33,7 @@ mod sync_marks;
 mod text;
 mod token_index;
 
+pub use activity::{ActivityFilter, ActivityOutcome, ActivityRow, NewActivity};
 pub use batches::{BatchKind, BatchRow};
 pub use customers::{CustomerCounts, CustomerRow, SyncState};
 pub use db::Cache;

@@ -361,6 +361,9 @@ pub(crate) fn remap_entity(
 ) -> CacheResult<()> {
     conn.prepare_cached("UPDATE outbox SET entity_id = ?3 WHERE entity = ?1 AND entity_id = ?2")?
         .execute(params![entity, from, to])?;
+    // The log of the operations already finished (the create itself) follows too.
+    conn.prepare_cached("UPDATE activity SET entity_id = ?3 WHERE entity = ?1 AND entity_id = ?2")?
+        .execute(params![entity, from, to])?;
     Ok(())
 }
 

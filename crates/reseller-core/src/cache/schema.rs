@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0021_phones_shown.sql"),
     include_str!("migrations/0022_batches.sql"),
     include_str!("migrations/0023_outbox_batches.sql"),
+    include_str!("migrations/0024_activity.sql"),
 ];
 
 /// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).
@@ -174,5 +175,57 @@ mod tests {
         assert_eq!(found(&conn, "1234567"), vec![2]);
         conn.execute_batch("INSERT INTO customers_fts (customers_fts) VALUES ('integrity-check')")
             .unwrap();
+    }
+
+    #[test]
+    fn changes_queued_before_the_activity_log_are_logged_by_the_update() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 23).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, email, phone, is_active, registration_date,
+                 last_modified, name_key, email_key, phone_key, search_text)
+             VALUES (4, 'Hafen', 'info@hafen.de', NULL, 1, 0, 0, 'hafen', 'info@hafen.de', '',
+                     'hafen');
+             INSERT INTO outbox (entity, entity_id, kind, payload, state, last_error, created_at)
+             VALUES ('customer', 4, 'update', '{}', 'failed', 'Email taken', 10),
+                    ('customer', 4, 'refresh', '{}', 'pending', NULL, 11),
+                    ('user', 4, 'delete', '{}', 'pending', NULL, 12);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        type Logged = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let logged: Vec<Logged> = conn
+            .prepare(
+                "SELECT kind, outcome, answer, customer_name, actor_name FROM activity
+                 ORDER BY op_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let hafen = Some("Hafen".to_string());
+        assert_eq!(
+            logged,
+            vec![
+                (
+                    "update".into(),
+                    "refused".into(),
+                    Some("Email taken".into()),
+                    hafen.clone(),
+                    None
+                ),
+                ("delete".into(), "waiting".into(), None, hafen, None),
+            ],
+            "a re-read is not a change; who queued them is not known"
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! once and never stored, so a create queued offline could only end with a secret nobody can
 //! see. It is sent at once in the interactive lane and needs the network; the answer's
 //! metadata goes into the cache, its secret only back to the caller. Revoking goes through the
-//! outbox (entity `customer_token`, `entity_id` the customer) like every other change.
+//! outbox (entity `customer_token`, `entity_id` the customer) like every other change. A create
+//! is logged (the activity log, `crate::cache::activity`) with its name and type and the server's answer, never its key.
 
 use std::fmt;
 
@@ -15,7 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{as_of, AsOf};
 use crate::cache::freshness::GapFeature;
-use crate::cache::{Cache, CacheResult, OutboxEntity, OutboxKind, OutboxOp, Scope, Tab, TokenRow};
+use crate::cache::{
+    ActivityOutcome, Cache, CacheResult, NewActivity, OutboxEntity, OutboxKind, OutboxOp, Scope,
+    Tab, TokenRow,
+};
 use crate::context::Context;
 use crate::outbox::{
     ops_of, refused, server_rows, set_server_rows, shown_rows, Marked, RefusedOp, RowMark,
@@ -250,6 +254,25 @@ impl Context {
         crate::outbox::require_server_id(customer_id)?;
         let input = validate_token(form).map_err(|errors| CoreError::Invalid { errors })?;
         let client = self.client().lane(Lane::Interactive);
+        let made_at = Utc::now();
+        // The log keeps what was asked for and how the server answered; never the key.
+        let log = |outcome, answer: Option<String>| -> Result<(), CoreError> {
+            self.write()?.record_activity(&NewActivity {
+                entity: OutboxEntity::CustomerToken,
+                entity_id: customer_id,
+                kind: OutboxKind::Create,
+                payload: serde_json::json!({
+                    "name": input.name,
+                    "tokenType": input.token_type.as_str(),
+                    "expiresInYears": input.expires_in_years,
+                }),
+                made_at,
+                outcome,
+                answer,
+                answered_at: Utc::now(),
+            })?;
+            Ok(())
+        };
         let created = match client.create_customer_token(customer_id, &input).await {
             Ok(c) => c,
             Err(ApiError::Offline { .. }) => {
@@ -257,8 +280,14 @@ impl Context {
                     message: "Creating a token needs a connection to Scriptix: its secret is shown only once, when it is made. Try again when you are online.".into(),
                 })
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                if let crate::remote::Outcome::Refused(reason) = crate::remote::classify(e.clone()) {
+                    log(ActivityOutcome::Refused, Some(reason))?;
+                }
+                return Err(e.into());
+            }
         };
+        log(ActivityOutcome::Sent, None)?;
         let row = TokenRow {
             id: created.token.id,
             name: created.token.name.clone(),

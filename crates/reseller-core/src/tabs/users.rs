@@ -65,6 +65,10 @@ pub enum UserChange {
         user_id: i64,
         fields: UserFields,
         is_active: bool,
+        /// The fields as the tab showed them when the edit was made (for the activity log;
+        /// None for a deactivation, and in operations queued by earlier versions).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<UserFields>,
     },
     /// Active again, and the reactivation link sent.
     Reactivate {
@@ -385,6 +389,7 @@ impl Context {
             user_id,
             fields,
             is_active: item.row.is_active,
+            before: Some(fields_of(&item.row)),
         };
         self.queue_scoped::<Users>(customer_id, &change)?;
         Ok(())
@@ -412,6 +417,7 @@ impl Context {
                 user_id,
                 fields,
                 is_active: false,
+                before: None,
             }
         };
         self.queue_scoped::<Users>(customer_id, &change)?;
@@ -492,6 +498,7 @@ mod tests {
                     user_id: 10,
                     fields: fields("renamed@x.nl"),
                     is_active: false,
+                    before: None,
                 },
                 OutboxState::Pending,
             ),

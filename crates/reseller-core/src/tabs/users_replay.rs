@@ -109,6 +109,7 @@ async fn send(
             user_id,
             fields,
             is_active,
+            ..
         } => match put(client, customer, user_id, &fields, is_active).await {
             Ok(u) => done::<Users>(cache, op, |rows| keep_row(rows, &u)),
             Err(ApiError::NotSupported { .. }) => record_missing(client, cache, op).await,

@@ -28,6 +28,28 @@ pub fn client(sb: &Sandbox) -> Client {
     client_for(sb.base_url(), sb.reseller_token())
 }
 
+/// A client with no rate budget of its own (for a sandbox that limits none), that finds the
+/// network down after one quick retry rather than four.
+pub fn unlimited_client(sb: &Sandbox) -> Client {
+    let mut config = ClientConfig::new(sb.base_url(), sb.reseller_token());
+    config.rate_limit_per_minute = 0;
+    config.max_retries = 1;
+    Client::new(config).unwrap()
+}
+
+/// Fails when `secret` is in any file of `dir` (the cache, its journal, an export...).
+pub fn assert_not_on_disk(dir: &std::path::Path, secret: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the secret was written to {}",
+            path.display()
+        );
+    }
+}
+
 /// The logo worker as tests start it: this crate's `logo-worker` binary.
 pub fn logo_worker() -> reseller_core::logo::LogoWorker {
     reseller_core::logo::LogoWorker::new(env!("CARGO_BIN_EXE_logo-worker"), Vec::<String>::new())
