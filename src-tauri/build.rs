@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "get_settings",
     "set_theme",
+    "set_desktop_notifications",
     "subscriptions_tab",
     "list_plans",
     "refresh_plans",

@@ -62,6 +62,9 @@ export const getSettings = () => invoke('get_settings');
 /** Keeps the theme for the next start; resolves to the settings. */
 export const setTheme = (theme) => invoke('set_theme', { theme });
 
+/** Desktop notifications on or off; resolves to the settings as saved. */
+export const setDesktopNotifications = (enabled) => invoke('set_desktop_notifications', { enabled });
+
 // ---- organisations (customers) ----
 
 /**
@@ -227,6 +230,12 @@ export const onSyncStatus = (handler) => listen('sync-status', handler);
 
 /** {ids, listChanged, remapped: [[local, server]], detailsChanged}: re-read what is shown. */
 export const onCacheChanged = (handler) => listen('cache-changed', handler);
+
+/**
+ * A desktop notification was clicked: the screen it names. Payload {screen: 'organization',
+ * customerId, name, tab} | {screen: 'dashboard' | 'branding' | 'activity'}.
+ */
+export const onOpenTarget = (handler) => listen('open-target', handler);
 /** Calls `handler(UpdateView)` on every change of the app's update state. */
 export const onUpdateStatus = (handler) => listen('update-status', handler);
 

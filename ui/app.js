@@ -87,6 +87,7 @@ const router = {
     if (!session.demo) state.signInForm = { ...state.signInForm, baseUrl: session.baseUrl };
     state.shell = shellView({
       session,
+      onNotifications: (enabled) => api.setDesktopNotifications(enabled),
       onNav: (key) => (NAV_SCREENS.includes(key) ? router[key]() : router.list()),
       onSignOut: signOut,
       onSyncNow: () => api.syncNow(),
@@ -129,8 +130,10 @@ const router = {
   },
 
   /** The activity log; an entry opens its organisation on the tab the change was made on. */
-  activity() {
+  /** initial: {outcome} to show first (a notification of refused changes opens on those). */
+  activity(initial = {}) {
     return switchTo(activityView({
+      initial,
       onOpen: (c, tab) => {
         if (tab) state.tab = tab;
         return router.organization(c);
@@ -185,6 +188,19 @@ async function verify() {
   }
 }
 
+/** A clicked desktop notification's screen. */
+function openTarget(target) {
+  if (!state.shell) return;
+  if (target.screen === 'organization') {
+    if (target.tab) state.tab = target.tab;
+    router.organization({ id: target.customerId, name: target.name });
+  } else if (target.screen === 'activity') {
+    router.activity({ outcome: 'refused' });
+  } else if (NAV_SCREENS.includes(target.screen)) {
+    router[target.screen]();
+  }
+}
+
 function onCacheChanged(change) {
   if (!state.shell) return;
   // The sync may have brought the branding (first start on this computer, another device).
@@ -199,6 +215,7 @@ async function startEvents(shell) {
   try {
     stops.push(await api.onSyncStatus(onStatus));
     stops.push(await api.onCacheChanged(onCacheChanged));
+    stops.push(await api.onOpenTarget(openTarget));
   } catch (err) {
     // Events should always be there; without them the status is polled, and a change in it
     // makes the views re-read.

@@ -129,6 +129,10 @@ impl AccountHost for Host<'_> {
                 let _ = emitter.emit(CACHE_CHANGED_EVENT, change);
             }
         }));
+        tasks.push(tauri::async_runtime::spawn(crate::notices::watch(
+            self.handle.clone(),
+            workspace.clone(),
+        )));
         Box::new(Running { tasks })
     }
 }

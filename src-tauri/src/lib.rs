@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod demo;
 mod error;
+mod notices;
 mod pick;
 mod private_dirs;
 mod settings;
@@ -62,6 +63,7 @@ pub fn run() -> i32 {
         // Native open and save dialogs, shown from Rust (`pick`); the webview gets no dialog
         // permission of its own.
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         // Restores the window's size and position at start; saves them as it closes.
         .plugin(tauri_plugin_window_state::Builder::default().build())
         // Verifies and installs signed updates (`updates`); the webview gets none of its
@@ -79,6 +81,7 @@ pub fn run() -> i32 {
             exit_on_signals(app.handle());
             start_launch_sign_in(app.handle(), startup);
             updates::check_after_start(app.handle());
+            notices::open_on_click(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -129,6 +132,7 @@ pub fn run() -> i32 {
             commands::sync::sync_now,
             commands::settings::get_settings,
             commands::settings::set_theme,
+            commands::settings::set_desktop_notifications,
             commands::subscriptions::subscriptions_tab,
             commands::subscriptions::list_plans,
             commands::subscriptions::refresh_plans,

@@ -20,6 +20,11 @@ pub fn plugin<R: Runtime>(identifier: &str) -> TauriPlugin<R> {
 
 fn show_running_window<R: Runtime>(app: &AppHandle<R>) {
     tracing::info!("a second launch: showing the running window instead");
+    bring_to_front(app);
+}
+
+/// Shows the window in front (un-minimised, focused).
+pub fn bring_to_front<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();

@@ -25,8 +25,11 @@ const TAB_OF = { subscription: 'subscription', tokens: 'tokens', users: 'users' 
 const select = (id, label, options) => h('select', { id, 'aria-label': label },
   ...options.map(([value, text]) => h('option', { value }, text)));
 
-/** onOpen({id, name}, tab): show the organisation's page on `tab` (null: the last one). */
-export function activityView({ onOpen }) {
+/**
+ * onOpen({id, name}, tab): show the organisation's page on `tab` (null: the last one);
+ * initial: {outcome} the list starts filtered by.
+ */
+export function activityView({ onOpen, initial = {} }) {
   const search = h('input', {
     id: 'activity-search', type: 'search', placeholder: 'Search changes, organisations, people, values',
     'aria-label': 'Search the activity', autocomplete: 'off', spellcheck: 'false',
@@ -53,6 +56,7 @@ export function activityView({ onOpen }) {
       h('label', { class: 'date-label' }, 'From', from), h('label', { class: 'date-label' }, 'To', to)),
     summary, list, more, empty);
 
+  if (initial.outcome) outcome.value = initial.outcome;
   let limit = PAGE;
   let seq = 0;
 

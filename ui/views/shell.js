@@ -4,7 +4,7 @@
 // Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-activity, #nav-conflicts (with #nav-conflicts-count; shown
 // while there are conflicts or the view is open), #account with #signed-in-name,
 // #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
-// #signed-in-roles, #role-source (said when the role came from the reseller routes because the
+// #signed-in-roles, #desktop-notifications (the setting), #role-source (said when the role came from the reseller routes because the
 // server offers no account details), #demo-badge (demo only), #token-storage (said when the
 // token is in a private file) and #sign-out; #theme (System, Light, Dark); #update-available (shown while a new
 // version waits, opens About); #about (about.js); #content (the
@@ -17,9 +17,9 @@ import { showAbout } from './about.js';
 
 /**
  * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'activity' | 'conflicts'; onSignOut(): a promise;
- * onSyncNow(): a promise; onTheme(theme): a promise.
+ * onSyncNow(): a promise; onTheme(theme): a promise; onNotifications(enabled): a promise of the saved settings.
  */
-export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
+export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNotifications }) {
   // Through the reseller routes the organisation is unknown, not absent: nothing is said then.
   const org = session.organizationName
     ?? (session.roleSource === 'resellerRoutes' ? null : 'No organisation');
@@ -76,6 +76,24 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
   theme.value = document.documentElement.dataset.themeChoice ?? 'system';
   theme.addEventListener('change', () => onTheme?.(theme.value).catch(() => {}));
 
+  // Off until the user turns them on: then an organisation reaching the alert threshold, or a
+  // change Scriptix refuses, is said once on the desktop; a click opens it here.
+  const notify = h('input', { id: 'desktop-notifications', type: 'checkbox' });
+  const notifyLabel = h('label', {
+    class: 'notify-toggle small', for: 'desktop-notifications',
+    title: 'A desktop notification when an organisation reaches the alert threshold or Scriptix refuses a change',
+  }, notify, ' Desktop notifications');
+  api.getSettings().then((s) => { notify.checked = Boolean(s.desktopNotifications); }, () => {});
+  notify.addEventListener('change', async () => {
+    const want = notify.checked;
+    try {
+      const saved = await onNotifications?.(want);
+      if (saved) notify.checked = saved.desktopNotifications;
+    } catch {
+      notify.checked = !want;
+    }
+  });
+
   const update = updatePill();
   const nav = h('nav', { class: 'sidebar', 'aria-label': 'Main' },
     h('div', { class: 'sidebar-brand' },
@@ -83,7 +101,7 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme }) {
       h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
       h('span', {}, 'Scriptix Reseller')),
     h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navActivity, navConflicts),
-    h('div', { class: 'sidebar-foot' }, account, theme, update.el,
+    h('div', { class: 'sidebar-foot' }, account, theme, notifyLabel, update.el,
       h('button', { id: 'about', type: 'button', class: 'about-link', onclick: () => showAbout() }, 'About and diagnostics')));
 
   const content = h('main', { class: 'content', id: 'content' });

@@ -15,6 +15,7 @@
 //!   written into their rows with a mark, refusals);
 //! - the features, each an outbox entity and a set of screens: `customers`, `tabs`, `branding`,
 //!   and `dashboard`; `activity` (the log of every change, read through each entity's words);
+//!   `notices` (what a desktop notification says, once);
 //! - `sync`: the engine that drives every entity through the trait, refreshes and prefetches;
 //! - `workspace` (an open account: context, engine, background jobs), `session`, `settings`,
 //!   `account` (signing in and out) and `support` (the diagnostics a support ticket gets) on top.
@@ -33,6 +34,7 @@ pub mod export;
 pub mod format;
 pub mod logging;
 pub mod logo;
+pub mod notices;
 pub mod outbox;
 pub mod phone_display;
 pub mod private_fs;

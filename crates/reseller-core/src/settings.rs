@@ -1,6 +1,6 @@
 //! The app's settings: the last API address and header style, the theme, the remembered
-//! account (who, on which server; never the token, which is in the token store) and the
-//! dashboard's alert threshold. Where they are kept is the shell's business: it implements
+//! account (who, on which server; never the token, which is in the token store), the
+//! dashboard's alert threshold and whether desktop notifications are on. Where they are kept is the shell's business: it implements
 //! [`SettingsStore`] (the desktop app with tauri-plugin-store); [`JsonFileSettings`] keeps
 //! them in a file of the same shape, for tests and tools.
 //!
@@ -39,6 +39,9 @@ pub struct Settings {
     pub account_auth_style: AuthStyleSetting,
     /// The dashboard's alert threshold, whole percent of available units (None: the default).
     pub alert_threshold_percent: Option<u32>,
+    /// Desktop notifications (an organisation at the alert threshold, a change refused): off
+    /// until the user turns them on.
+    pub desktop_notifications: bool,
 }
 
 /// Where the settings are kept.

@@ -28,7 +28,8 @@ const TODAYS_FILE: &str = r#"{
       "roleSource": "resellerRoutes"
     },
     "accountAuthStyle": "zoomKey",
-    "alertThresholdPercent": 90
+    "alertThresholdPercent": 90,
+    "desktopNotifications": true
   },
   "windowState": {"width": 1200}
 }"#;
@@ -50,6 +51,7 @@ fn todays_settings() -> Settings {
         }),
         account_auth_style: AuthStyleSetting::ZoomKey,
         alert_threshold_percent: Some(90),
+        desktop_notifications: true,
     }
 }
 
@@ -93,6 +95,10 @@ fn an_older_file_without_newer_fields_loads_with_defaults() {
     let loaded = JsonFileSettings::new(&path).load();
     assert_eq!(loaded.theme, Theme::System);
     assert_eq!(loaded.alert_threshold_percent, None);
+    assert!(
+        !loaded.desktop_notifications,
+        "off until the user turns them on"
+    );
     assert_eq!(loaded.account.unwrap().role_source, RoleSource::Account);
 }
 

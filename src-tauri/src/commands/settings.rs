@@ -11,19 +11,38 @@ use crate::settings::{self, Theme};
 #[serde(rename_all = "camelCase")]
 pub struct WindowSettings {
     pub theme: Theme,
+    pub desktop_notifications: bool,
+}
+
+impl WindowSettings {
+    fn of(s: &reseller_core::settings::Settings) -> Self {
+        WindowSettings {
+            theme: s.theme,
+            desktop_notifications: s.desktop_notifications,
+        }
+    }
 }
 
 /// Off the main thread (`async`): the window asks while the main thread is busy building it.
 #[tauri::command(async)]
 pub fn get_settings(handle: AppHandle) -> WindowSettings {
-    WindowSettings {
-        theme: settings::load(&handle).theme,
-    }
+    WindowSettings::of(&settings::load(&handle))
 }
 
 /// Light, dark, or follow the system; kept for the next start.
 #[tauri::command]
 pub fn set_theme(handle: AppHandle, theme: Theme) -> Result<WindowSettings, IpcError> {
     let saved = settings::update(&handle, |s| s.theme = theme)?;
-    Ok(WindowSettings { theme: saved.theme })
+    Ok(WindowSettings::of(&saved))
+}
+
+/// Desktop notifications on or off (an organisation at the alert threshold, a change refused);
+/// kept for the next start. What becomes due while they are off is not saved up.
+#[tauri::command]
+pub fn set_desktop_notifications(
+    handle: AppHandle,
+    enabled: bool,
+) -> Result<WindowSettings, IpcError> {
+    let saved = settings::update(&handle, |s| s.desktop_notifications = enabled)?;
+    Ok(WindowSettings::of(&saved))
 }

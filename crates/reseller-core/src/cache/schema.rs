@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0022_batches.sql"),
     include_str!("migrations/0023_outbox_batches.sql"),
     include_str!("migrations/0024_activity.sql"),
+    include_str!("migrations/0025_notices.sql"),
 ];
 
 /// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).

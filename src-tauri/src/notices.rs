@@ -1,0 +1,85 @@
+//! Desktop notifications: shows what the core says has become worth saying
+//! (`reseller_core::notices`: an organisation at the alert threshold, a change refused), once
+//! each, while the user has them on; a click brings the window to the front and opens the
+//! notice's screen there (the `open-target` event).
+
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reseller_core::notices::Notice;
+use reseller_core::workspace::Workspace;
+use tauri::{AppHandle, Emitter};
+use tauri_plugin_notification::NotificationExt;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+
+/// Event telling the window which screen to open (payload `reseller_core::notices::Target`).
+pub const OPEN_TARGET_EVENT: &str = "open-target";
+/// Changes that come together (a sync round, a dashboard refresh) are looked at once.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// Opens a clicked notification's screen in the window.
+pub fn open_on_click(handle: &AppHandle) {
+    let app = handle.clone();
+    let registered = handle.notification().on_action(move |performed| {
+        let Some(target) = performed
+            .notification()
+            .and_then(|n| n.extra().get("target"))
+            .cloned()
+        else {
+            return;
+        };
+        crate::single_instance::bring_to_front(&app);
+        let _ = app.emit(OPEN_TARGET_EVENT, target);
+    });
+    if let Err(e) = registered {
+        tracing::warn!(error = %e, "notification clicks will not open their screen");
+    }
+}
+
+/// Shows what becomes due while `workspace` is open: at once, then after its cache changes.
+pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
+    let mut changes = workspace.engine().changes();
+    let ids = AtomicI32::new(1);
+    loop {
+        let settings = crate::settings::load(&handle);
+        let (threshold, show) = (settings.alert_threshold(), settings.desktop_notifications);
+        let ws = workspace.clone();
+        match tauri::async_runtime::spawn_blocking(move || ws.due_notices(threshold, show)).await {
+            Ok(Ok(due)) => {
+                for notice in due {
+                    notify(&handle, &notice, ids.fetch_add(1, Ordering::Relaxed));
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
+            Err(e) => tracing::warn!(error = %e, "notifications not checked"),
+        }
+        match changes.recv().await {
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
+        tokio::time::sleep(SETTLE).await;
+        loop {
+            match changes.try_recv() {
+                Ok(_) | Err(TryRecvError::Lagged(_)) => {}
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+fn notify(handle: &AppHandle, notice: &Notice, id: i32) {
+    let shown = handle
+        .notification()
+        .builder()
+        .id(id)
+        .title(&notice.title)
+        .body(&notice.body)
+        .extra("target", &notice.target)
+        .show();
+    match shown {
+        Ok(()) => tracing::info!(title = %notice.title, "desktop notification shown"),
+        Err(e) => tracing::warn!(error = %e, "a desktop notification could not be shown"),
+    }
+}
