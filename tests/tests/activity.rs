@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use e2e::{eventually_within as eventually, sandbox, Api, App, Launch, UI_TIMEOUT};
-use scriptix_sandbox::{FaultConfig, Refusal, Sandbox};
+use scriptix_sandbox::{FaultConfig, Sandbox};
 use serde_json::{json, Value};
 
 const SENT: Duration = Duration::from_secs(60);
@@ -64,16 +64,12 @@ async fn changes_are_logged_with_their_answers_searched_exported_and_kept() {
         kept["id"].as_i64().unwrap(),
         refused["id"].as_i64().unwrap(),
     );
-    sandbox.set_faults(FaultConfig {
-        refusal: Some(Refusal {
-            method: "PUT".into(),
-            route: format!("/api/v3/reseller/customer/{refused_id}/"),
-            exact: true,
-            status: 409,
-            message: "This name is reserved by another reseller.".into(),
-        }),
-        ..FaultConfig::default()
-    });
+    sandbox.set_faults(FaultConfig::refusing_customer(
+        "PUT",
+        refused_id,
+        409,
+        "This name is reserved by another reseller.",
+    ));
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     let seam = dir.path().join("dialog");

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use e2e::{eventually_within as eventually, keys, sandbox, Api, App, Launch, UI_TIMEOUT};
-use scriptix_sandbox::{FaultConfig, Refusal, Sandbox};
+use scriptix_sandbox::{FaultConfig, Sandbox};
 use serde_json::{json, Value};
 
 /// How long a batch may take to be sent: it goes in the background lane, which leaves a fifth
@@ -187,16 +187,12 @@ async fn picked_rows_and_every_matching_row_are_changed_in_bulk_once_each() {
     app.wait_until_text("#org-picked", |t| t.starts_with("All 39"))
         .await;
     let refused = *ours.iter().rev().find(|id| **id != spared).unwrap();
-    sandbox.set_faults(FaultConfig {
-        refusal: Some(Refusal {
-            method: "DELETE".into(),
-            route: format!("/api/v3/reseller/customer/{refused}/"),
-            exact: true,
-            status: 409,
-            message: "This organisation still has running transcriptions.".into(),
-        }),
-        ..FaultConfig::default()
-    });
+    sandbox.set_faults(FaultConfig::refusing_customer(
+        "DELETE",
+        refused,
+        409,
+        "This organisation still has running transcriptions.",
+    ));
     app.click("#bulk-delete").await;
     let question = app.wait_for_text("#confirm-title").await;
     assert_eq!(question, "Delete 39 organisations?");

@@ -16,7 +16,7 @@ use reseller_core::tabs::tokens::TokenForm;
 use reseller_core::tabs::users::UserForm;
 use reseller_core::workspace::Workspace;
 use scriptix_api::Client;
-use scriptix_sandbox::{start, FaultConfig, Refusal, Sandbox, SandboxConfig};
+use scriptix_sandbox::{start, FaultConfig, Sandbox, SandboxConfig};
 use support::form;
 
 const CUSTOMER: i64 = 1001;
@@ -101,16 +101,12 @@ async fn every_change_is_logged_with_who_what_and_how_the_server_answered() {
     assert_eq!(renamed.changes[0].after.as_deref(), Some("Renamed Holding"));
     assert!(renamed.answered_text.is_empty(), "not answered yet");
 
-    sb.set_faults(FaultConfig {
-        refusal: Some(Refusal {
-            method: "PUT".into(),
-            route: format!("/api/v3/reseller/customer/{}/", b.id),
-            exact: true,
-            status: 409,
-            message: "This address is used by another organisation.".into(),
-        }),
-        ..FaultConfig::default()
-    });
+    sb.set_faults(FaultConfig::refusing_customer(
+        "PUT",
+        b.id,
+        409,
+        "This address is used by another organisation.",
+    ));
     replay_outbox(&online, ws.engine().cache(), Utc::now())
         .await
         .unwrap();

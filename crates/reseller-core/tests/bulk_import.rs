@@ -17,7 +17,7 @@ use reseller_core::customers::{
     create_customer, update_customer, CustomerFields, Matching, Selection,
 };
 use reseller_core::sync::{replay_outbox, replay_outbox_with, sync_customer_list, Batches};
-use scriptix_sandbox::{FaultConfig, Refusal};
+use scriptix_sandbox::FaultConfig;
 use support::*;
 
 fn row(id: i64, name: &str, active: bool) -> CustomerRow {
@@ -214,16 +214,12 @@ async fn a_batch_goes_after_a_later_single_change_each_item_once_and_a_refused_o
     )
     .unwrap();
     let refused = ids[2];
-    sb.set_faults(FaultConfig {
-        refusal: Some(Refusal {
-            method: "PUT".into(),
-            route: format!("/api/v3/reseller/customer/{refused}/"),
-            exact: true,
-            status: 409,
-            message: "This organisation has running transcriptions.".into(),
-        }),
-        ..FaultConfig::default()
-    });
+    sb.set_faults(FaultConfig::refusing_customer(
+        "PUT",
+        refused,
+        409,
+        "This organisation has running transcriptions.",
+    ));
     sb.reset_stats();
     let done = replay_outbox(&online, &cache, Utc::now()).await.unwrap();
     assert_eq!((done.completed, done.failed), (6, 1));

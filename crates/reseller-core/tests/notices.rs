@@ -12,7 +12,7 @@ use reseller_core::dashboard::{DashboardRequest, RangeRequest, SortDir, SortKey}
 use reseller_core::notices::{Target, MAX_SINGLE};
 use reseller_core::sync::{replay_outbox, sync_customer_list};
 use reseller_core::workspace::Workspace;
-use scriptix_sandbox::{start, FaultConfig, Refusal, Sandbox, SandboxConfig};
+use scriptix_sandbox::{start, FaultConfig, Sandbox, SandboxConfig};
 use support::form;
 
 async fn sandbox() -> Sandbox {
@@ -103,16 +103,12 @@ async fn a_refused_change_is_said_once_with_the_servers_words_unless_turned_off(
     // What was due before (organisations over the default threshold) is not this test's.
     ws.due_notices(1000.0, true).unwrap();
     for id in [a.id, b.id] {
-        sb.set_faults(FaultConfig {
-            refusal: Some(Refusal {
-                method: "PUT".into(),
-                route: format!("/api/v3/reseller/customer/{id}/"),
-                exact: true,
-                status: 409,
-                message: "This address belongs to another organisation.".into(),
-            }),
-            ..FaultConfig::default()
-        });
+        sb.set_faults(FaultConfig::refusing_customer(
+            "PUT",
+            id,
+            409,
+            "This address belongs to another organisation.",
+        ));
         let row = if id == a.id { &a } else { &b };
         ws.update_customer(id, &form(&row.name, &format!("taken{id}@example.org"), ""))
             .unwrap();

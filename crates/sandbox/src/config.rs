@@ -190,6 +190,21 @@ pub struct CannedAnswer {
 }
 
 impl FaultConfig {
+    /// Only this: `method` on exactly organisation `customer_id`'s route is refused with
+    /// `status` (409, say) and `message`, as the server refuses a change it will not make.
+    pub fn refusing_customer(method: &str, customer_id: i64, status: u16, message: &str) -> Self {
+        FaultConfig {
+            refusal: Some(Refusal {
+                method: method.into(),
+                route: format!("/api/v3/reseller/customer/{customer_id}/"),
+                exact: true,
+                status,
+                message: message.into(),
+            }),
+            ..FaultConfig::default()
+        }
+    }
+
     /// True when no fault of any kind is configured.
     pub fn is_quiet(&self) -> bool {
         self.latency_ms == 0

@@ -1,10 +1,12 @@
 //! The settings the window reads and changes (no secrets; the rest is written at sign-in).
 
 use serde::Serialize;
-use tauri::AppHandle;
+use tauri::{AppHandle, State};
 
+use super::blocking;
 use crate::error::IpcError;
 use crate::settings::{self, Theme};
+use crate::state::AppState;
 
 /// What the window needs of the settings.
 #[derive(Clone, Debug, Serialize)]
@@ -37,12 +39,20 @@ pub fn set_theme(handle: AppHandle, theme: Theme) -> Result<WindowSettings, IpcE
 }
 
 /// Desktop notifications on or off (an organisation at the alert threshold, a change refused);
-/// kept for the next start. What becomes due while they are off is not saved up.
+/// kept for the next start. What became due while they were off is not saved up: turning them
+/// on first marks it said, so only what happens from now on is shown.
 #[tauri::command]
-pub fn set_desktop_notifications(
+pub async fn set_desktop_notifications(
     handle: AppHandle,
+    state: State<'_, AppState>,
     enabled: bool,
 ) -> Result<WindowSettings, IpcError> {
+    if enabled {
+        if let Ok(workspace) = state.workspace().await {
+            let threshold = settings::load(&handle).alert_threshold();
+            blocking(move || workspace.due_notices(threshold, false)).await?;
+        }
+    }
     let saved = settings::update(&handle, |s| s.desktop_notifications = enabled)?;
     Ok(WindowSettings::of(&saved))
 }
