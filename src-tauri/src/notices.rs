@@ -3,10 +3,11 @@
 //! each, while the user has them on; a click brings the window to the front and opens the
 //! notice's screen there (the `open-target` event).
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use reseller_core::dashboard::RangeRequest;
 use reseller_core::notices::Notice;
 use reseller_core::workspace::Workspace;
 use tauri::{AppHandle, Emitter};
@@ -17,6 +18,10 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 pub const OPEN_TARGET_EVENT: &str = "open-target";
 /// Changes that come together (a sync round, a dashboard refresh) are looked at once.
 const SETTLE: Duration = Duration::from_secs(2);
+/// While notifications are on, this month's usage is brought up to date this often (nothing is
+/// asked while the cached figures are fresh), so the threshold is noticed without the
+/// dashboard on screen.
+const USAGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Opens a clicked notification's screen in the window.
 pub fn open_on_click(handle: &AppHandle) {
@@ -54,9 +59,16 @@ pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
             Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
             Err(e) => tracing::warn!(error = %e, "notifications not checked"),
         }
-        match changes.recv().await {
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
-            Err(RecvError::Closed) => return,
+        tokio::select! {
+            changed = changes.recv() => match changed {
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            () = tokio::time::sleep(USAGE_EVERY) => {
+                if crate::settings::load(&handle).desktop_notifications {
+                    refresh_usage(&workspace).await;
+                }
+            }
         }
         tokio::time::sleep(SETTLE).await;
         loop {
@@ -66,6 +78,20 @@ pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
                 Err(TryRecvError::Closed) => return,
             }
         }
+    }
+}
+
+/// This month's usage, for the threshold (its changes then wake the loop).
+async fn refresh_usage(workspace: &Workspace) {
+    let never = AtomicBool::new(false);
+    if let Err(e) = workspace
+        .refresh_dashboard(&RangeRequest::ThisMonth, &never, |_| {})
+        .await
+    {
+        tracing::debug!(
+            code = e.code(),
+            "this month's usage not refreshed for the alerts"
+        );
     }
 }
 

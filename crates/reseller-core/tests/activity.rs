@@ -139,7 +139,20 @@ async fn every_change_is_logged_with_who_what_and_how_the_server_answered() {
         .await
         .contains_key(&server_id));
 
+    // A search writes what it looks in; a change to an entry afterwards is searched anew.
+    let search = |text: &str| {
+        ws.activity_page(&ActivityQuery {
+            search: text.into(),
+            ..ActivityQuery::default()
+        })
+        .unwrap()
+        .total
+    };
+    assert_eq!(search("used by another organisation"), 1);
+    assert_eq!(search("discarded"), 0);
+
     ws.discard_changes(b.id).unwrap();
+    assert_eq!(search("discarded after the server refused"), 1);
     let discarded = log(&ws);
     let moved = entry(&discarded, &format!("Edit organisation {}", b.name));
     assert_eq!(moved.outcome, ActivityOutcome::Discarded);

@@ -151,11 +151,17 @@ impl ActivityEntry {
         }
     }
 
-    /// Whether every word of `needle` (lower case) is in what the entry shows.
+    /// Whether every word (lower case) is in what the entry shows.
     pub fn matches(&self, words: &[String]) -> bool {
         if words.is_empty() {
             return true;
         }
+        let hay = self.search_text();
+        words.iter().all(|w| hay.contains(w.as_str()))
+    }
+
+    /// What a search looks in: what the entry shows but its times, in lower case.
+    pub fn search_text(&self) -> String {
         let mut hay = format!(
             "{} {} {} {} {}",
             self.what,
@@ -170,8 +176,7 @@ impl ActivityEntry {
                 hay.push_str(v);
             }
         }
-        let hay = hay.to_lowercase();
-        words.iter().all(|w| hay.contains(w.as_str()))
+        hay.to_lowercase()
     }
 }
 
@@ -450,6 +455,7 @@ mod tests {
             answer: None,
             answered_at: None,
             ended_at: None,
+            search_text: None,
         }
     }
 

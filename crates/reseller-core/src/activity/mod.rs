@@ -11,7 +11,10 @@ use std::path::Path;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::activity::{prune, set_retention_days};
+use crate::cache::activity::{
+    count_activity, matching_ids, prune, read_by_ids, set_retention_days, set_search_text,
+    unindexed,
+};
 use crate::cache::{ActivityFilter, ActivityOutcome, Cache};
 use crate::context::Context;
 use crate::export::write_csv;
@@ -92,6 +95,16 @@ impl ActivityQuery {
             from: self.from.and_then(local_start),
             until: self.to.and_then(|d| d.succ_opt()).and_then(local_start),
             customer_id: self.customer_id,
+            words: self.words(),
+            limit: None,
+        }
+    }
+
+    fn limit(&self) -> usize {
+        if self.limit == 0 {
+            PAGE
+        } else {
+            self.limit
         }
     }
 
@@ -101,6 +114,32 @@ impl ActivityQuery {
             .split_whitespace()
             .map(String::from)
             .collect()
+    }
+}
+
+/// Entries whose search text a search writes at a time (one transaction each).
+const INDEX_BATCH: usize = 2_000;
+
+/// Writes the search text of the entries that have none (new, or changed since); how many. A
+/// search then reads only the text, not every entry's payload. Needs the writer.
+pub fn index_search(cache: &Cache) -> Result<usize, CoreError> {
+    let locale = crate::format::sys();
+    let mut done = 0;
+    loop {
+        let tx = cache.conn().unchecked_transaction()?;
+        let rows = unindexed(&tx, INDEX_BATCH)?;
+        for row in &rows {
+            set_search_text(
+                &tx,
+                row.activity_id,
+                &ActivityEntry::of(row, locale).search_text(),
+            )?;
+        }
+        tx.commit()?;
+        done += rows.len();
+        if rows.len() < INDEX_BATCH {
+            return Ok(done);
+        }
     }
 }
 
@@ -116,12 +155,55 @@ pub fn matching(cache: &Cache, query: &ActivityQuery) -> Result<Vec<ActivityEntr
         .collect())
 }
 
+/// The entries of a page of the log and how many match in all: without words, counted and
+/// read up to the page by SQL; with words, the ids matched on the stored search texts (an
+/// entry without one is judged as it reads), and only the page's entries read and put in
+/// words.
+fn page_entries(
+    cache: &Cache,
+    query: &ActivityQuery,
+) -> Result<(Vec<ActivityEntry>, usize), CoreError> {
+    let locale = crate::format::sys();
+    let limit = query.limit();
+    let mut filter = query.filter();
+    if filter.words.is_empty() {
+        let total = count_activity(cache.conn(), &filter)?;
+        filter.limit = Some(limit);
+        let entries = cache
+            .activity(&filter)?
+            .iter()
+            .map(|row| ActivityEntry::of(row, locale))
+            .collect();
+        return Ok((entries, total));
+    }
+    // The ids match on their stored texts; those without one yet are judged as they read.
+    let candidates = matching_ids(cache.conn(), &filter)?;
+    let unjudged: Vec<i64> = candidates
+        .iter()
+        .filter(|(_, indexed)| !indexed)
+        .map(|(id, _)| *id)
+        .collect();
+    let rejected: std::collections::HashSet<i64> = read_by_ids(cache.conn(), &unjudged)?
+        .iter()
+        .filter(|row| !ActivityEntry::of(row, locale).matches(&filter.words))
+        .map(|row| row.activity_id)
+        .collect();
+    let ids: Vec<i64> = candidates
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !rejected.contains(id))
+        .collect();
+    let total = ids.len();
+    let entries = read_by_ids(cache.conn(), &ids[..limit.min(total)])?
+        .iter()
+        .map(|row| ActivityEntry::of(row, locale))
+        .collect();
+    Ok((entries, total))
+}
+
 /// The page of the log `query` asks for.
 pub fn page(cache: &Cache, query: &ActivityQuery) -> Result<ActivityPage, CoreError> {
-    let mut entries = matching(cache, query)?;
-    let total = entries.len();
-    let limit = if query.limit == 0 { PAGE } else { query.limit };
-    entries.truncate(limit);
+    let (entries, total) = page_entries(cache, query)?;
     let locale = crate::format::sys();
     let summary = if total == 0 {
         "No changes match".to_string()
@@ -193,6 +275,11 @@ pub fn export(cache: &Cache, query: &ActivityQuery, path: &Path) -> Result<usize
 impl Context {
     /// A page of the account's activity log.
     pub fn activity_page(&self, query: &ActivityQuery) -> Result<ActivityPage, CoreError> {
+        if !query.words().is_empty() {
+            // Entries logged since the last search get their text first (the writer's job;
+            // the page is then read on the reader, as every screen is).
+            index_search(&*self.write()?)?;
+        }
         page(&*self.read()?, query)
     }
 

@@ -88,6 +88,8 @@ pub struct ActivityRow {
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// What a search looks in (None: not written yet, or the entry changed since).
+    pub search_text: Option<String>,
 }
 
 /// A change made at once, with no outbox operation (a token created online), as it ended.
@@ -114,11 +116,16 @@ pub struct ActivityFilter {
     pub until: Option<DateTime<Utc>>,
     /// One organisation's.
     pub customer_id: Option<i64>,
+    /// Words (lower case) each entry's `search_text` holds; an entry without one yet is let
+    /// through for the caller to judge.
+    pub words: Vec<String>,
+    /// At most this many, the newest.
+    pub limit: Option<usize>,
 }
 
 const COLUMNS: &str = "activity_id, op_id, batch_id, entity, entity_id, kind, payload, \
                        customer_name, actor_name, actor_email, made_at, edited_at, outcome, \
-                       conflicted, answer, answered_at, ended_at";
+                       conflicted, answer, answered_at, ended_at, search_text";
 
 fn micros(r: &Row<'_>, i: usize) -> CacheResult<Option<DateTime<Utc>>> {
     r.get::<_, Option<i64>>(i)?.map(from_micros).transpose()
@@ -148,6 +155,7 @@ fn read_row(r: &Row<'_>) -> CacheResult<ActivityRow> {
         answer: r.get(14)?,
         answered_at: micros(r, 15)?,
         ended_at: micros(r, 16)?,
+        search_text: r.get(17)?,
     })
 }
 
@@ -207,12 +215,9 @@ pub(crate) fn insert_direct(conn: &Connection, a: &NewActivity) -> CacheResult<i
     Ok(conn.last_insert_rowid())
 }
 
-/// The entries `filter` lets through, newest first.
-pub(crate) fn read_activity(
-    conn: &Connection,
-    filter: &ActivityFilter,
-) -> CacheResult<Vec<ActivityRow>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM activity WHERE 1 = 1");
+/// The WHERE clause of `filter` and its arguments.
+fn condition(filter: &ActivityFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let mut sql = String::from(" WHERE 1 = 1");
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if !filter.entities.is_empty() {
         let list = vec!["?"; filter.entities.len()].join(", ");
@@ -240,7 +245,41 @@ pub(crate) fn read_activity(
         sql.push_str(" AND entity <> 'branding' AND entity_id = ?");
         args.push(Box::new(id));
     }
-    sql.push_str(" ORDER BY made_at DESC, activity_id DESC");
+    if !filter.words.is_empty() {
+        sql.push_str(" AND (search_text IS NULL OR (1 = 1");
+        for w in &filter.words {
+            sql.push_str(" AND instr(search_text, ?) > 0");
+            args.push(Box::new(w.clone()));
+        }
+        sql.push_str("))");
+    }
+    (sql, args)
+}
+
+/// How many entries `filter` lets through (its limit aside).
+pub(crate) fn count_activity(conn: &Connection, filter: &ActivityFilter) -> CacheResult<usize> {
+    let (cond, args) = condition(filter);
+    let n: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM activity{cond}"))?
+        .query_row(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |r| r.get(0),
+        )?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// The entries `filter` lets through, newest first.
+pub(crate) fn read_activity(
+    conn: &Connection,
+    filter: &ActivityFilter,
+) -> CacheResult<Vec<ActivityRow>> {
+    let (cond, mut args) = condition(filter);
+    let mut sql =
+        format!("SELECT {COLUMNS} FROM activity{cond} ORDER BY made_at DESC, activity_id DESC");
+    if let Some(limit) = filter.limit {
+        sql.push_str(" LIMIT ?");
+        args.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+    }
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())))?;
     let mut out = Vec::new();
@@ -248,6 +287,58 @@ pub(crate) fn read_activity(
         out.push(read_row(r)?);
     }
     Ok(out)
+}
+
+/// The ids of the entries `filter` lets through, newest first, each with whether its search
+/// text is written (an entry without one is let through by `filter.words` unjudged).
+pub(crate) fn matching_ids(
+    conn: &Connection,
+    filter: &ActivityFilter,
+) -> CacheResult<Vec<(i64, bool)>> {
+    let (cond, args) = condition(filter);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT activity_id, search_text IS NOT NULL FROM activity{cond}
+         ORDER BY made_at DESC, activity_id DESC"
+    ))?;
+    let rows = stmt.query_map(
+        rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The entries `ids` names, in that order (ids no longer there are left out).
+pub(crate) fn read_by_ids(conn: &Connection, ids: &[i64]) -> CacheResult<Vec<ActivityRow>> {
+    let list = serde_json::Value::from(ids.to_vec()).to_string();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM activity WHERE activity_id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let mut rows = stmt.query([list])?;
+    let mut by_id = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let row = read_row(r)?;
+        by_id.insert(row.activity_id, row);
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// Up to `max` entries whose search text is not written yet.
+pub(crate) fn unindexed(conn: &Connection, max: usize) -> CacheResult<Vec<ActivityRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM activity WHERE search_text IS NULL LIMIT ?1"
+    ))?;
+    let mut rows = stmt.query([i64::try_from(max).unwrap_or(i64::MAX)])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_row(r)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn set_search_text(conn: &Connection, activity_id: i64, text: &str) -> CacheResult<()> {
+    conn.prepare_cached("UPDATE activity SET search_text = ?2 WHERE activity_id = ?1")?
+        .execute(params![activity_id, text])?;
+    Ok(())
 }
 
 impl Cache {
@@ -350,6 +441,32 @@ mod tests {
             prune(cache.conn(), &(Utc::now() - chrono::Duration::days(1))).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn a_search_text_goes_stale_when_its_entry_changes() {
+        let cache = cache_with_customer(7);
+        let op = queued_update(cache.conn(), 7);
+        let id = only(&cache).activity_id;
+        set_search_text(cache.conn(), id, "edit organisation waiting").unwrap();
+        let words = |w: &str| ActivityFilter {
+            words: vec![w.into()],
+            ..ActivityFilter::default()
+        };
+        assert_eq!(count_activity(cache.conn(), &words("waiting")).unwrap(), 1);
+        assert_eq!(count_activity(cache.conn(), &words("refused")).unwrap(), 0);
+        set_state(cache.conn(), op, OutboxState::Failed, Some("no"), false).unwrap();
+        assert_eq!(
+            only(&cache).search_text,
+            None,
+            "stale: written again by the next search"
+        );
+        assert_eq!(
+            count_activity(cache.conn(), &words("refused")).unwrap(),
+            1,
+            "an entry without a text is let through for the caller to judge"
+        );
+        assert_eq!(unindexed(cache.conn(), 10).unwrap().len(), 1);
     }
 
     #[test]

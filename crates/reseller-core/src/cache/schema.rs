@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0023_outbox_batches.sql"),
     include_str!("migrations/0024_activity.sql"),
     include_str!("migrations/0025_notices.sql"),
+    include_str!("migrations/0026_activity_search.sql"),
 ];
 
 /// The migration whose hook rewrites every `search_text` (`rewrite_search_text`).
