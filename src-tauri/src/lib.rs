@@ -70,6 +70,7 @@ pub fn run() -> i32 {
         // commands, only the app's own.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(updates::Updates::default())
+        .manage(notices::Recheck::default())
         .on_window_event(|window, event| window_state::on_event(window.app_handle(), event))
         .manage(state)
         .setup(move |app| {

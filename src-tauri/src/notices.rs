@@ -10,7 +10,7 @@ use std::time::Duration;
 use reseller_core::dashboard::RangeRequest;
 use reseller_core::notices::Notice;
 use reseller_core::workspace::Workspace;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
@@ -22,6 +22,18 @@ const SETTLE: Duration = Duration::from_secs(2);
 /// asked while the cached figures are fresh), so the threshold is noticed without the
 /// dashboard on screen.
 const USAGE_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Wakes the open workspace's check at once: what counts as due has changed (the threshold, or
+/// notifications turned on), not the cache.
+#[derive(Default)]
+pub struct Recheck(tokio::sync::Notify);
+
+/// Asks for a check now (the threshold or the setting changed).
+pub fn recheck(handle: &AppHandle) {
+    if let Some(r) = handle.try_state::<Recheck>() {
+        r.0.notify_one();
+    }
+}
 
 /// Opens a clicked notification's screen in the window.
 pub fn open_on_click(handle: &AppHandle) {
@@ -59,7 +71,9 @@ pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
             Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
             Err(e) => tracing::warn!(error = %e, "notifications not checked"),
         }
+        let recheck = handle.state::<Recheck>();
         tokio::select! {
+            () = recheck.0.notified() => continue,
             changed = changes.recv() => match changed {
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,

@@ -3,7 +3,8 @@
 //! (`org.freedesktop.Notifications`, as GNOME's or dunst's), which records what the app shows
 //! and reports a click the way a daemon does (`ActionInvoked` with `default`). Nothing is shown
 //! until the user turns notifications on; then a change Scriptix refuses is said once, with
-//! its words, and a click opens that organisation in the window.
+//! its words, and a click opens that organisation in the window; a threshold organisations
+//! reach is said at once, and its click opens the dashboard or the organisation's usage.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -241,6 +242,61 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
         "{:#?}",
         shown.lock().unwrap()
     );
+
+    // The alert threshold: this month's figures fetched, then a threshold organisations reach,
+    // said at once (one notification each, or one for several).
+    app.click("#nav-dashboard").await;
+    app.wait_js(
+        "this month's figures from the server",
+        "const d = document.querySelector('#dashboard');
+         const asOf = document.querySelector('#dash-as-of')?.textContent ?? '';
+         return d && d.dataset.source === 'server' && asOf.startsWith('As of')
+           && !asOf.includes('refreshing');",
+        vec![],
+    )
+    .await;
+    // (Through the command the threshold field saves with: the dashboard's own tests type it.)
+    let kept = app
+        .invoke("set_alert_threshold", serde_json::json!({ "percent": 1.0 }))
+        .await
+        .expect("the threshold kept");
+    assert_eq!(kept.as_f64(), Some(1.0));
+    let threshold = eventually("the threshold to be said", SAID, || async {
+        shown
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|n| n.summary.contains("alert threshold") || n.summary.contains("allowance"))
+            .cloned()
+    })
+    .await;
+    let several = threshold.summary.contains(" organisations reached");
+    assert!(
+        if several {
+            threshold.body.contains("of their allowance in")
+        } else {
+            threshold.body.contains("used of")
+        },
+        "{threshold:?}"
+    );
+    app.click("#nav-activity").await;
+    app.wait_for("#activity-view").await;
+    Daemon::action_invoked(daemon.signal_emitter(), threshold.id, "default")
+        .await
+        .unwrap();
+    if several {
+        app.wait_for("#dashboard").await;
+    } else {
+        // One organisation: its usage tab.
+        app.wait_js(
+            "the organisation's usage tab",
+            "return document.querySelector('#org-page') !== null
+               && document.querySelector('#tab-usage')?.getAttribute('aria-selected') === 'true';",
+            vec![],
+        )
+        .await;
+    }
     app.close().await;
     sandbox.shutdown().await;
 }

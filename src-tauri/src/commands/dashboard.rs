@@ -86,8 +86,8 @@ pub async fn dashboard_hidden(state: State<'_, AppState>) -> Result<(), IpcError
 /// Keeps the alert threshold (whole percent of available units) for this and later sessions.
 #[tauri::command]
 pub fn set_alert_threshold(handle: AppHandle, percent: f64) -> Result<f64, IpcError> {
-    Ok(settings::set_alert_threshold(
-        &PluginSettings(&handle),
-        percent,
-    )?)
+    let kept = settings::set_alert_threshold(&PluginSettings(&handle), percent)?;
+    // Organisations now over it are said at once (when notifications are on).
+    crate::notices::recheck(&handle);
+    Ok(kept)
 }

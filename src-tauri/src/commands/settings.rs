@@ -54,5 +54,6 @@ pub async fn set_desktop_notifications(
         }
     }
     let saved = settings::update(&handle, |s| s.desktop_notifications = enabled)?;
+    crate::notices::recheck(&handle);
     Ok(WindowSettings::of(&saved))
 }
