@@ -60,16 +60,22 @@ pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
     let ids = AtomicI32::new(1);
     loop {
         let settings = crate::settings::load(&handle);
-        let (threshold, show) = (settings.alert_threshold(), settings.desktop_notifications);
-        let ws = workspace.clone();
-        match tauri::async_runtime::spawn_blocking(move || ws.due_notices(threshold, show)).await {
-            Ok(Ok(due)) => {
-                for notice in due {
-                    notify(&handle, &notice, ids.fetch_add(1, Ordering::Relaxed));
+        // Off: nothing is read (turning them on marks what is due then, see the setting's
+        // command).
+        if settings.desktop_notifications {
+            let threshold = settings.alert_threshold();
+            let ws = workspace.clone();
+            match tauri::async_runtime::spawn_blocking(move || ws.due_notices(threshold, true))
+                .await
+            {
+                Ok(Ok(due)) => {
+                    for notice in due {
+                        notify(&handle, &notice, ids.fetch_add(1, Ordering::Relaxed));
+                    }
                 }
+                Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
+                Err(e) => tracing::warn!(error = %e, "notifications not checked"),
             }
-            Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
-            Err(e) => tracing::warn!(error = %e, "notifications not checked"),
         }
         let recheck = handle.state::<Recheck>();
         tokio::select! {

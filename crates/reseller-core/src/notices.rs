@@ -7,13 +7,14 @@
 //! clicked.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{ActivityEntry, Area};
 use crate::cache::customers::to_micros;
 use crate::cache::{ActivityFilter, ActivityOutcome, Cache};
 use crate::context::Context;
+use crate::dashboard::alerts::Alert;
 use crate::dashboard::{read_view, DashboardRequest, RangeRequest};
 use crate::CoreError;
 
@@ -47,21 +48,55 @@ pub struct Notice {
     pub target: Target,
 }
 
-fn said(cache: &Cache, topic: &str, key: i64) -> Result<bool, CoreError> {
-    Ok(cache
-        .conn()
-        .prepare_cached("SELECT 1 FROM notices WHERE topic = ?1 AND key = ?2")?
-        .query_row(params![topic, key], |_| Ok(()))
-        .optional()?
-        .is_some())
+/// What is worth saying now, read on the reader: the organisations at the threshold (with the
+/// alert each is) and the refused changes.
+struct Candidates {
+    over: Vec<Alert>,
+    period_text: String,
+    refused: Vec<ActivityEntry>,
 }
 
-fn mark(cache: &Cache, topic: &str, key: i64, now: &DateTime<Utc>) -> Result<(), CoreError> {
-    cache
+fn candidates(cache: &Cache, threshold: f64, now: DateTime<Utc>) -> Result<Candidates, CoreError> {
+    let view = read_view(
+        cache,
+        &DashboardRequest {
+            range: RangeRequest::ThisMonth,
+            sort: Default::default(),
+            direction: Default::default(),
+            offset: 0,
+            limit: 1,
+        },
+        threshold,
+        now,
+    )?;
+    let locale = crate::format::sys();
+    let refused = cache
+        .activity(&ActivityFilter {
+            outcomes: vec![ActivityOutcome::Refused],
+            ..ActivityFilter::default()
+        })?
+        .iter()
+        .map(|row| ActivityEntry::of(row, locale))
+        .collect();
+    Ok(Candidates {
+        over: view.alerts,
+        period_text: view.alerts_info.period_text,
+        refused,
+    })
+}
+
+/// Marks `key` said; true when it was not said before.
+fn newly_said(
+    cache: &Cache,
+    topic: &str,
+    key: i64,
+    now: &DateTime<Utc>,
+) -> Result<bool, CoreError> {
+    let n = cache
         .conn()
         .prepare_cached("INSERT OR IGNORE INTO notices (topic, key, said_at) VALUES (?1, ?2, ?3)")?
         .execute(params![topic, key, to_micros(now)])?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// The organisation tab a change was made on.
@@ -74,31 +109,19 @@ fn tab_of(area: Area) -> Option<String> {
     }
 }
 
-fn refused(cache: &Cache, now: &DateTime<Utc>) -> Result<Vec<Notice>, CoreError> {
-    let rows = cache.activity(&ActivityFilter {
-        outcomes: vec![ActivityOutcome::Refused],
-        ..ActivityFilter::default()
-    })?;
+fn refused_notices(new: Vec<ActivityEntry>) -> Vec<Notice> {
     let locale = crate::format::sys();
-    let mut new = Vec::new();
-    for row in rows {
-        if !said(cache, "refused", row.activity_id)? {
-            mark(cache, "refused", row.activity_id, now)?;
-            new.push(ActivityEntry::of(&row, locale));
-        }
-    }
     if new.len() > MAX_SINGLE {
-        return Ok(vec![Notice {
+        return vec![Notice {
             title: format!(
                 "Scriptix refused {} changes",
                 locale.count_u64(new.len() as u64)
             ),
             body: "Open the activity log to see why, then fix or discard them.".into(),
             target: Target::Activity,
-        }]);
+        }];
     }
-    Ok(new
-        .into_iter()
+    new.into_iter()
         .map(|e| Notice {
             title: "Scriptix refused a change".into(),
             body: format!(
@@ -116,61 +139,25 @@ fn refused(cache: &Cache, now: &DateTime<Utc>) -> Result<Vec<Notice>, CoreError>
                 _ => Target::Activity,
             },
         })
-        .collect())
+        .collect()
 }
 
-fn thresholds(
-    cache: &Cache,
-    threshold: f64,
-    now: &DateTime<Utc>,
-) -> Result<Vec<Notice>, CoreError> {
-    let view = read_view(
-        cache,
-        &DashboardRequest {
-            range: RangeRequest::ThisMonth,
-            sort: Default::default(),
-            direction: Default::default(),
-            offset: 0,
-            limit: 1,
-        },
-        threshold,
-        *now,
-    )?;
-    // Back under the threshold: a later crossing is news again.
-    let over: Vec<i64> = view.alerts.iter().map(|a| a.customer_id).collect();
-    let list = over
-        .iter()
-        .map(|id| id.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    cache.conn().execute(
-        &format!("DELETE FROM notices WHERE topic = 'threshold' AND key NOT IN ({list})"),
-        [],
-    )?;
-    let mut new = Vec::new();
-    for a in &view.alerts {
-        if !said(cache, "threshold", a.customer_id)? {
-            mark(cache, "threshold", a.customer_id, now)?;
-            new.push(a);
-        }
-    }
+fn threshold_notices(new: Vec<Alert>, threshold: f64, period_text: &str) -> Vec<Notice> {
     let locale = crate::format::sys();
     if new.len() > MAX_SINGLE {
-        return Ok(vec![Notice {
+        return vec![Notice {
             title: format!(
                 "{} organisations reached the alert threshold",
                 locale.count_u64(new.len() as u64)
             ),
             body: format!(
-                "At or above {} of their allowance in {}.",
-                locale.percent(threshold),
-                view.alerts_info.period_text
+                "At or above {} of their allowance in {period_text}.",
+                locale.percent(threshold)
             ),
             target: Target::Dashboard,
-        }]);
+        }];
     }
-    Ok(new
-        .into_iter()
+    new.into_iter()
         .map(|a| Notice {
             title: if a.over {
                 format!("{} is over its allowance", a.name)
@@ -184,28 +171,53 @@ fn thresholds(
                 tab: Some("usage".into()),
             },
         })
-        .collect())
+        .collect()
 }
 
-/// What has become worth saying since the last call, marked said in the same transaction.
-/// With `show` false (the user turned notifications off) they are marked and nothing is
-/// returned: turning them on later does not bring back old news.
-pub fn due(
+/// Marks the candidates said, in one transaction on the writer, and answers what is new:
+/// organisations back under the threshold are forgotten (a later crossing is news again).
+fn mark(
     cache: &Cache,
+    found: Candidates,
     threshold: f64,
-    show: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<Notice>, CoreError> {
     let tx = cache.conn().unchecked_transaction()?;
-    let mut out = thresholds(cache, threshold, &now)?;
-    out.extend(refused(cache, &now)?);
+    let over =
+        serde_json::Value::from(found.over.iter().map(|a| a.customer_id).collect::<Vec<_>>())
+            .to_string();
+    tx.execute(
+        "DELETE FROM notices WHERE topic = 'threshold'
+         AND key NOT IN (SELECT value FROM json_each(?1))",
+        [over],
+    )?;
+    let mut alerts = Vec::new();
+    for a in found.over {
+        if newly_said(cache, "threshold", a.customer_id, &now)? {
+            alerts.push(a);
+        }
+    }
+    let mut refused = Vec::new();
+    for e in found.refused {
+        if newly_said(cache, "refused", e.activity_id, &now)? {
+            refused.push(e);
+        }
+    }
     tx.commit()?;
-    Ok(if show { out } else { Vec::new() })
+    let mut out = threshold_notices(alerts, threshold, &found.period_text);
+    out.extend(refused_notices(refused));
+    Ok(out)
 }
 
 impl Context {
-    /// `due` on the account's cache.
+    /// What has become worth saying since the last call, marked said: read on the reader (the
+    /// dashboard's figures, the refused changes), then marked on the writer in one short
+    /// transaction. With `show` false (the user is turning notifications on) it is marked and
+    /// nothing is returned: what became due while they were off is not saved up.
     pub fn due_notices(&self, threshold: f64, show: bool) -> Result<Vec<Notice>, CoreError> {
-        due(&*self.write()?, threshold, show, Utc::now())
+        let now = Utc::now();
+        let found = candidates(&*self.read()?, threshold, now)?;
+        let said = mark(&*self.write()?, found, threshold, now)?;
+        Ok(if show { said } else { Vec::new() })
     }
 }
