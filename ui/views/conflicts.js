@@ -72,7 +72,12 @@ export function conflictsView({ onOpen }) {
       if (!groups.has(c.customerId)) groups.set(c.customerId, []);
       groups.get(c.customerId).push(c);
     }
-    const focusedKey = document.activeElement?.closest?.('.conflict')?.dataset;
+    // Where the keyboard is, to put it back after the list is rebuilt (a sync's re-read must
+    // not drop the focus to the page).
+    const active = document.activeElement;
+    const openOf = active?.closest?.('.conflict-open') ? active.closest('.conflict-group')?.dataset.customerId : null;
+    const focusedKey = active?.closest?.('.conflict')?.dataset;
+    const focusedButton = active?.classList?.contains('take-theirs') ? '.take-theirs' : '.keep-mine';
     list.replaceChildren(...[...groups].map(([customerId, items]) => h('section', {
       class: 'card conflict-group', dataset: { customerId: String(customerId) },
     },
@@ -83,8 +88,16 @@ export function conflictsView({ onOpen }) {
       }, items[0].customerName || `Organisation ${customerId}`)),
     h('ul', { class: 'conflict-list' }, items.map((c) => conflictItem(c, { onSettled: refresh }))))));
     empty.hidden = conflicts.length > 0;
-    // Keep the keyboard where it was: on the next conflict's first button.
-    if (focusedKey) list.querySelector('.keep-mine:not(:disabled)')?.focus();
+    // Keep the keyboard where it was: the same button when it is still there, else the next
+    // conflict's first button (the one it was on was settled).
+    if (openOf != null) {
+      list.querySelector(`.conflict-group[data-customer-id="${openOf}"] .conflict-open`)?.focus();
+    } else if (focusedKey) {
+      const same = list.querySelector(
+        `.conflict[data-op-id="${focusedKey.opId}"][data-field="${focusedKey.field}"] ${focusedButton}:not(:disabled)`,
+      );
+      (same ?? list.querySelector('.keep-mine:not(:disabled)'))?.focus();
+    }
   }
 
   return {
