@@ -374,19 +374,16 @@ fn user_fields(before: Option<&UserFields>, after: Option<&UserFields>) -> Vec<F
 fn read_user(c: &UserChange) -> Read {
     let changes = match c {
         UserChange::Create { fields } => user_fields(None, Some(fields)),
+        // A deactivation (the user is named in `what`).
         UserChange::Update {
-            fields,
             is_active: false,
             before: None,
             ..
-        } => {
-            let _ = fields; // named in `what`
-            vec![FieldChange {
-                field: "Status".into(),
-                before: Some(status(true)),
-                after: Some(status(false)),
-            }]
-        }
+        } => vec![FieldChange {
+            field: "Status".into(),
+            before: Some(status(true)),
+            after: Some(status(false)),
+        }],
         UserChange::Update { fields, before, .. } => match before {
             Some(b) => user_fields(Some(b), Some(fields)),
             // Queued by an earlier version, which did not keep what the user was.
