@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "start_demo",
     "sign_out",
     "verify_session",
+    "list_accounts",
+    "switch_account",
     "validate_customer",
     "customer_form_changed",
     "list_customers",

@@ -51,8 +51,17 @@ export const signIn = ({ baseUrl, token, authStyle, keep }) =>
 /** Starts the local sandbox (first time only) and signs in to it; resolves to the session info. */
 export const startDemo = () => invoke('start_demo');
 
-/** Signs out; `keepCache` keeps the offline copy of the account's data on this computer. */
+/**
+ * Signs out of the shown account; `keepCache` keeps the offline copy of its data on this
+ * computer. Resolves to the account shown now (another one still signed in), or null.
+ */
 export const signOut = ({ keepCache }) => invoke('sign_out', { keepCache: Boolean(keepCache) });
+
+/** The signed-in accounts: [{accountKey, displayName, organizationName, baseUrl, active, pending, ...}]. */
+export const listAccounts = () => invoke('list_accounts');
+
+/** Shows another signed-in account; resolves to its session info. */
+export const switchAccount = (key) => invoke('switch_account', { key });
 
 // ---- settings ----
 

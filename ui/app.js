@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { markOnce, primaryModifier } from './dom.js';
 import { signInView } from './views/sign-in.js';
-import { shellView } from './views/shell.js';
+import { shellView, accountLabel } from './views/shell.js';
 import { organizationsView } from './views/organizations.js';
 import { organizationView } from './views/organization.js';
 import { conflictsView } from './views/conflicts.js';
@@ -40,8 +40,11 @@ const state = {
   stops: [],
 };
 
+/** "Organisations · Northwind Speech Partners · Scriptix Reseller": the screen, then (signed
+ * in) the account it shows, since several may be signed in. */
 function setTitle(title) {
-  document.title = title ? `${title} · Scriptix Reseller` : 'Scriptix Reseller';
+  const parts = [title, state.session && accountLabel(state.session), 'Scriptix Reseller'];
+  document.title = parts.filter(Boolean).join(' · ');
 }
 
 function show(title, view) {
@@ -66,17 +69,22 @@ async function switchTo(view, navKey, { ask: check = true } = {}) {
 }
 
 const router = {
-  /** The sign-in screen; `error` (an IPC error) is shown on it at once. */
-  signIn({ error = null } = {}) {
+  /**
+   * The sign-in screen; `error` (an IPC error) is shown on it at once. `adding`: the session
+   * shown until now, while another account is added (Cancel returns to it).
+   */
+  signIn({ error = null, adding = null } = {}) {
     endSession();
-    show('Sign in', signInView({
+    show(adding ? 'Add account' : 'Sign in', signInView({
       initial: state.signInForm,
       error,
+      adding: adding && accountLabel(adding),
+      onCancel: adding ? () => router.home(adding) : null,
       onSignIn: async (form) => {
         state.signInForm = { baseUrl: form.baseUrl, authStyle: form.authStyle };
         router.home(await api.signIn(form));
       },
-      onDemo: state.demoAvailable ? async () => router.home(await api.startDemo()) : null,
+      onDemo: state.demoAvailable && !adding ? async () => router.home(await api.startDemo()) : null,
     }));
   },
 
@@ -90,6 +98,11 @@ const router = {
       onNotifications: (enabled) => api.setDesktopNotifications(enabled),
       onNav: (key) => (NAV_SCREENS.includes(key) ? router[key]() : router.list()),
       onSignOut: signOut,
+      onSwitchAccount: switchAccount,
+      onAddAccount: async () => {
+        if (state.current?.canLeave && !(await state.current.canLeave())) return;
+        router.signIn({ adding: session });
+      },
       onSyncNow: () => api.syncNow(),
       onTheme: async (theme) => {
         applyTheme(theme);
@@ -178,19 +191,49 @@ function onStatus(status) {
   if (status.connectivity === 'online' && before?.connectivity !== 'online') verify();
 }
 
-/** Confirms a resumed account; a refusal (token revoked, role gone) returns to sign-in. */
+/**
+ * Confirms the accounts resumed at start. A refusal (token revoked, role gone) signs that
+ * account out: the window says which and why, on the account shown next, or on the sign-in
+ * screen when none is left.
+ */
 async function verify() {
   const session = state.session;
+  const before = await api.listAccounts().catch(() => []);
   try {
     await api.verifySession();
   } catch (error) {
-    if (state.session === session && error.code !== 'internal') router.signIn({ error });
+    if (state.session !== session || error.code === 'internal') return;
+    const now = await api.sessionInfo().catch(() => null);
+    if (!now) {
+      router.signIn({ error });
+      return;
+    }
+    if (now.accountKey !== session.accountKey) await router.home(now);
+    const left = await api.listAccounts().catch(() => []);
+    const gone = before.filter((a) => !left.some((n) => n.accountKey === a.accountKey));
+    const names = gone.map(accountLabel).join(', ') || 'An account';
+    state.shell?.sayAccounts(`${names} was signed out: ${error.message}`);
   }
 }
 
-/** A clicked desktop notification's screen. */
-function openTarget(target) {
+/** Shows another signed-in account (its screens read afresh); false when the screen on show
+ * would not let go (unsaved edits). */
+async function switchAccount(key) {
+  if (state.current?.canLeave && !(await state.current.canLeave())) return false;
+  await router.home(await api.switchAccount(key));
+  return true;
+}
+
+/** A clicked desktop notification's screen, on its account (switched to when another shows). */
+async function openTarget(target) {
   if (!state.shell) return;
+  if (target.account && target.account !== state.session?.accountKey) {
+    try {
+      if (!(await switchAccount(target.account))) return;
+    } catch {
+      return; // signed out of that account meanwhile
+    }
+  }
   if (target.screen === 'organization') {
     if (target.tab) state.tab = target.tab;
     router.organization({ id: target.customerId, name: target.name });
@@ -272,7 +315,7 @@ async function signOut() {
   const s = state.status;
   const unsent = s?.text.unsent;
   const choice = await ask({
-    title: 'Sign out?',
+    title: `Sign out of ${accountLabel(state.session)}?`,
     message: 'Keep an offline copy of your organisations on this computer?',
     detail: unsent
       ? `${unsent} not reached Scriptix yet. Keep the copy to send them after you sign in again; removing it drops them, and the account's activity log.`
@@ -284,8 +327,10 @@ async function signOut() {
     focus: 'sign-out-keep',
   });
   if (!choice) return;
-  await api.signOut({ keepCache: choice === 'keep' });
-  router.signIn();
+  const next = await api.signOut({ keepCache: choice === 'keep' });
+  // Another account still signed in is shown; else the sign-in screen.
+  if (next) router.home(next);
+  else router.signIn();
 }
 
 // ---- keys that work everywhere while signed in ----

@@ -1,7 +1,8 @@
 //! What only the shell does for an open account (the core's `Accounts` decides when): where its
 //! files go (the app's data folder, the demo's temporary one), and what runs beside its
 //! workspace: the sync engine's background loop and the tasks that forward its status and cache
-//! changes to the window as events. Dropping `Running` stops them all.
+//! changes to the window as events (while the window shows that account). Dropping `Running`
+//! stops them all.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use reseller_core::CoreError;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Wry};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 
 use crate::settings::{self, PluginSettings};
 
@@ -88,7 +90,11 @@ impl AccountHost for Host<'_> {
             .map_err(|e| no_place("The demo has no place for its data", e))
     }
 
-    fn run(&self, workspace: &Arc<Workspace>) -> Box<dyn Send + Sync> {
+    fn run(
+        &self,
+        workspace: &Arc<Workspace>,
+        visible: watch::Receiver<bool>,
+    ) -> Box<dyn Send + Sync> {
         // Logos (files and the server's) are decoded only in a worker: this executable again.
         match reseller_core::logo::LogoWorker::current_exe() {
             Ok(worker) => {
@@ -101,19 +107,29 @@ impl AccountHost for Host<'_> {
         tasks.push(tauri::async_runtime::spawn(
             engine.clone().run(SYNC_INTERVAL, SCAN_EVERY),
         ));
+        // Only the shown account's status and changes reach the window; an account shown again
+        // says its status at once (the window re-reads what it shows on a switch).
         let mut status = engine.subscribe();
+        let mut shown = visible.clone();
         let emitter = self.handle.clone();
         tasks.push(tauri::async_runtime::spawn(async move {
             loop {
-                let now = status.borrow_and_update().view();
-                let _ = emitter.emit(SYNC_STATUS_EVENT, now);
-                if status.changed().await.is_err() {
+                if *shown.borrow_and_update() {
+                    let now = status.borrow_and_update().view();
+                    let _ = emitter.emit(SYNC_STATUS_EVENT, now);
+                }
+                let ended = tokio::select! {
+                    r = status.changed() => r.is_err(),
+                    r = shown.changed() => r.is_err(),
+                };
+                if ended {
                     return;
                 }
             }
         }));
         let mut changes = engine.changes();
         let emitter = self.handle.clone();
+        let shown = visible.clone();
         tasks.push(tauri::async_runtime::spawn(async move {
             loop {
                 let change = match changes.recv().await {
@@ -126,12 +142,15 @@ impl AccountHost for Host<'_> {
                     },
                     Err(RecvError::Closed) => return,
                 };
-                let _ = emitter.emit(CACHE_CHANGED_EVENT, change);
+                if *shown.borrow() {
+                    let _ = emitter.emit(CACHE_CHANGED_EVENT, change);
+                }
             }
         }));
         tasks.push(tauri::async_runtime::spawn(crate::notices::watch(
             self.handle.clone(),
             workspace.clone(),
+            visible,
         )));
         Box::new(Running { tasks })
     }

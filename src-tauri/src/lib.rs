@@ -98,6 +98,8 @@ pub fn run() -> i32 {
             commands::session::start_demo,
             commands::session::sign_out,
             commands::session::verify_session,
+            commands::session::list_accounts,
+            commands::session::switch_account,
             commands::branding::get_branding,
             commands::branding::refresh_branding,
             commands::branding::choose_logo,
@@ -195,9 +197,16 @@ fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
             Startup::SignIn(request) => {
                 state.accounts.sign_in_this_run(&host, request).await?;
             }
-            // Opens at once on the cache; the UI then asks `verify_session`.
+            // Opens at once on the cache; the UI then asks `verify_session`. The other
+            // remembered accounts open behind it, without holding the window's first answer.
             Startup::SignInScreen => {
-                state.accounts.resume(&host).await?;
+                let resumed = state.accounts.resume(&host).await;
+                let others = task_handle.clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = others.state::<AppState>();
+                    state.accounts.resume_others(&Host::new(&others)).await;
+                });
+                resumed?;
             }
         }
         Ok(())

@@ -1,7 +1,8 @@
 //! Desktop notifications: shows what the core says has become worth saying
 //! (`reseller_core::notices`: an organisation at the alert threshold, a change refused), once
-//! each, while the user has them on; a click brings the window to the front and opens the
-//! notice's screen there (the `open-target` event).
+//! each, while the user has them on, for every open account (one not shown is named); a click
+//! brings the window to the front and opens the notice's screen there, on its account (the
+//! `open-target` event).
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
@@ -23,15 +24,20 @@ const SETTLE: Duration = Duration::from_secs(2);
 /// dashboard on screen.
 const USAGE_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Wakes the open workspace's check at once: what counts as due has changed (the threshold, or
+/// Wakes every open account's check at once: what counts as due has changed (the threshold, or
 /// notifications turned on), not the cache.
-#[derive(Default)]
-pub struct Recheck(tokio::sync::Notify);
+pub struct Recheck(tokio::sync::watch::Sender<u64>);
+
+impl Default for Recheck {
+    fn default() -> Self {
+        Recheck(tokio::sync::watch::channel(0).0)
+    }
+}
 
 /// Asks for a check now (the threshold or the setting changed).
 pub fn recheck(handle: &AppHandle) {
     if let Some(r) = handle.try_state::<Recheck>() {
-        r.0.notify_one();
+        r.0.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -39,13 +45,16 @@ pub fn recheck(handle: &AppHandle) {
 pub fn open_on_click(handle: &AppHandle) {
     let app = handle.clone();
     let registered = handle.notification().on_action(move |performed| {
-        let Some(target) = performed
-            .notification()
-            .and_then(|n| n.extra().get("target"))
-            .cloned()
-        else {
+        let Some(extra) = performed.notification().map(|n| n.extra()) else {
             return;
         };
+        let Some(mut target) = extra.get("target").cloned() else {
+            return;
+        };
+        // The window switches to the notice's account first when another one is shown.
+        if let (Some(fields), Some(account)) = (target.as_object_mut(), extra.get("account")) {
+            fields.insert("account".into(), account.clone());
+        }
         crate::single_instance::bring_to_front(&app);
         let _ = app.emit(OPEN_TARGET_EVENT, target);
     });
@@ -54,10 +63,18 @@ pub fn open_on_click(handle: &AppHandle) {
     }
 }
 
-/// Shows what becomes due while `workspace` is open: at once, then after its cache changes.
-pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
+/// Shows what becomes due while `workspace` is open (shown or not: `visible`): at once, then
+/// after its cache changes.
+pub async fn watch(
+    handle: AppHandle,
+    workspace: Arc<Workspace>,
+    visible: tokio::sync::watch::Receiver<bool>,
+) {
     let mut changes = workspace.engine().changes();
-    let ids = AtomicI32::new(1);
+    let mut recheck = handle.state::<Recheck>().0.subscribe();
+    let info = workspace.info();
+    let account = info.account_key();
+    let label = info.account_label().to_string();
     loop {
         let settings = crate::settings::load(&handle);
         // Off: nothing is read (turning them on marks what is due then, see the setting's
@@ -69,17 +86,18 @@ pub async fn watch(handle: AppHandle, workspace: Arc<Workspace>) {
                 .await
             {
                 Ok(Ok(due)) => {
+                    // An account not shown is named, so the user knows where it happened.
+                    let named = (!*visible.borrow()).then_some(label.as_str());
                     for notice in due {
-                        notify(&handle, &notice, ids.fetch_add(1, Ordering::Relaxed));
+                        notify(&handle, &notice, &account, named);
                     }
                 }
                 Ok(Err(e)) => tracing::warn!(code = e.code(), "notifications not checked"),
                 Err(e) => tracing::warn!(error = %e, "notifications not checked"),
             }
         }
-        let recheck = handle.state::<Recheck>();
         tokio::select! {
-            () = recheck.0.notified() => continue,
+            r = recheck.changed() => if r.is_ok() { continue } else { return },
             changed = changes.recv() => match changed {
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
@@ -115,14 +133,22 @@ async fn refresh_usage(workspace: &Workspace) {
     }
 }
 
-fn notify(handle: &AppHandle, notice: &Notice, id: i32) {
+/// Notification ids, unique in this run (several accounts' watches show them).
+static IDS: AtomicI32 = AtomicI32::new(1);
+
+fn notify(handle: &AppHandle, notice: &Notice, account: &str, named: Option<&str>) {
+    let title = match named {
+        Some(label) => format!("{label}: {}", notice.title),
+        None => notice.title.clone(),
+    };
     let shown = handle
         .notification()
         .builder()
-        .id(id)
-        .title(&notice.title)
+        .id(IDS.fetch_add(1, Ordering::Relaxed))
+        .title(&title)
         .body(&notice.body)
         .extra("target", &notice.target)
+        .extra("account", account)
         .show();
     match shown {
         Ok(()) => tracing::info!(title = %notice.title, "desktop notification shown"),

@@ -685,6 +685,19 @@ pub async fn account_me(base_url: &str, token: &str) -> Value {
     body["result"].clone()
 }
 
+/// Asks `f` until it answers Some (every 100 ms), and returns that; panics naming `what` after
+/// [`UI_TIMEOUT`].
+pub async fn poll<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// GET `{base_url}/api/v3/reseller/{path}` with the reseller `token` and `query`: the answer's
 /// `result` and `total_results` (what a test compares the screen with).
 pub async fn reseller_get(

@@ -4,9 +4,8 @@
 //! the token and (when asked) the offline copy.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use e2e::{App, Launch};
+use e2e::{poll, App, Launch};
 use scriptix_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 
@@ -37,17 +36,6 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-async fn poll<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + e2e::UI_TIMEOUT;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn signed_in(app: &App) -> Value {

@@ -1,12 +1,14 @@
 // The signed-in frame: navigation and the account on the left, the current view in the middle,
 // the sync status bar along the bottom.
 //
-// Ids: #signed-in (data-demo), #nav-logo, #nav-orgs, #nav-dashboard, #nav-branding, #nav-activity, #nav-conflicts (with #nav-conflicts-count; shown
+// Ids: #signed-in (data-demo), #nav-logo, #nav-account (the shown account's organisation), #nav-orgs, #nav-dashboard, #nav-branding, #nav-activity, #nav-conflicts (with #nav-conflicts-count; shown
 // while there are conflicts or the view is open), #account with #signed-in-name,
 // #signed-in-org, #signed-in-email (when the server named one), #signed-in-base-url,
 // #signed-in-roles, #desktop-notifications (the setting), #role-source (said when the role came from the reseller routes because the
 // server offers no account details), #demo-badge (demo only), #token-storage (said when the
-// token is in a private file) and #sign-out; #theme (System, Light, Dark); #update-available (shown while a new
+// token is in a private file) and #sign-out; #accounts-menu (details: #account-list with a
+// .switch-account[data-key] button per other signed-in account, #add-account) and
+// #account-notice (an account its server signed out); #theme (System, Light, Dark); #update-available (shown while a new
 // version waits, opens About); #about (about.js); #content (the
 // current view); the status bar is #sync-status (sync-bar.js).
 
@@ -15,11 +17,17 @@ import * as api from '../api.js';
 import { syncBar } from './sync-bar.js';
 import { showAbout } from './about.js';
 
+/** What names an account in the title, the navigation and the account menu. */
+export function accountLabel(account) {
+  return account.organizationName?.trim() || account.displayName;
+}
+
 /**
  * session: SessionInfo; onNav(key): 'organizations' | 'dashboard' | 'branding' | 'activity' | 'conflicts'; onSignOut(): a promise;
- * onSyncNow(): a promise; onTheme(theme): a promise; onNotifications(enabled): a promise of the saved settings.
+ * onSyncNow(): a promise; onTheme(theme): a promise; onNotifications(enabled): a promise of the saved settings;
+ * onSwitchAccount(key) and onAddAccount(): promises.
  */
-export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNotifications }) {
+export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNotifications, onSwitchAccount, onAddAccount }) {
   // Through the reseller routes the organisation is unknown, not absent: nothing is said then.
   const org = session.organizationName
     ?? (session.roleSource === 'resellerRoutes' ? null : 'No organisation');
@@ -69,6 +77,8 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNot
     }, h('span', { id: 'token-storage' }, 'Token kept in a private file (no keychain)')),
     signOut);
 
+  const accounts = accountsMenu({ session, onSwitchAccount, onAddAccount });
+
   const theme = h('select', { id: 'theme', class: 'theme-select', 'aria-label': 'Theme' },
     h('option', { value: 'system' }, 'System theme'),
     h('option', { value: 'light' }, 'Light theme'),
@@ -99,9 +109,13 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNot
     h('div', { class: 'sidebar-brand' },
       // The reseller's logo replaces the mark once set (branding.js, applyBranding).
       h('img', { id: 'nav-logo', src: 'assets/mark.svg', alt: '', width: '28', height: '28' }),
-      h('span', {}, 'Scriptix Reseller')),
+      // Which account the window shows: several may be signed in.
+      h('span', { class: 'sidebar-brand-text' },
+        h('span', {}, 'Scriptix Reseller'),
+        // The line clips with an ellipsis; the text sits in an inner span (as in #account).
+        h('span', { class: 'nav-account', title: session.baseUrl }, h('span', { id: 'nav-account' }, accountLabel(session))))),
     h('ul', { class: 'nav-list' }, navOrgs, navDashboard, navBranding, navActivity, navConflicts),
-    h('div', { class: 'sidebar-foot' }, account, theme, notifyLabel, update.el,
+    h('div', { class: 'sidebar-foot' }, account, accounts.el, theme, notifyLabel, update.el,
       h('button', { id: 'about', type: 'button', class: 'about-link', onclick: () => showAbout() }, 'About and diagnostics')));
 
   const content = h('main', { class: 'content', id: 'content' });
@@ -141,9 +155,64 @@ export function shellView({ session, onNav, onSignOut, onSyncNow, onTheme, onNot
       conflictsText = text;
       renderConflictsNav();
     },
+    /** Says `text` about the accounts (one its server signed out) until the next start. */
+    sayAccounts: (text) => accounts.say(text),
     destroy: () => {
       bar.destroy();
       update.destroy();
+    },
+  };
+}
+
+/**
+ * The other signed-in accounts to switch to, and "Add account…". Read when the menu opens (the
+ * accounts not shown keep syncing: their waiting changes are counted then).
+ */
+function accountsMenu({ session, onSwitchAccount, onAddAccount }) {
+  const list = h('ul', { id: 'account-list', class: 'account-list' });
+  const summary = h('summary', { id: 'accounts-menu-button' }, 'Accounts');
+  const notice = h('p', { id: 'account-notice', class: 'account-notice small', role: 'alert', hidden: true });
+  const add = h('button', { id: 'add-account', type: 'button', class: 'button secondary small-button' }, 'Add account…');
+  add.addEventListener('click', () => onAddAccount?.());
+  const el = h('details', { id: 'accounts-menu', class: 'accounts-menu' }, summary, list, add);
+
+  const waiting = (n) => (n === 1 ? '1 change waiting' : `${n.toLocaleString()} changes waiting`);
+  function render(accounts) {
+    const others = accounts.filter((a) => a.accountKey !== session.accountKey);
+    summary.textContent = others.length ? `Accounts (${accounts.length})` : 'Accounts';
+    list.replaceChildren(...others.map((a) => {
+      const button = h('button', {
+        type: 'button', class: 'switch-account', dataset: { key: a.accountKey },
+        title: `Switch to ${accountLabel(a)} (${a.baseUrl})`,
+      },
+      // Each line clips with an ellipsis; the text sits in an inner span (as in #account).
+      h('span', { class: 'switch-account-name' }, h('span', {}, accountLabel(a))),
+      h('span', { class: 'switch-account-line small muted' }, h('span', {}, a.demo ? 'Demo' : a.baseUrl)),
+      a.pending > 0 && h('span', { class: 'switch-account-line small switch-account-pending' }, h('span', {}, waiting(a.pending))));
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          await onSwitchAccount?.(a.accountKey);
+        } finally {
+          button.disabled = false;
+        }
+      });
+      return h('li', {}, button);
+    }));
+    if (!others.length) list.replaceChildren(h('li', { class: 'muted small' }, 'No other account signed in.'));
+  }
+  const refresh = () => api.listAccounts().then(render, () => {});
+  el.addEventListener('toggle', () => {
+    if (el.open) refresh();
+  });
+  refresh();
+
+  return {
+    el: h('div', { class: 'accounts' }, notice, el),
+    say(text) {
+      notice.textContent = text;
+      notice.hidden = false;
+      refresh();
     },
   };
 }

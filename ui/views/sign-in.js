@@ -10,9 +10,10 @@ const FIELDS = { baseUrl: 'base-url', token: 'token' };
 /**
  * initial: {baseUrl, authStyle}; error: an IPC error to show at once, or null;
  * onSignIn({baseUrl, token, authStyle, keep?}) and onDemo(): promises that reject with an IPC
- * error.
+ * error. adding: the name of the account shown until now, while another is added; onCancel()
+ * returns to it (#cancel-add-account).
  */
-export function signInView({ initial, error, onSignIn, onDemo }) {
+export function signInView({ initial, error, onSignIn, onDemo, adding = null, onCancel = null }) {
   const card = h('div', { class: 'auth-card' });
   const el = h('main', { class: 'auth' }, card);
   let form = initial;
@@ -20,7 +21,7 @@ export function signInView({ initial, error, onSignIn, onDemo }) {
 
   function showForm(err) {
     const f = buildForm(form, {
-      onSignIn, onDemo, onNoAccess: showNoAccess, onKeychain: askWhereToKeep, remember: (v) => { form = v; },
+      onSignIn, onDemo, onNoAccess: showNoAccess, onKeychain: askWhereToKeep, remember: (v) => { form = v; }, adding, onCancel,
     });
     card.replaceChildren(f.el);
     if (err?.code === 'no_reseller_access') return showNoAccess(err);
@@ -78,7 +79,7 @@ export function signInView({ initial, error, onSignIn, onDemo }) {
   return view;
 }
 
-function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember }) {
+function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember, adding, onCancel }) {
   const baseUrl = h('input', {
     id: 'base-url', name: 'baseUrl', type: 'url', value: initial.baseUrl,
     autocomplete: 'url', spellcheck: 'false', autocapitalize: 'off', required: true,
@@ -118,14 +119,19 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember
       fieldErrors.token),
     advanced);
 
+  const cancel = onCancel && h('button', {
+    id: 'cancel-add-account', type: 'button', class: 'button secondary wide', onclick: () => onCancel(),
+  }, `Back to ${adding}`);
   const formEl = h('form', { id: 'sign-in-form', novalidate: true, 'aria-labelledby': 'sign-in-title' },
-    fields, banner, h('div', { class: 'actions' }, submit));
+    fields, banner, h('div', { class: 'actions' }, submit), cancel);
 
   const el = h('div', { class: 'sign-in' },
     h('header', { class: 'auth-head' },
       h('img', { class: 'auth-mark', src: 'assets/mark.svg', alt: '', width: '48', height: '48' }),
-      h('h1', { id: 'sign-in-title' }, 'Sign in to Scriptix Reseller'),
-      h('p', { class: 'muted' }, 'Manage the organisations you sell Scriptix speech-to-text to.')),
+      h('h1', { id: 'sign-in-title' }, adding ? 'Add an account' : 'Sign in to Scriptix Reseller'),
+      h('p', { class: 'muted' }, adding
+        ? `Another reseller account, with its own API token (another organisation or server). ${adding} stays signed in and keeps syncing.`
+        : 'Manage the organisations you sell Scriptix speech-to-text to.')),
     formEl,
     // A build without the demo (`--no-default-features`) offers none.
     onDemo && h('div', { class: 'divider', role: 'separator' }, h('span', {}, 'or')),

@@ -79,6 +79,27 @@ pub struct SessionInfo {
     pub role_source: RoleSource,
 }
 
+impl SessionInfo {
+    /// Which account this is among several: its server and organisation (two tokens of one
+    /// organisation on one server are the same account, with one offline copy). Also the name
+    /// its token is kept under: the server alone for an account whose organisation is unknown,
+    /// as every token was before several accounts.
+    pub fn account_key(&self) -> String {
+        match self.organization_id {
+            Some(id) => format!("{}#organisation-{id}", self.base_url),
+            None => self.base_url.clone(),
+        }
+    }
+
+    /// The account as its menu names it: the organisation, else the person.
+    pub fn account_label(&self) -> &str {
+        self.organization_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.display_name)
+    }
+}
+
 /// A signed-in reseller: the API client and what the account said about itself.
 pub struct Session {
     client: Client,
@@ -402,6 +423,28 @@ pub fn without_credentials(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_organisations_on_one_server_are_two_accounts() {
+        let info = |org: Option<i64>, name: Option<&str>| SessionInfo {
+            display_name: "Noor Jansen".into(),
+            email: String::new(),
+            organization_name: name.map(str::to_string),
+            organization_id: org,
+            roles: vec!["RESELLER".into()],
+            base_url: "https://api.scriptix.io".into(),
+            demo: false,
+            role_source: RoleSource::Account,
+        };
+        let a = info(Some(1000), Some("Northwind Speech Partners"));
+        let b = info(Some(2000), Some("Harbour Transcripts"));
+        assert_ne!(a.account_key(), b.account_key());
+        assert_eq!(a.account_key(), "https://api.scriptix.io#organisation-1000");
+        // Unknown organisation: the server alone, the name older versions kept the token under.
+        assert_eq!(info(None, None).account_key(), "https://api.scriptix.io");
+        assert_eq!(a.account_label(), "Northwind Speech Partners");
+        assert_eq!(info(None, Some("  ")).account_label(), "Noor Jansen");
+    }
 
     #[test]
     fn base_url_is_normalised() {

@@ -1,5 +1,5 @@
 //! The app's settings: the last API address and header style, the theme, the remembered
-//! account (who, on which server; never the token, which is in the token store), the
+//! accounts and the active one (who, on which server; never the token, which is in the token store), the
 //! dashboard's alert threshold and whether desktop notifications are on. Where they are kept is the shell's business: it implements
 //! [`SettingsStore`] (the desktop app with tauri-plugin-store); [`JsonFileSettings`] keeps
 //! them in a file of the same shape, for tests and tools.
@@ -34,7 +34,12 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub auth_style: AuthStyleSetting,
     pub theme: Theme,
-    /// The account to resume at start (its token is in the token store).
+    /// The accounts to resume at start, in the order they were added (their tokens are in the
+    /// token store, under [`SessionInfo::account_key`]).
+    pub accounts: Vec<RememberedAccount>,
+    /// The account shown at start (an `account_key`; None or unknown: the first).
+    pub active_account: Option<String>,
+    /// An older version's one remembered account: moved into `accounts` when read.
     pub account: Option<SessionInfo>,
     pub account_auth_style: AuthStyleSetting,
     /// The dashboard's alert threshold, whole percent of available units (None: the default).
@@ -42,6 +47,15 @@ pub struct Settings {
     /// Desktop notifications (an organisation at the alert threshold, a change refused): off
     /// until the user turns them on.
     pub desktop_notifications: bool,
+}
+
+/// An account to resume at start: who, and how its token is sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RememberedAccount {
+    pub info: SessionInfo,
+    #[serde(default)]
+    pub auth_style: AuthStyleSetting,
 }
 
 /// Where the settings are kept.
@@ -81,7 +95,49 @@ impl Settings {
                 cleaned = true;
             }
         }
+        // An older version remembered one account: it becomes the list's (and the active).
+        if let Some(info) = settings.account.take() {
+            let key = info.account_key();
+            if !settings
+                .accounts
+                .iter()
+                .any(|a| a.info.account_key() == key)
+            {
+                settings.accounts.push(RememberedAccount {
+                    info,
+                    auth_style: settings.account_auth_style,
+                });
+            }
+            settings.active_account.get_or_insert(key);
+            cleaned = true;
+        }
         (settings, cleaned)
+    }
+
+    /// The remembered account with `key`, if any.
+    pub fn remembered(&self, key: &str) -> Option<&RememberedAccount> {
+        self.accounts.iter().find(|a| a.info.account_key() == key)
+    }
+
+    /// Remembers `account` (replacing the one with its key, keeping its place in the list).
+    pub fn remember_account(&mut self, account: RememberedAccount) {
+        let key = account.info.account_key();
+        match self
+            .accounts
+            .iter_mut()
+            .find(|a| a.info.account_key() == key)
+        {
+            Some(kept) => *kept = account,
+            None => self.accounts.push(account),
+        }
+    }
+
+    /// Forgets the account with `key` (and that it was the active one).
+    pub fn forget_account(&mut self, key: &str) {
+        self.accounts.retain(|a| a.info.account_key() != key);
+        if self.active_account.as_deref() == Some(key) {
+            self.active_account = None;
+        }
     }
 
     /// The dashboard's alert threshold in percent (the default when unset or unusable).

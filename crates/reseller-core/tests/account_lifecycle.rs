@@ -1,11 +1,14 @@
-//! The account's lifecycle through `Accounts`, against the real sandbox over loopback, with a
+//! The accounts' lifecycle through `Accounts`, against the real sandbox over loopback, with a
 //! real settings file, real offline-copy files in a temporary data folder, and tokens in an
 //! in-memory keychain behind the same `keyring` interface the OS keychains implement.
+
+mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use keyring::credential::{Credential, CredentialApi, CredentialBuilderApi};
 use reseller_core::account::{AccountHost, Accounts, OfflineCopy, SignedIn};
@@ -15,6 +18,7 @@ use reseller_core::settings::{JsonFileSettings, SettingsStore};
 use reseller_core::workspace::Workspace;
 use reseller_core::{AuthStyleSetting, CoreError, SignInRequest};
 use scriptix_sandbox::{start, FaultConfig, Refusal, Sandbox, SandboxConfig};
+use tokio::sync::watch;
 
 /// A keychain in memory, shared by every entry built from it (as an OS keychain is), which can
 /// be made to refuse every call the way a locked one does.
@@ -93,16 +97,24 @@ struct Host {
     /// Workspaces started and not yet stopped (the shell's engine loop and event forwarding).
     running: Arc<AtomicUsize>,
     started: AtomicUsize,
+    /// Whether each opened account was shown, as the shell's event forwarding sees it.
+    visible: Mutex<Vec<(String, watch::Receiver<bool>)>>,
+    /// Runs each open account's engine loop (most tests drive the engine themselves).
+    engines: bool,
 }
 
 /// Stands for the shell's tasks: counted while they run, stopped when dropped.
 struct Running {
     count: Arc<AtomicUsize>,
     stopped: AtomicBool,
+    engine: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
+        if let Some(engine) = &self.engine {
+            engine.abort();
+        }
         if !self.stopped.swap(true, Ordering::SeqCst) {
             self.count.fetch_sub(1, Ordering::SeqCst);
         }
@@ -117,7 +129,21 @@ impl Host {
             keychain: keychain.clone(),
             running: Arc::new(AtomicUsize::new(0)),
             started: AtomicUsize::new(0),
+            visible: Mutex::new(Vec::new()),
+            engines: false,
         }
+    }
+
+    /// Whether the last opening of `key` is the one the window shows.
+    fn shown(&self, key: &str) -> bool {
+        let visible = self.visible.lock().unwrap();
+        let (_, rx) = visible
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .expect("opened");
+        let shown = *rx.borrow();
+        shown
     }
 
     fn tokens(&self) -> TokenStore {
@@ -149,12 +175,25 @@ impl AccountHost for Host {
             .unwrap())
     }
 
-    fn run(&self, _workspace: &Arc<Workspace>) -> Box<dyn Send + Sync> {
+    fn run(
+        &self,
+        workspace: &Arc<Workspace>,
+        visible: watch::Receiver<bool>,
+    ) -> Box<dyn Send + Sync> {
         self.started.fetch_add(1, Ordering::SeqCst);
         self.running.fetch_add(1, Ordering::SeqCst);
+        self.visible
+            .lock()
+            .unwrap()
+            .push((workspace.info().account_key(), visible));
+        // As the shell does: each open account's engine runs its own loop.
+        let engine = self
+            .engines
+            .then(|| tokio::spawn(workspace.engine().clone().run(Duration::from_secs(1), 10)));
         Box::new(Running {
             count: self.running.clone(),
             stopped: AtomicBool::new(false),
+            engine,
         })
     }
 }
@@ -249,9 +288,12 @@ async fn signing_in_with_remember_keeps_the_token_in_the_keychain_and_the_next_s
     let saved = settings_text(home.path());
     assert!(saved.contains(&signed_in.info.display_name), "{saved}");
     assert!(!saved.contains(&token), "the settings hold no token");
+    let remembered = first.settings.load();
+    assert_eq!(remembered.accounts.len(), 1);
+    assert_eq!(remembered.accounts[0].info, signed_in.info);
     assert_eq!(
-        first.settings.load().account.as_ref(),
-        Some(&signed_in.info)
+        remembered.active_account.as_deref(),
+        Some(signed_in.account_key.as_str())
     );
     let cached = sync(&accounts).await;
     assert_eq!(cached, 12);
@@ -274,7 +316,7 @@ async fn signing_in_with_remember_keeps_the_token_in_the_keychain_and_the_next_s
     assert_eq!(cached_in(&workspace), cached, "the offline copy is open");
     // The token read back from the keychain is the one that works.
     assert_eq!(
-        next.tokens().load(sandbox.base_url()).unwrap(),
+        next.tokens().load(&signed_in.account_key).unwrap(),
         Some((token.clone(), TokenStorage::Keychain))
     );
 
@@ -319,7 +361,7 @@ async fn a_resumed_session_the_server_no_longer_accepts_ends_and_is_forgotten_ke
     assert_eq!(next.running(), 0);
     assert!(keychain.items.lock().unwrap().is_empty());
     let settings = next.settings.load();
-    assert_eq!(settings.account, None);
+    assert!(settings.accounts.is_empty());
     // ...the address stays for the form...
     assert_eq!(settings.base_url.as_deref(), Some(sandbox.base_url()));
     // ...and the offline copy is still there.
@@ -355,8 +397,8 @@ async fn a_resumed_session_the_server_cannot_be_asked_about_stays_open_and_uncon
     accounts.verify(&host).await.unwrap();
     assert!(accounts.unverified().await, "still to be confirmed");
     assert!(accounts.workspace().await.is_some());
-    assert!(host.settings.load().account.is_some());
-    assert!(host.tokens().load(sandbox.base_url()).unwrap().is_some());
+    assert_eq!(host.settings.load().accounts.len(), 1);
+    assert!(host.tokens().load(&resumed.account_key).unwrap().is_some());
 }
 
 #[tokio::test]
@@ -378,7 +420,7 @@ async fn signing_out_keeps_the_offline_copy_and_the_next_sign_in_opens_it() {
     assert_eq!(host.running(), 0, "the engine stopped");
     // Signing out forgets the token and the account, not the address.
     assert!(keychain.items.lock().unwrap().is_empty());
-    assert_eq!(host.settings.load().account, None);
+    assert!(host.settings.load().accounts.is_empty());
     assert_eq!(
         host.settings.load().base_url.as_deref(),
         Some(sandbox.base_url())
@@ -394,7 +436,7 @@ async fn signing_out_keeps_the_offline_copy_and_the_next_sign_in_opens_it() {
     let workspace = accounts.workspace().await.unwrap();
     assert_eq!(cached_in(&workspace), 12);
     // Not remembered this time: nothing to resume at the next start.
-    assert_eq!(host.settings.load().account, None);
+    assert!(host.settings.load().accounts.is_empty());
     assert!(keychain.items.lock().unwrap().is_empty());
 }
 
@@ -417,7 +459,7 @@ async fn signing_out_without_keeping_the_offline_copy_deletes_its_files() {
     assert_eq!(host.running(), 0);
     assert_eq!(cache_files(home.path()), ["other-account.sqlite3"]);
     assert!(keychain.items.lock().unwrap().is_empty());
-    assert_eq!(host.settings.load().account, None);
+    assert!(host.settings.load().accounts.is_empty());
 
     // Signing in again starts from an empty copy.
     accounts
@@ -518,4 +560,231 @@ async fn the_demo_is_opened_in_a_temporary_folder_and_nothing_is_remembered() {
     assert_eq!(demo_dirs(), 0, "the demo's data goes with it");
     assert!(!home.path().join("settings.json").exists());
     assert!(keychain.items.lock().unwrap().is_empty());
+}
+
+/// How long the engine loops are given (a round, a retry after the server returns).
+const WAIT: Duration = Duration::from_secs(60);
+
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn unlimited_sandbox(seed: u64) -> Sandbox {
+    start(SandboxConfig {
+        customers: 12,
+        seed,
+        rate_limit_per_minute: 0,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The customers `sandbox` holds now, by id.
+async fn on_server(sandbox: &Sandbox) -> Vec<String> {
+    support::server_customers(&support::unlimited_client(sandbox))
+        .await
+        .into_values()
+        .map(|c| c.name)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_accounts_stay_open_and_one_not_shown_keeps_sending_its_changes() {
+    let a = unlimited_sandbox(1).await;
+    let b = unlimited_sandbox(2).await;
+    let home = tempfile::tempdir().unwrap();
+    let keychain = TestKeychain::default();
+    let mut host = Host::new(home.path(), &keychain);
+    host.engines = true;
+    let accounts = Accounts::new();
+    let first = accounts
+        .sign_in(
+            &host,
+            request(&a, a.reseller_token()),
+            TokenKeeping::Keychain,
+        )
+        .await
+        .unwrap();
+    let in_a = accounts.workspace().await.unwrap();
+    // A's engine loop syncs the list (its own budget: the test does not compete with it).
+    until("A's first sync", || cached_in(&in_a) == 12).await;
+    let customer = support::cached_customers(in_a.engine().cache())
+        .into_values()
+        .next()
+        .unwrap();
+
+    // A's server goes out of reach: the rename waits in A's outbox.
+    a.set_faults(FaultConfig {
+        reset_rate: 1.0,
+        ..FaultConfig::default()
+    });
+    in_a.update_customer(
+        customer.id,
+        &support::form("Renamed While Away", &customer.email, ""),
+    )
+    .unwrap();
+
+    // A second account (another server) is added without signing out of the first.
+    let second = accounts
+        .sign_in(
+            &host,
+            request(&b, b.reseller_token()),
+            TokenKeeping::Keychain,
+        )
+        .await
+        .unwrap();
+    assert_ne!(first.account_key, second.account_key);
+    assert_eq!(accounts.signed_in().await.as_ref(), Some(&second));
+    assert!(host.shown(&second.account_key));
+    assert!(
+        !host.shown(&first.account_key),
+        "A's events no longer reach the window"
+    );
+    assert_eq!(host.running(), 2, "both engines run");
+    let listed = accounts.list().await;
+    assert_eq!(
+        listed
+            .iter()
+            .map(|e| (e.signed_in.account_key.as_str(), e.active))
+            .collect::<Vec<_>>(),
+        [
+            (first.account_key.as_str(), false),
+            (second.account_key.as_str(), true)
+        ]
+    );
+    // Each its own token and its own offline copy.
+    let mut kept: Vec<String> = keychain.items.lock().unwrap().keys().cloned().collect();
+    kept.sort();
+    let mut keys = vec![first.account_key.clone(), second.account_key.clone()];
+    keys.sort();
+    assert_eq!(kept, keys);
+    assert_eq!(
+        cache_files(home.path())
+            .iter()
+            .filter(|f| f.ends_with(".sqlite3"))
+            .count(),
+        2
+    );
+    let in_b = accounts.workspace().await.unwrap();
+    assert!(!Arc::ptr_eq(&in_a, &in_b));
+
+    // A's server returns while B is shown: A's own engine sends A's change, to A's server.
+    a.set_faults(FaultConfig::default());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !on_server(&a)
+        .await
+        .contains(&"Renamed While Away".to_string())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "A's change never reached A's server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let renamed_in_a = on_server(&a)
+        .await
+        .iter()
+        .filter(|n| *n == "Renamed While Away")
+        .count();
+    assert_eq!(renamed_in_a, 1);
+    assert!(!on_server(&b)
+        .await
+        .contains(&"Renamed While Away".to_string()));
+    assert_eq!(accounts.signed_in().await.as_ref(), Some(&second));
+
+    // Switching shows A again, and is remembered.
+    let shown = accounts.switch(&host, &first.account_key).await.unwrap();
+    assert_eq!(shown.account_key, first.account_key);
+    assert!(host.shown(&first.account_key));
+    assert!(!host.shown(&second.account_key));
+    assert!(Arc::ptr_eq(&accounts.workspace().await.unwrap(), &in_a));
+    assert_eq!(
+        host.settings.load().active_account.as_deref(),
+        Some(first.account_key.as_str())
+    );
+    let err = accounts
+        .switch(&host, "https://nowhere.example")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found", "{err}");
+    drop((in_a, in_b));
+    drop(accounts);
+    assert_eq!(host.running(), 0);
+
+    // The next start shows A at once; B opens behind it.
+    let next = Host::new(home.path(), &keychain);
+    let accounts = Accounts::new();
+    let resumed = accounts.resume(&next).await.unwrap().expect("remembered");
+    assert_eq!(resumed.account_key, first.account_key);
+    assert_eq!(accounts.list().await.len(), 1);
+    accounts.resume_others(&next).await;
+    let listed = accounts.list().await;
+    assert_eq!(listed.len(), 2);
+    assert!(listed[0].active && !listed[1].active);
+    assert_eq!(listed[1].signed_in.account_key, second.account_key);
+
+    // Signing out of A leaves B signed in and shown, with its token.
+    let now = accounts.sign_out(&next, OfflineCopy::Keep).await.unwrap();
+    assert_eq!(now.map(|s| s.account_key), Some(second.account_key.clone()));
+    assert_eq!(next.running(), 1);
+    assert_eq!(
+        keychain.items.lock().unwrap().keys().collect::<Vec<_>>(),
+        [&second.account_key]
+    );
+    let settings = next.settings.load();
+    assert_eq!(settings.accounts.len(), 1);
+    assert_eq!(
+        settings.active_account.as_deref(),
+        Some(second.account_key.as_str())
+    );
+    assert!(next.shown(&second.account_key));
+}
+
+#[tokio::test]
+async fn an_account_remembered_by_an_older_version_resumes_and_its_token_moves_to_its_own_name() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let keychain = TestKeychain::default();
+    let host = Host::new(home.path(), &keychain);
+    let (accounts, signed_in) = signed_in_with_keychain(&host, &sandbox).await;
+    drop(accounts);
+    assert_ne!(signed_in.account_key, signed_in.info.base_url);
+
+    // What an older version left: one `account`, its token filed under the server's address.
+    {
+        let mut items = keychain.items.lock().unwrap();
+        let token = items.remove(&signed_in.account_key).unwrap();
+        items.insert(signed_in.info.base_url.clone(), token);
+    }
+    let older = serde_json::json!({"settings": {
+        "baseUrl": sandbox.base_url(),
+        "authStyle": "zoomKey",
+        "theme": "dark",
+        "account": signed_in.info,
+        "accountAuthStyle": "zoomKey",
+    }});
+    std::fs::write(home.path().join("settings.json"), older.to_string()).unwrap();
+
+    let accounts = Accounts::new();
+    let resumed = accounts.resume(&host).await.unwrap().expect("remembered");
+    assert_eq!(resumed, signed_in);
+    assert_eq!(
+        keychain.items.lock().unwrap().keys().collect::<Vec<_>>(),
+        [&signed_in.account_key],
+        "moved to the account's own name"
+    );
+    let settings = host.settings.load();
+    assert_eq!(settings.account, None);
+    assert_eq!(settings.accounts.len(), 1);
+    assert_eq!(settings.accounts[0].info, signed_in.info);
+    assert_eq!(
+        settings.active_account.as_deref(),
+        Some(signed_in.account_key.as_str())
+    );
+    assert_eq!(settings.theme, reseller_core::settings::Theme::Dark);
 }

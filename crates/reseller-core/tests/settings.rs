@@ -4,8 +4,8 @@
 //! address are dropped, and the dashboard's alert threshold is read and kept through it.
 
 use reseller_core::settings::{
-    alert_threshold, set_alert_threshold, update, JsonFileSettings, MemorySettings, Settings,
-    SettingsStore, Theme,
+    alert_threshold, set_alert_threshold, update, JsonFileSettings, MemorySettings,
+    RememberedAccount, Settings, SettingsStore, Theme,
 };
 use reseller_core::{AuthStyleSetting, RoleSource, SessionInfo};
 use serde_json::json;
@@ -17,16 +17,36 @@ const TODAYS_FILE: &str = r#"{
     "baseUrl": "https://api.example.com",
     "authStyle": "bearer",
     "theme": "dark",
-    "account": {
-      "displayName": "Ada Lovelace",
-      "email": "ada@example.com",
-      "organizationName": "Acme BV",
-      "organizationId": 42,
-      "roles": ["reseller"],
-      "baseUrl": "https://api.example.com",
-      "demo": false,
-      "roleSource": "resellerRoutes"
-    },
+    "accounts": [
+      {
+        "info": {
+          "displayName": "Ada Lovelace",
+          "email": "ada@example.com",
+          "organizationName": "Acme BV",
+          "organizationId": 42,
+          "roles": ["reseller"],
+          "baseUrl": "https://api.example.com",
+          "demo": false,
+          "roleSource": "resellerRoutes"
+        },
+        "authStyle": "zoomKey"
+      },
+      {
+        "info": {
+          "displayName": "Grace Hopper",
+          "email": "grace@example.org",
+          "organizationName": "Cobol Speech",
+          "organizationId": 7,
+          "roles": ["RESELLER"],
+          "baseUrl": "https://api.example.com",
+          "demo": false,
+          "roleSource": "account"
+        },
+        "authStyle": "bearer"
+      }
+    ],
+    "activeAccount": "https://api.example.com#organisation-7",
+    "account": null,
     "accountAuthStyle": "zoomKey",
     "alertThresholdPercent": 90,
     "desktopNotifications": true
@@ -39,16 +59,36 @@ fn todays_settings() -> Settings {
         base_url: Some("https://api.example.com".into()),
         auth_style: AuthStyleSetting::Bearer,
         theme: Theme::Dark,
-        account: Some(SessionInfo {
-            display_name: "Ada Lovelace".into(),
-            email: "ada@example.com".into(),
-            organization_name: Some("Acme BV".into()),
-            organization_id: Some(42),
-            roles: vec!["reseller".into()],
-            base_url: "https://api.example.com".into(),
-            demo: false,
-            role_source: RoleSource::ResellerRoutes,
-        }),
+        accounts: vec![
+            RememberedAccount {
+                info: SessionInfo {
+                    display_name: "Ada Lovelace".into(),
+                    email: "ada@example.com".into(),
+                    organization_name: Some("Acme BV".into()),
+                    organization_id: Some(42),
+                    roles: vec!["reseller".into()],
+                    base_url: "https://api.example.com".into(),
+                    demo: false,
+                    role_source: RoleSource::ResellerRoutes,
+                },
+                auth_style: AuthStyleSetting::ZoomKey,
+            },
+            RememberedAccount {
+                info: SessionInfo {
+                    display_name: "Grace Hopper".into(),
+                    email: "grace@example.org".into(),
+                    organization_name: Some("Cobol Speech".into()),
+                    organization_id: Some(7),
+                    roles: vec!["RESELLER".into()],
+                    base_url: "https://api.example.com".into(),
+                    demo: false,
+                    role_source: RoleSource::Account,
+                },
+                auth_style: AuthStyleSetting::Bearer,
+            },
+        ],
+        active_account: Some("https://api.example.com#organisation-7".into()),
+        account: None,
         account_auth_style: AuthStyleSetting::ZoomKey,
         alert_threshold_percent: Some(90),
         desktop_notifications: true,
@@ -99,7 +139,23 @@ fn an_older_file_without_newer_fields_loads_with_defaults() {
         !loaded.desktop_notifications,
         "off until the user turns them on"
     );
-    assert_eq!(loaded.account.unwrap().role_source, RoleSource::Account);
+    // The one account an older version remembered is the list's, and the active one.
+    assert_eq!(loaded.account, None);
+    assert_eq!(loaded.accounts.len(), 1);
+    assert_eq!(loaded.accounts[0].info.display_name, "Ada");
+    assert_eq!(loaded.accounts[0].info.role_source, RoleSource::Account);
+    assert_eq!(loaded.accounts[0].auth_style, AuthStyleSetting::ZoomKey);
+    assert_eq!(
+        loaded.active_account.as_deref(),
+        Some("https://api.example.com")
+    );
+    // Written back in today's shape at once.
+    let saved = file_json(&path);
+    assert_eq!(saved["settings"]["account"], serde_json::Value::Null);
+    assert_eq!(
+        saved["settings"]["accounts"][0]["info"]["displayName"],
+        "Ada"
+    );
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub struct SandboxConfig {
     pub db_path: Option<PathBuf>,
     pub reseller_token: String,
     pub resellee_token: String,
+    /// The reseller organisation's name, as `account/me` says it (two sandboxes with different
+    /// names stand for two reseller accounts).
+    pub reseller_name: String,
     /// Gap endpoints answered 404 (as a server without them would); default: all served.
     pub disabled_gaps: BTreeSet<Gap>,
 }
@@ -46,6 +49,7 @@ impl Default for SandboxConfig {
             db_path: None,
             reseller_token: "sbx-reseller-0000000000000000".to_string(),
             resellee_token: "sbx-resellee-0000000000000000".to_string(),
+            reseller_name: crate::api::account::RESELLER_ORG_NAME.to_string(),
             disabled_gaps: BTreeSet::new(),
         }
     }

@@ -60,6 +60,10 @@ struct Args {
     reseller_token: Option<String>,
     #[arg(long)]
     resellee_token: Option<String>,
+    /// The reseller organisation's name (a second sandbox with another name stands for a
+    /// second reseller account).
+    #[arg(long)]
+    reseller_name: Option<String>,
     /// Disable a gap endpoint (g1..g9 or account_me, search, ...); repeatable.
     #[arg(long = "disable-gap")]
     disable_gap: Vec<Gap>,
@@ -123,6 +127,7 @@ async fn main() -> std::process::ExitCode {
         db_path: args.db,
         reseller_token: args.reseller_token.unwrap_or(defaults.reseller_token),
         resellee_token: args.resellee_token.unwrap_or(defaults.resellee_token),
+        reseller_name: args.reseller_name.unwrap_or(defaults.reseller_name),
         disabled_gaps,
     };
     let sandbox = match scriptix_sandbox::start(config).await {

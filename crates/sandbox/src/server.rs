@@ -137,6 +137,7 @@ pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
         faults: FaultState::new(config.faults.clone()),
         reseller_token: config.reseller_token.clone(),
         resellee_token: config.resellee_token.clone(),
+        reseller_name: config.reseller_name.clone(),
         disabled_gaps: config.disabled_gaps.clone(),
         frame,
         seed: config.seed,

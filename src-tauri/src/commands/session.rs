@@ -1,6 +1,6 @@
 //! Signing in and out, and the demo: adapters over the core's `Accounts`.
 
-use reseller_core::account::{Accounts, OfflineCopy, SignInDefaults, SignedIn};
+use reseller_core::account::{AccountEntry, Accounts, OfflineCopy, SignInDefaults, SignedIn};
 use reseller_core::secrets::TokenKeeping;
 use reseller_core::SignInRequest;
 use serde::Serialize;
@@ -69,13 +69,14 @@ pub async fn start_demo(
         .await?)
 }
 
-/// Signs out. With `keep_cache` false the account's offline copy is deleted too.
+/// Signs out of the shown account. With `keep_cache` false its offline copy is deleted too.
+/// Answers the account shown now (another one still signed in), or null.
 #[tauri::command]
 pub async fn sign_out(
     handle: AppHandle,
     state: State<'_, AppState>,
     keep_cache: Option<bool>,
-) -> Result<(), IpcError> {
+) -> Result<Option<SignedIn>, IpcError> {
     let copy = match keep_cache {
         Some(false) => OfflineCopy::Remove,
         _ => OfflineCopy::Keep,
@@ -83,8 +84,24 @@ pub async fn sign_out(
     Ok(state.accounts.sign_out(&Host::new(&handle), copy).await?)
 }
 
-/// Asks the server whether the account resumed at start still has reseller access; a refusal
-/// ends the session (the offline copy stays) and says why, for the sign-in screen.
+/// The signed-in accounts, for the account menu.
+#[tauri::command]
+pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountEntry>, IpcError> {
+    Ok(state.accounts.list().await)
+}
+
+/// Shows another signed-in account (the window then reads everything again).
+#[tauri::command]
+pub async fn switch_account(
+    handle: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+) -> Result<SignedIn, IpcError> {
+    Ok(state.accounts.switch(&Host::new(&handle), &key).await?)
+}
+
+/// Asks the servers whether the accounts resumed at start still have reseller access; a
+/// refusal ends that session (the offline copy stays) and says why.
 #[tauri::command]
 pub async fn verify_session(handle: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
     Ok(state.accounts.verify(&Host::new(&handle)).await?)

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tokio::sync::watch;
+
 use crate::secrets::TokenStore;
 use crate::settings::SettingsStore;
 use crate::workspace::Workspace;
@@ -21,6 +23,12 @@ pub trait AccountHost: Send + Sync {
     /// A new temporary folder for the demo's data, removed when it is dropped.
     fn demo_dir(&self) -> Result<tempfile::TempDir, CoreError>;
     /// Starts what runs while `workspace` is open. Dropping what it returns must stop it all;
-    /// that happens before the workspace's cache closes or its files are removed.
-    fn run(&self, workspace: &Arc<Workspace>) -> Box<dyn Send + Sync>;
+    /// that happens before the workspace's cache closes or its files are removed. `visible`
+    /// says whether the window shows this account (several may be open): its events go to the
+    /// window only then.
+    fn run(
+        &self,
+        workspace: &Arc<Workspace>,
+        visible: watch::Receiver<bool>,
+    ) -> Box<dyn Send + Sync>;
 }

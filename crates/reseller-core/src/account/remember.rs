@@ -1,12 +1,13 @@
 //! What is remembered of an account between runs: its token (keychain or private file, see
-//! `secrets`) and who it is (the settings' `account`), and the sign-in form's last values.
+//! `secrets`, under the account's key) and who it is (the settings' `accounts`, and which is
+//! active), and the sign-in form's last values.
 
 use serde::Serialize;
 
 use super::host::AccountHost;
-use crate::secrets::{TokenKeeping, TokenStorage};
+use crate::secrets::{TokenKeeping, TokenStorage, TokenStore};
 use crate::session::{AuthStyleSetting, SessionInfo, SignInRequest};
-use crate::settings::{update, Settings};
+use crate::settings::{update, RememberedAccount, Settings};
 use crate::CoreError;
 
 /// What the sign-in form starts with.
@@ -37,33 +38,84 @@ pub(super) struct Remembered {
     pub storage: TokenStorage,
 }
 
-/// The account to resume and its token, when both are remembered.
-pub(super) fn remembered(host: &dyn AccountHost) -> Option<Remembered> {
+/// The remembered accounts whose tokens are found, the active one first. A token kept by an
+/// older version (under the server's address alone) is moved to the account's own name.
+pub(super) fn remembered(host: &dyn AccountHost) -> Vec<Remembered> {
     let settings = host.settings().load();
-    let info = settings.account?;
-    let store = host.token_store().ok()?;
-    let (token, storage) = match store.load(&info.base_url) {
-        Ok(found) => found?,
-        Err(e) => {
-            tracing::warn!(code = e.code(), "the remembered token could not be read");
-            return None;
-        }
+    let Ok(store) = host.token_store() else {
+        return Vec::new();
     };
-    let request = SignInRequest {
-        base_url: info.base_url.clone(),
-        token,
-        auth_style: settings.account_auth_style,
-    };
-    Some(Remembered {
-        request,
-        info,
-        storage,
-    })
+    let active = settings
+        .active_account
+        .as_deref()
+        .and_then(|key| settings.remembered(key));
+    let others = settings
+        .accounts
+        .iter()
+        .filter(|a| active.is_none_or(|act| act.info != a.info));
+    active
+        .into_iter()
+        .chain(others)
+        .filter_map(|account| {
+            let info = &account.info;
+            // The server's address alone is another account's name when one has no organisation.
+            let may_move = settings.remembered(&info.base_url).is_none();
+            let (token, storage) = match token_of(&store, info, may_move) {
+                Ok(found) => found?,
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "a remembered token could not be read");
+                    return None;
+                }
+            };
+            Some(Remembered {
+                request: SignInRequest {
+                    base_url: info.base_url.clone(),
+                    token,
+                    auth_style: account.auth_style,
+                },
+                info: info.clone(),
+                storage,
+            })
+        })
+        .collect()
 }
 
-/// Keeps the token as `keep` says and remembers the account for the next start when it was
-/// kept; says where it went (None: not kept). Only the keychain's refusal stops the sign-in
-/// (the user is asked); any other failure here does not undo it: the next start asks again.
+/// The token kept for the account `info`; one an older version kept under the server's
+/// address is moved to the account's name (and then found there).
+fn token_of(
+    store: &TokenStore,
+    info: &SessionInfo,
+    may_move: bool,
+) -> Result<Option<(String, TokenStorage)>, CoreError> {
+    let key = info.account_key();
+    if let Some(found) = store.load(&key)? {
+        return Ok(Some(found));
+    }
+    if key == info.base_url || !may_move {
+        return Ok(None);
+    }
+    let Some((token, storage)) = store.load(&info.base_url)? else {
+        return Ok(None);
+    };
+    let keep = match storage {
+        TokenStorage::Keychain => TokenKeeping::Keychain,
+        TokenStorage::File => TokenKeeping::File,
+    };
+    match store.save(&key, &token, keep) {
+        Ok(_) => {
+            if let Err(e) = store.delete(&info.base_url) {
+                tracing::warn!(code = e.code(), "an older token copy could not be removed");
+            }
+        }
+        Err(e) => tracing::warn!(code = e.code(), "the token stays under its older name"),
+    }
+    Ok(Some((token, storage)))
+}
+
+/// Keeps the token as `keep` says and remembers the account for the next start (as the active
+/// one) when it was kept; says where it went (None: not kept). Only the keychain's refusal
+/// stops the sign-in (the user is asked); any other failure here does not undo it: the next
+/// start asks again.
 pub(super) fn remember(
     host: &dyn AccountHost,
     request: &SignInRequest,
@@ -78,7 +130,8 @@ pub(super) fn remember(
         Ok(store) => store,
         Err(e) => return not_kept(e.code()),
     };
-    let storage = match store.save(&info.base_url, request.token.trim(), keep) {
+    let key = info.account_key();
+    let storage = match store.save(&key, request.token.trim(), keep) {
         Ok(storage) => storage,
         Err(ask @ CoreError::KeychainUnavailable { .. }) => return Err(ask),
         Err(e) => return not_kept(e.code()),
@@ -86,9 +139,16 @@ pub(super) fn remember(
     let saved = update(host.settings(), |s| {
         s.base_url = Some(info.base_url.clone());
         s.auth_style = request.auth_style;
-        // Not kept: nothing to resume at the next start.
-        s.account = storage.is_some().then(|| info.clone());
-        s.account_auth_style = request.auth_style;
+        if storage.is_some() {
+            s.remember_account(RememberedAccount {
+                info: info.clone(),
+                auth_style: request.auth_style,
+            });
+            s.active_account = Some(key.clone());
+        } else {
+            // Not kept: nothing to resume at the next start.
+            s.forget_account(&key);
+        }
     });
     if let Err(e) = saved {
         tracing::warn!(code = e.code(), "the account could not be remembered");
@@ -96,11 +156,47 @@ pub(super) fn remember(
     Ok(storage)
 }
 
+/// Remembers `info` again (a renamed account or organisation), in its place.
+pub(super) fn renamed(host: &dyn AccountHost, info: &SessionInfo) -> Result<(), CoreError> {
+    update(host.settings(), |s| {
+        if let Some(kept) = s
+            .accounts
+            .iter_mut()
+            .find(|a| a.info.account_key() == info.account_key())
+        {
+            kept.info = info.clone();
+        }
+    })?;
+    Ok(())
+}
+
+/// Remembers which account the next start shows.
+pub(super) fn set_active(host: &dyn AccountHost, key: &str) {
+    let saved = update(host.settings(), |s| {
+        if s.remembered(key).is_some() {
+            s.active_account = Some(key.to_string());
+        }
+    });
+    if let Err(e) = saved {
+        tracing::warn!(
+            code = e.code(),
+            "the active account could not be remembered"
+        );
+    }
+}
+
 /// Forgets a remembered account and its token; the address stays for the form, without any
 /// credentials.
-pub(super) fn forget(host: &dyn AccountHost, base_url: &str) -> Result<(), CoreError> {
-    host.token_store()?.delete(base_url)?;
-    update(host.settings(), |s| s.account = None)?;
+pub(super) fn forget(host: &dyn AccountHost, info: &SessionInfo) -> Result<(), CoreError> {
+    let store = host.token_store()?;
+    let key = info.account_key();
+    store.delete(&key)?;
+    // An older version's copy, when it was never moved (and is not another account's own).
+    let shared = host.settings().load().remembered(&info.base_url).is_some();
+    if key != info.base_url && !shared {
+        store.delete(&info.base_url)?;
+    }
+    update(host.settings(), |s| s.forget_account(&key))?;
     Ok(())
 }
 

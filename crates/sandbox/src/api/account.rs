@@ -25,7 +25,7 @@ pub async fn me(
             "first_name": "Noor",
             "last_name": "Jansen",
             "roles": ["RESELLER", "ORGADMIN"],
-            "organization": {"id": RESELLER_ORG_ID, "name": RESELLER_ORG_NAME, "is_reseller": true, "is_active": true},
+            "organization": {"id": RESELLER_ORG_ID, "name": app.reseller_name, "is_reseller": true, "is_active": true},
         }),
         Principal::Resellee => app.db.call(|conn| resellee(conn)).await?,
     };

@@ -1,6 +1,6 @@
 //! The Scriptix API as served: shared state, the auth/rate-limit gate, the envelope, routes.
 
-mod account;
+pub(crate) mod account;
 mod branding;
 mod customers;
 mod dashboard;
@@ -47,6 +47,7 @@ pub struct AppState {
     pub faults: FaultState,
     pub reseller_token: String,
     pub resellee_token: String,
+    pub reseller_name: String,
     pub disabled_gaps: BTreeSet<Gap>,
     pub frame: Frame,
     pub seed: u64,
