@@ -4,7 +4,8 @@
 //! and reports a click the way a daemon does (`ActionInvoked` with `default`). Nothing is shown
 //! until the user turns notifications on; then a change Scriptix refuses is said once, with
 //! its words, and a click opens that organisation in the window; a threshold organisations
-//! reach is said at once, and its click opens the dashboard or the organisation's usage.
+//! reach is said at once, and its click opens the dashboard or the organisation's usage. With
+//! two accounts signed in, a refusal in the one not shown names it, and its click switches.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -120,9 +121,8 @@ fn session_bus() -> Bus {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
-    let bus = session_bus();
+/// The stand-in notification daemon on `bus`, and what it was asked to show.
+async fn notification_server(bus: &Bus) -> (zbus::Connection, Arc<Mutex<Vec<Shown>>>) {
     let shown = Arc::new(Mutex::new(Vec::<Shown>::new()));
     let connection = zbus::connection::Builder::address(bus.address.as_str())
         .unwrap()
@@ -138,6 +138,25 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
         .build()
         .await
         .unwrap();
+    (connection, shown)
+}
+
+/// Reports a click on notification `id`, as a daemon does.
+async fn click(connection: &zbus::Connection, id: u32) {
+    let daemon = connection
+        .object_server()
+        .interface::<_, Daemon>(PATH)
+        .await
+        .unwrap();
+    Daemon::action_invoked(daemon.signal_emitter(), id, "default")
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
+    let bus = session_bus();
+    let (connection, shown) = notification_server(&bus).await;
 
     let sandbox = sandbox(6).await;
     let api = Api::of(&sandbox);
@@ -221,14 +240,7 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
     // Elsewhere in the app, the click brings the organisation's page.
     app.click("#nav-dashboard").await;
     app.wait_for("#dashboard").await;
-    let daemon = connection
-        .object_server()
-        .interface::<_, Daemon>(PATH)
-        .await
-        .unwrap();
-    Daemon::action_invoked(daemon.signal_emitter(), said[0].id, "default")
-        .await
-        .unwrap();
+    click(&connection, said[0].id).await;
     app.wait_for(&format!("#org-page[data-id=\"{second_id}\"]"))
         .await;
     app.snap("notification-opened").await;
@@ -282,9 +294,7 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
     );
     app.click("#nav-activity").await;
     app.wait_for("#activity-view").await;
-    Daemon::action_invoked(daemon.signal_emitter(), threshold.id, "default")
-        .await
-        .unwrap();
+    click(&connection, threshold.id).await;
     if several {
         app.wait_for("#dashboard").await;
     } else {
@@ -299,4 +309,103 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
     }
     app.close().await;
     sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_not_shown_is_named_and_its_notification_switches_to_it() {
+    const FIRST: &str = "Northwind Speech Partners";
+    const SECOND: &str = "Harbour Transcripts";
+    let bus = session_bus();
+    let (connection, shown) = notification_server(&bus).await;
+    let start = |name: &str, seed: u64| {
+        let mut config = e2e::sandbox_config(5);
+        config.reseller_name = name.to_string();
+        config.seed = seed;
+        scriptix_sandbox::start(config)
+    };
+    let first = start(FIRST, 5).await.unwrap();
+    let second = start(SECOND, 6).await.unwrap();
+    let target = Api::of(&first).all().await[0]["id"].as_i64().unwrap();
+
+    let app = App::launch(Launch::new().env("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())).await;
+    let sign_in = |sb: &scriptix_sandbox::Sandbox| {
+        let (app, url, token) = (
+            &app,
+            sb.base_url().to_string(),
+            sb.reseller_token().to_string(),
+        );
+        async move {
+            app.fill("#base-url", &url).await;
+            app.fill("#token", &token).await;
+            app.click("#sign-in").await;
+        }
+    };
+    app.wait_for("#sign-in-form").await;
+    sign_in(&first).await;
+    app.wait_for(&format!("#org-list .org-row[data-id=\"{target}\"]"))
+        .await;
+    app.click("#desktop-notifications").await;
+    app.wait_js(
+        "the setting to be saved",
+        "return document.querySelector('#desktop-notifications').checked;",
+        vec![],
+    )
+    .await;
+
+    // The first account's server is out of reach while a rename waits; the second account is
+    // added and shown; then the first server comes back and refuses the rename.
+    first.set_faults(FaultConfig {
+        reset_rate: 1.0,
+        ..FaultConfig::default()
+    });
+    app.open_tab(target, "subscription").await;
+    app.fill("#org-name", "Refused Elsewhere BV").await;
+    app.click("#save-org").await;
+    app.wait_gone("#save-org").await;
+    app.click("#accounts-menu-button").await;
+    app.click("#add-account").await;
+    sign_in(&second).await;
+    app.wait_until_text("#nav-account", |t| t == SECOND).await;
+    first.set_faults(FaultConfig::refusing_customer(
+        "PUT",
+        target,
+        409,
+        "This name is reserved by another reseller.",
+    ));
+
+    // (Organisations at the alert threshold may be said too: only the refusal is looked at.)
+    let refused = |s: &Shown| s.summary.contains("refused");
+    let said = eventually("the first account's refusal to be said", SAID, || async {
+        let s: Vec<Shown> = shown
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| refused(s))
+            .cloned()
+            .collect();
+        (!s.is_empty()).then_some(s)
+    })
+    .await;
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert_eq!(
+        said[0].summary,
+        format!("{FIRST}: Scriptix refused a change"),
+        "the account not shown is named"
+    );
+    assert!(
+        said[0]
+            .body
+            .contains("This name is reserved by another reseller."),
+        "{}",
+        said[0].body
+    );
+    assert_eq!(app.wait_for_text("#nav-account").await, SECOND);
+
+    // The click shows the first account, on the refused organisation.
+    click(&connection, said[0].id).await;
+    app.wait_until_text("#nav-account", |t| t == FIRST).await;
+    app.wait_for(&format!("#org-page[data-id=\"{target}\"]"))
+        .await;
+    app.wait_for("#org-sync-state[data-state=\"failed\"]").await;
+    app.close().await;
 }
