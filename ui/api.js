@@ -245,6 +245,9 @@ export const onCacheChanged = (handler) => listen('cache-changed', handler);
  * customerId, name, tab} | {screen: 'dashboard' | 'branding' | 'activity'}.
  */
 export const onOpenTarget = (handler) => listen('open-target', handler);
+
+/** The remembered accounts not shown at start are open now (to be confirmed, `verifySession`). */
+export const onAccountsOpened = (handler) => listen('accounts-opened', handler);
 /** Calls `handler(UpdateView)` on every change of the app's update state. */
 export const onUpdateStatus = (handler) => listen('update-status', handler);
 

@@ -259,6 +259,7 @@ async function startEvents(shell) {
     stops.push(await api.onSyncStatus(onStatus));
     stops.push(await api.onCacheChanged(onCacheChanged));
     stops.push(await api.onOpenTarget(openTarget));
+    stops.push(await api.onAccountsOpened(() => verify()));
   } catch (err) {
     // Events should always be there; without them the status is polled, and a change in it
     // makes the views re-read.

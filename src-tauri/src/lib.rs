@@ -19,7 +19,7 @@ mod window_state;
 
 pub use error::IpcError;
 
-use tauri::{Manager, RunEvent};
+use tauri::{Emitter, Manager, RunEvent};
 
 use reseller_core::account::SignInDefaults;
 
@@ -182,6 +182,10 @@ pub fn run() -> i32 {
     0
 }
 
+/// Event saying that the remembered accounts not shown at start are open now (to be confirmed
+/// with their servers).
+pub const ACCOUNTS_OPENED_EVENT: &str = "accounts-opened";
+
 /// Starts the sign-in the command line asked for (or resumes the remembered account), so it
 /// runs while the window loads; the UI picks up its result through `session_info`.
 fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
@@ -205,6 +209,9 @@ fn start_launch_sign_in(handle: &tauri::AppHandle, startup: Startup) {
                 tauri::async_runtime::spawn(async move {
                     let state = others.state::<AppState>();
                     state.accounts.resume_others(&Host::new(&others)).await;
+                    // The window confirms them with their servers (`verify_session`), and says
+                    // which one a server refuses.
+                    let _ = others.emit(ACCOUNTS_OPENED_EVENT, ());
                 });
                 resumed?;
             }

@@ -124,6 +124,11 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
         !app.is_visible("#try-demo").await,
         "no demo while adding an account"
     );
+    // Cancel returns to the account shown, still signed in.
+    app.click("#cancel-add-account").await;
+    shows(&app, FIRST, 20).await;
+    app.click("#accounts-menu-button").await;
+    app.click("#add-account").await;
     sign_in_with_form(&app, &second).await;
     shows(&app, SECOND, 7).await;
 
@@ -187,5 +192,41 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
     app.click("#sign-out").await;
     app.click("#sign-out-keep").await;
     shows(&app, SECOND, 7).await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_revoked_while_the_app_was_closed_is_named_at_the_next_start() {
+    let home = tempfile::tempdir().unwrap();
+    let first = sandbox(4, 5, FIRST).await;
+    let second = sandbox(3, 6, SECOND).await;
+    let app = App::launch(Launch::new().home(home.path())).await;
+    app.wait_for("#sign-in-form").await;
+    // Signed in to both (the first shown last).
+    for sb in [&second, &first] {
+        app.invoke(
+            "sign_in",
+            json!({"request": {"baseUrl": sb.base_url(), "token": sb.reseller_token(), "authStyle": "zoomKey"}}),
+        )
+        .await
+        .expect("sign in");
+    }
+    app.close().await;
+
+    // Meanwhile the second account's token was revoked.
+    second.set_faults(FaultConfig::token_revoked());
+    let app = App::launch(Launch::new().home(home.path())).await;
+    shows(&app, FIRST, 4).await;
+    let said = app
+        .wait_until_text("#account-notice", |t| t.starts_with(SECOND))
+        .await;
+    assert!(said.contains("was signed out"), "{said}");
+    assert!(said.contains("This API token was revoked."), "{said}");
+    let listed = poll("one account left", async || {
+        let l = app.invoke("list_accounts", json!({})).await.ok()?;
+        (l.as_array()?.len() == 1).then_some(l)
+    })
+    .await;
+    assert_eq!(listed[0]["organizationName"], FIRST);
     app.close().await;
 }

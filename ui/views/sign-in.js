@@ -182,6 +182,7 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember
     fields.disabled = true;
     submit.disabled = true;
     demo.disabled = true;
+    if (cancel) cancel.disabled = true;
     button.setAttribute('aria-busy', 'true');
     button.replaceChildren(h('span', { class: 'spinner', 'aria-hidden': 'true' }), label);
     clearErrors();
@@ -191,6 +192,7 @@ function buildForm(initial, { onSignIn, onDemo, onNoAccess, onKeychain, remember
       fields.disabled = false;
       submit.disabled = false;
       demo.disabled = false;
+      if (cancel) cancel.disabled = false;
       button.removeAttribute('aria-busy');
       button.replaceChildren(original);
       if (err?.code === 'no_reseller_access') onNoAccess(err);

@@ -17,7 +17,7 @@ use reseller_core::secrets::{TokenKeeping, TokenStorage, TokenStore};
 use reseller_core::settings::{JsonFileSettings, SettingsStore};
 use reseller_core::workspace::Workspace;
 use reseller_core::{AuthStyleSetting, CoreError, SignInRequest};
-use scriptix_sandbox::{start, FaultConfig, Refusal, Sandbox, SandboxConfig};
+use scriptix_sandbox::{start, FaultConfig, Sandbox, SandboxConfig};
 use tokio::sync::watch;
 
 /// A keychain in memory, shared by every entry built from it (as an OS keychain is), which can
@@ -342,16 +342,7 @@ async fn a_resumed_session_the_server_no_longer_accepts_ends_and_is_forgotten_ke
     accounts.resume(&next).await.unwrap().expect("remembered");
     assert_eq!(next.running(), 1);
     // Meanwhile the token was revoked: the server answers 401.
-    sandbox.set_faults(FaultConfig {
-        refusal: Some(Refusal {
-            method: "GET".into(),
-            route: "/account/me".into(),
-            exact: false,
-            status: 401,
-            message: "This API token was revoked.".into(),
-        }),
-        ..FaultConfig::default()
-    });
+    sandbox.set_faults(FaultConfig::token_revoked());
     let err = accounts.verify(&next).await.unwrap_err();
     assert_eq!(err.code(), "unauthorized", "{err}");
 
@@ -787,4 +778,55 @@ async fn an_account_remembered_by_an_older_version_resumes_and_its_token_moves_t
         Some(signed_in.account_key.as_str())
     );
     assert_eq!(settings.theme, reseller_core::settings::Theme::Dark);
+}
+
+#[tokio::test]
+async fn an_account_not_shown_that_its_server_refuses_at_the_next_start_is_closed_and_forgotten() {
+    let a = unlimited_sandbox(1).await;
+    let b = unlimited_sandbox(2).await;
+    let home = tempfile::tempdir().unwrap();
+    let keychain = TestKeychain::default();
+    let host = Host::new(home.path(), &keychain);
+    let accounts = Accounts::new();
+    let second = accounts
+        .sign_in(
+            &host,
+            request(&b, b.reseller_token()),
+            TokenKeeping::Keychain,
+        )
+        .await
+        .unwrap();
+    let first = accounts
+        .sign_in(
+            &host,
+            request(&a, a.reseller_token()),
+            TokenKeeping::Keychain,
+        )
+        .await
+        .unwrap();
+    drop(accounts);
+
+    // The next start: A (shown last) at once, B behind it; B's token was revoked meanwhile.
+    let accounts = Accounts::new();
+    accounts.resume(&host).await.unwrap().expect("remembered");
+    accounts.resume_others(&host).await;
+    b.set_faults(FaultConfig::token_revoked());
+    let err = accounts.verify(&host).await.unwrap_err();
+    assert_eq!(err.code(), "unauthorized", "{err}");
+    // B is closed and forgotten; A, shown, is confirmed and stays shown.
+    let listed = accounts.list().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].signed_in.account_key, first.account_key);
+    assert!(listed[0].active);
+    assert!(!accounts.unverified().await);
+    assert_eq!(
+        keychain.items.lock().unwrap().keys().collect::<Vec<_>>(),
+        [&first.account_key]
+    );
+    let settings = host.settings.load();
+    assert_eq!(settings.accounts.len(), 1);
+    assert_eq!(settings.accounts[0].info.account_key(), first.account_key);
+    // B's offline copy is kept, as for a shown account refused.
+    let caches = home.path().join("caches");
+    assert!(Workspace::cache_path(&second.info, &caches).exists());
 }

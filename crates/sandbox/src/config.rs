@@ -196,6 +196,20 @@ pub struct CannedAnswer {
 impl FaultConfig {
     /// Only this: `method` on exactly organisation `customer_id`'s route is refused with
     /// `status` (409, say) and `message`, as the server refuses a change it will not make.
+    /// The reseller token revoked: `account/me` answers 401 (how a resumed account learns it).
+    pub fn token_revoked() -> Self {
+        FaultConfig {
+            refusal: Some(Refusal {
+                method: "GET".into(),
+                route: "/account/me".into(),
+                exact: false,
+                status: 401,
+                message: "This API token was revoked.".into(),
+            }),
+            ..FaultConfig::default()
+        }
+    }
+
     pub fn refusing_customer(method: &str, customer_id: i64, status: u16, message: &str) -> Self {
         FaultConfig {
             refusal: Some(Refusal {

@@ -280,28 +280,30 @@ impl Accounts {
     /// account, keeps its offline copy and forgets its token; the first refusal's error says
     /// why (when it was the shown account, the next open one is shown).
     pub async fn verify(&self, host: &dyn AccountHost) -> Result<(), CoreError> {
-        let checks: Vec<_> = {
-            let opened = self.opened.read().await;
-            opened
-                .accounts
-                .iter()
-                .filter(|o| o.unverified)
-                .map(|o| {
-                    (
-                        o.epoch,
-                        o.session.client().clone(),
-                        o.session.info().clone(),
-                    )
-                })
-                .collect()
-        };
         let mut refused = None;
-        for (epoch, client, remembered) in checks {
+        for (epoch, client, remembered) in self.unconfirmed().await {
             if let Err(e) = self.verify_one(host, epoch, &client, &remembered).await {
                 refused.get_or_insert(e);
             }
         }
         refused.map_or(Ok(()), Err)
+    }
+
+    /// The resumed sessions not confirmed yet.
+    async fn unconfirmed(&self) -> Vec<(u64, scriptix_api::Client, SessionInfo)> {
+        let opened = self.opened.read().await;
+        opened
+            .accounts
+            .iter()
+            .filter(|o| o.unverified)
+            .map(|o| {
+                (
+                    o.epoch,
+                    o.session.client().clone(),
+                    o.session.info().clone(),
+                )
+            })
+            .collect()
     }
 
     async fn verify_one(
