@@ -325,6 +325,18 @@ impl App {
         }
     }
 
+    /// The shown account's cached organisations matching `search`, by id, as the list asks
+    /// for them (`list_customers`: `rows` and `total`).
+    pub async fn list_customers(&self, search: &str, limit: u32) -> Value {
+        self.invoke(
+            "list_customers",
+            json!({"request": {"search": search, "status": null, "sort": "id", "direction": "asc",
+                               "offset": 0, "limit": limit}}),
+        )
+        .await
+        .expect("list_customers")
+    }
+
     /// Calls an app command from inside the webview, as the UI does: Ok(answer) or Err(the
     /// `{code, message, field?}` the command failed with).
     pub async fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {

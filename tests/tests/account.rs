@@ -45,14 +45,7 @@ async fn signed_in(app: &App) -> Value {
 }
 
 async fn cached_rows(app: &App) -> u64 {
-    let window = app
-        .invoke(
-            "list_customers",
-            json!({"request": {"search": "", "status": null, "sort": "id", "direction": "asc", "offset": 0, "limit": 50}}),
-        )
-        .await
-        .expect("list_customers");
-    window["total"].as_u64().unwrap()
+    app.list_customers("", 50).await["total"].as_u64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

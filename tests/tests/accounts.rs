@@ -27,14 +27,7 @@ async fn sandbox(customers: usize, seed: u64, name: &str) -> Sandbox {
 
 /// How many organisations the shown account has cached.
 async fn cached_rows(app: &App) -> u64 {
-    let window = app
-        .invoke(
-            "list_customers",
-            json!({"request": {"search": "", "status": null, "sort": "id", "direction": "asc", "offset": 0, "limit": 50}}),
-        )
-        .await
-        .expect("list_customers");
-    window["total"].as_u64().unwrap()
+    app.list_customers("", 50).await["total"].as_u64().unwrap()
 }
 
 async fn title(app: &App) -> String {
@@ -98,14 +91,7 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
         reset_rate: 1.0,
         ..FaultConfig::default()
     });
-    let row: Value = app
-        .invoke(
-            "list_customers",
-            json!({"request": {"search": "", "status": null, "sort": "id", "direction": "asc", "offset": 0, "limit": 1}}),
-        )
-        .await
-        .unwrap()["rows"][0]
-        .clone();
+    let row: Value = app.list_customers("", 1).await["rows"][0].clone();
     app.invoke(
         "update_customer",
         json!({"id": row["id"], "form": {"name": RENAMED, "email": row["email"], "phone": "", "isActive": true}}),
@@ -157,13 +143,7 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
     // Switch back from the menu: the first account's list, with its rename.
     app.click(".switch-account").await;
     shows(&app, FIRST, 20).await;
-    let found = app
-        .invoke(
-            "list_customers",
-            json!({"request": {"search": RENAMED, "status": null, "sort": "id", "direction": "asc", "offset": 0, "limit": 5}}),
-        )
-        .await
-        .unwrap();
+    let found = app.list_customers(RENAMED, 5).await;
     assert_eq!(found["total"], 1, "{found}");
     app.close().await;
 

@@ -298,14 +298,7 @@ async fn a_server_without_account_details_is_signed_in_through_the_reseller_rout
     app.wait_for(".org-row[data-id]").await;
     let deadline = std::time::Instant::now() + e2e::UI_TIMEOUT;
     loop {
-        let window = app
-            .invoke(
-                "list_customers",
-                serde_json::json!({"request": {"search": "", "status": null, "sort": "id",
-                                               "direction": "asc", "offset": 0, "limit": 50}}),
-            )
-            .await
-            .expect("list_customers");
+        let window = app.list_customers("", 50).await;
         if window["total"] == 20 {
             break;
         }
