@@ -325,6 +325,14 @@ impl App {
         }
     }
 
+    /// Fills in the sign-in form (once it shows) and submits it with the Sign in button.
+    pub async fn sign_in_with_form(&self, base_url: &str, token: &str) {
+        self.wait_for("#sign-in-form").await;
+        self.fill("#base-url", base_url).await;
+        self.fill("#token", token).await;
+        self.click("#sign-in").await;
+    }
+
     /// The shown account's cached organisations matching `search`, by id, as the list asks
     /// for them (`list_customers`: `rows` and `total`).
     pub async fn list_customers(&self, search: &str, limit: u32) -> Value {

@@ -441,10 +441,8 @@ async fn a_keychain_that_cannot_keep_the_token_asks_before_anything_is_written()
         .unwrap();
     let sandbox = sandbox_at(addr, &db_dir.path().join("sandbox.sqlite3")).await;
     let sign_in = async |app: &App| {
-        app.wait_for("#sign-in-form").await;
-        app.fill("#base-url", sandbox.base_url()).await;
-        app.fill("#token", sandbox.reseller_token()).await;
-        app.click("#sign-in").await;
+        app.sign_in_with_form(sandbox.base_url(), sandbox.reseller_token())
+            .await;
     };
 
     // "Keep it in a private file".

@@ -54,12 +54,6 @@ async fn shows(app: &App, name: &str, rows: u64) {
     .await;
 }
 
-async fn sign_in_with_form(app: &App, sandbox: &Sandbox) {
-    app.fill("#base-url", sandbox.base_url()).await;
-    app.fill("#token", sandbox.reseller_token()).await;
-    app.click("#sign-in").await;
-}
-
 async fn names_on(sandbox: &Sandbox) -> Vec<String> {
     let (rows, _) = e2e::reseller_get(
         sandbox.base_url(),
@@ -83,7 +77,8 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
 
     let app = App::launch(Launch::new().home(home.path())).await;
     app.wait_for("#sign-in-form").await;
-    sign_in_with_form(&app, &first).await;
+    app.sign_in_with_form(first.base_url(), first.reseller_token())
+        .await;
     shows(&app, FIRST, 20).await;
 
     // The first account's server goes out of reach; a rename waits in its outbox.
@@ -115,7 +110,8 @@ async fn a_second_account_is_added_and_switched_to_and_each_keeps_syncing() {
     shows(&app, FIRST, 20).await;
     app.click("#accounts-menu-button").await;
     app.click("#add-account").await;
-    sign_in_with_form(&app, &second).await;
+    app.sign_in_with_form(second.base_url(), second.reseller_token())
+        .await;
     shows(&app, SECOND, 7).await;
 
     // The menu names the first account, with its change still waiting.

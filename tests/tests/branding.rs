@@ -207,10 +207,8 @@ async fn logo_and_brand_colour_apply_at_once_reach_the_server_and_survive_a_rest
             .env("SCRIPTIX_TEST_LOGO_SLOW", slow.display().to_string()),
     )
     .await;
-    app.wait_for("#sign-in-form").await;
-    app.fill("#base-url", sandbox.base_url()).await;
-    app.fill("#token", sandbox.reseller_token()).await;
-    app.click("#sign-in").await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.reseller_token())
+        .await;
     app.wait_for("#org-list-view").await;
     let default_brand = css_var(&app, "--brand").await;
     app.click("#nav-branding").await;

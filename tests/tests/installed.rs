@@ -352,10 +352,8 @@ async fn launch(bin: &Path, home: &Path, update_url: Option<String>) -> App {
 /// Through the sign-in form, remembered (the token in a private file: no keychain here), as a
 /// user signs in; then the list's first rows.
 async fn sign_in(app: &App, sandbox: &Sandbox) {
-    app.wait_for("#sign-in-form").await;
-    app.fill("#base-url", sandbox.base_url()).await;
-    app.fill("#token", sandbox.reseller_token()).await;
-    app.click("#sign-in").await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.reseller_token())
+        .await;
     app.wait_for(".org-row:not(.placeholder)").await;
 }
 

@@ -141,6 +141,17 @@ async fn notification_server(bus: &Bus) -> (zbus::Connection, Arc<Mutex<Vec<Show
     (connection, shown)
 }
 
+/// Ticks the sidebar's setting and waits until it is saved.
+async fn turn_notifications_on(app: &App) {
+    app.click("#desktop-notifications").await;
+    app.wait_js(
+        "the setting to be saved",
+        "return document.querySelector('#desktop-notifications').checked;",
+        vec![],
+    )
+    .await;
+}
+
 /// Reports a click on notification `id`, as a daemon does.
 async fn click(connection: &zbus::Connection, id: u32) {
     let daemon = connection
@@ -195,13 +206,7 @@ async fn a_refused_change_is_said_once_and_a_click_opens_its_organisation() {
     sandbox.set_faults(refuse(first["id"].as_i64().unwrap()));
     rename(first["id"].as_i64().unwrap(), "Quietly Refused BV").await;
 
-    app.click("#desktop-notifications").await;
-    app.wait_js(
-        "the setting to be saved",
-        "return document.querySelector('#desktop-notifications').checked;",
-        vec![],
-    )
-    .await;
+    turn_notifications_on(&app).await;
     let second_id = second["id"].as_i64().unwrap();
     sandbox.set_faults(refuse(second_id));
     rename(second_id, "Loudly Refused BV").await;
@@ -328,29 +333,11 @@ async fn an_account_not_shown_is_named_and_its_notification_switches_to_it() {
     let target = Api::of(&first).all().await[0]["id"].as_i64().unwrap();
 
     let app = App::launch(Launch::new().env("DBUS_SESSION_BUS_ADDRESS", bus.address.clone())).await;
-    let sign_in = |sb: &scriptix_sandbox::Sandbox| {
-        let (app, url, token) = (
-            &app,
-            sb.base_url().to_string(),
-            sb.reseller_token().to_string(),
-        );
-        async move {
-            app.fill("#base-url", &url).await;
-            app.fill("#token", &token).await;
-            app.click("#sign-in").await;
-        }
-    };
-    app.wait_for("#sign-in-form").await;
-    sign_in(&first).await;
+    app.sign_in_with_form(first.base_url(), first.reseller_token())
+        .await;
     app.wait_for(&format!("#org-list .org-row[data-id=\"{target}\"]"))
         .await;
-    app.click("#desktop-notifications").await;
-    app.wait_js(
-        "the setting to be saved",
-        "return document.querySelector('#desktop-notifications').checked;",
-        vec![],
-    )
-    .await;
+    turn_notifications_on(&app).await;
 
     // The first account's server is out of reach while a rename waits; the second account is
     // added and shown; then the first server comes back and refuses the rename.
@@ -364,7 +351,8 @@ async fn an_account_not_shown_is_named_and_its_notification_switches_to_it() {
     app.wait_gone("#save-org").await;
     app.click("#accounts-menu-button").await;
     app.click("#add-account").await;
-    sign_in(&second).await;
+    app.sign_in_with_form(second.base_url(), second.reseller_token())
+        .await;
     app.wait_until_text("#nav-account", |t| t == SECOND).await;
     first.set_faults(FaultConfig::refusing_customer(
         "PUT",

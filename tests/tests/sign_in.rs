@@ -13,14 +13,6 @@ async fn sandbox() -> Sandbox {
     .expect("start the sandbox")
 }
 
-/// Fills in the sign-in form and submits it with the Sign in button.
-async fn sign_in_with(app: &App, base_url: &str, token: &str) {
-    app.wait_for("#sign-in-form").await;
-    app.fill("#base-url", base_url).await;
-    app.fill("#token", token).await;
-    app.click("#sign-in").await;
-}
-
 fn full_name(account: &serde_json::Value) -> Vec<String> {
     ["first_name", "last_name"]
         .iter()
@@ -36,7 +28,8 @@ async fn reseller_token_signs_in_and_shows_the_account() {
     let me = account_me(sandbox.base_url(), sandbox.reseller_token()).await;
     let app = App::launch(Launch::new()).await;
 
-    sign_in_with(&app, sandbox.base_url(), sandbox.reseller_token()).await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.reseller_token())
+        .await;
 
     let name = app.wait_for_text("#signed-in-name").await;
     for part in full_name(&me) {
@@ -75,7 +68,8 @@ async fn resellee_token_is_told_it_has_no_reseller_access() {
     let me = account_me(sandbox.base_url(), sandbox.resellee_token()).await;
     let app = App::launch(Launch::new()).await;
 
-    sign_in_with(&app, sandbox.base_url(), sandbox.resellee_token()).await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.resellee_token())
+        .await;
 
     let message = app.wait_for_text("#no-access-message").await;
     app.snap("no-access").await;
@@ -105,7 +99,8 @@ async fn wrong_token_is_refused_in_plain_words() {
     let sandbox = sandbox().await;
     let app = App::launch(Launch::new()).await;
 
-    sign_in_with(&app, sandbox.base_url(), "sbx-not-a-real-token").await;
+    app.sign_in_with_form(sandbox.base_url(), "sbx-not-a-real-token")
+        .await;
 
     // The refusal appears under the token field or above the button, depending on whether the
     // error names the field; either way it carries the code and says what happened.
@@ -226,7 +221,8 @@ async fn an_address_that_would_expose_the_token_is_refused_on_the_field() {
     let app = App::launch(Launch::new()).await;
 
     // http:// to another computer: the token would cross the network in clear text.
-    sign_in_with(&app, "http://example.invalid", "tok-1234567890").await;
+    app.sign_in_with_form("http://example.invalid", "tok-1234567890")
+        .await;
     let said = app.wait_for_text("#base-url-error").await;
     app.snap("http-refused").await;
     assert!(said.contains("unencrypted"), "{said}");
@@ -241,12 +237,8 @@ async fn an_address_that_would_expose_the_token_is_refused_on_the_field() {
     assert!(!app.is_visible("#signed-in").await);
 
     // A user name and password in the address: refused, and not echoed back.
-    sign_in_with(
-        &app,
-        "https://ada:s3cret-pw@api.scriptix.io",
-        "tok-1234567890",
-    )
-    .await;
+    app.sign_in_with_form("https://ada:s3cret-pw@api.scriptix.io", "tok-1234567890")
+        .await;
     let said = app
         .wait_until_text("#base-url-error", |t| t.contains("user:password@"))
         .await;
@@ -274,7 +266,8 @@ async fn a_server_without_account_details_is_signed_in_through_the_reseller_rout
     let host = sandbox.base_url().trim_start_matches("http://").to_string();
     let app = App::launch(Launch::new()).await;
 
-    sign_in_with(&app, sandbox.base_url(), sandbox.reseller_token()).await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.reseller_token())
+        .await;
 
     let said = app.wait_for_text("#role-source").await;
     assert_eq!(
@@ -313,7 +306,8 @@ async fn a_server_without_account_details_is_signed_in_through_the_reseller_rout
     // The resellee's token is told it has no reseller access, the same way.
     app.click("#sign-out").await;
     app.click("#sign-out-keep").await;
-    sign_in_with(&app, sandbox.base_url(), sandbox.resellee_token()).await;
+    app.sign_in_with_form(sandbox.base_url(), sandbox.resellee_token())
+        .await;
     let message = app.wait_for_text("#no-access-message").await;
     assert!(message.contains("no reseller access"), "{message}");
     assert!(message.contains(&host), "{message}");

@@ -219,15 +219,20 @@ fn request(sandbox: &Sandbox, token: &str) -> SignInRequest {
 /// A reseller signed in with the token kept in the (test) keychain.
 async fn signed_in_with_keychain(host: &Host, sandbox: &Sandbox) -> (Accounts, SignedIn) {
     let accounts = Accounts::new();
-    let signed_in = accounts
+    let signed_in = add_reseller(&accounts, host, sandbox).await;
+    (accounts, signed_in)
+}
+
+/// Signs `sandbox`'s reseller in beside the accounts already open, the token in the keychain.
+async fn add_reseller(accounts: &Accounts, host: &Host, sandbox: &Sandbox) -> SignedIn {
+    accounts
         .sign_in(
             host,
             request(sandbox, sandbox.reseller_token()),
             TokenKeeping::Keychain,
         )
         .await
-        .unwrap();
-    (accounts, signed_in)
+        .unwrap()
 }
 
 async fn sync(accounts: &Accounts) -> u64 {
@@ -453,14 +458,7 @@ async fn signing_out_without_keeping_the_offline_copy_deletes_its_files() {
     assert!(host.settings.load().accounts.is_empty());
 
     // Signing in again starts from an empty copy.
-    accounts
-        .sign_in(
-            &host,
-            request(&sandbox, sandbox.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    add_reseller(&accounts, &host, &sandbox).await;
     assert_eq!(cached_in(&accounts.workspace().await.unwrap()), 0);
 }
 
@@ -593,14 +591,7 @@ async fn several_accounts_stay_open_and_one_not_shown_keeps_sending_its_changes(
     let mut host = Host::new(home.path(), &keychain);
     host.engines = true;
     let accounts = Accounts::new();
-    let first = accounts
-        .sign_in(
-            &host,
-            request(&a, a.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    let first = add_reseller(&accounts, &host, &a).await;
     let in_a = accounts.workspace().await.unwrap();
     // A's engine loop syncs the list (its own budget: the test does not compete with it).
     until("A's first sync", || cached_in(&in_a) == 12).await;
@@ -621,14 +612,7 @@ async fn several_accounts_stay_open_and_one_not_shown_keeps_sending_its_changes(
     .unwrap();
 
     // A second account (another server) is added without signing out of the first.
-    let second = accounts
-        .sign_in(
-            &host,
-            request(&b, b.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    let second = add_reseller(&accounts, &host, &b).await;
     assert_ne!(first.account_key, second.account_key);
     assert_eq!(accounts.signed_in().await.as_ref(), Some(&second));
     assert!(host.shown(&second.account_key));
@@ -788,22 +772,8 @@ async fn an_account_not_shown_that_its_server_refuses_at_the_next_start_is_close
     let keychain = TestKeychain::default();
     let host = Host::new(home.path(), &keychain);
     let accounts = Accounts::new();
-    let second = accounts
-        .sign_in(
-            &host,
-            request(&b, b.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
-    let first = accounts
-        .sign_in(
-            &host,
-            request(&a, a.reseller_token()),
-            TokenKeeping::Keychain,
-        )
-        .await
-        .unwrap();
+    let second = add_reseller(&accounts, &host, &b).await;
+    let first = add_reseller(&accounts, &host, &a).await;
     drop(accounts);
 
     // The next start: A (shown last) at once, B behind it; B's token was revoked meanwhile.
