@@ -2,17 +2,23 @@
 // events through listen(). Every command returns a promise; a failure is always an object
 // {code, message, field?} (see src-tauri/src/error.rs).
 
-function tauri() {
-  return window.__TAURI__;
+/**
+ * The IPC every Tauri window carries (`__TAURI_INTERNALS__`). The app does not ask for the
+ * global `__TAURI__` API (`withGlobalTauri`): its bundle and each plugin's script would be run
+ * at every start for the two calls used here, which do what @tauri-apps/api's `core.invoke`
+ * and `event.listen` do with it.
+ */
+function ipc() {
+  return window.__TAURI_INTERNALS__;
 }
 
-async function invoke(command, args) {
-  const call = tauri()?.core?.invoke;
-  if (!call) {
+async function invoke(command, args = {}) {
+  const tauri = ipc();
+  if (!tauri?.invoke) {
     throw { code: 'internal', message: 'This page only works inside the Scriptix Reseller app.' };
   }
   try {
-    return await call(command, args);
+    return await tauri.invoke(command, args);
   } catch (e) {
     throw asError(e);
   }
@@ -225,13 +231,20 @@ export const discardBrandingChanges = () => invoke('discard_branding_changes');
  * stops listening. Rejects when events are not available (no permission, not in the app).
  */
 async function listen(event, handler) {
-  const subscribe = tauri()?.event?.listen;
-  if (!subscribe) throw { code: 'internal', message: 'Events are not available.' };
+  const tauri = ipc();
+  if (!tauri?.transformCallback) throw { code: 'internal', message: 'Events are not available.' };
+  const callback = tauri.transformCallback((e) => handler(e.payload));
+  let eventId;
   try {
-    return await subscribe(event, (e) => handler(e.payload));
+    eventId = await invoke('plugin:event|listen', { event, target: { kind: 'Any' }, handler: callback });
   } catch (e) {
-    throw asError(e);
+    tauri.unregisterCallback?.(callback);
+    throw e;
   }
+  return () => {
+    window.__TAURI_EVENT_PLUGIN_INTERNALS__?.unregisterListener(event, eventId);
+    invoke('plugin:event|unlisten', { event, eventId }).catch(() => {});
+  };
 }
 
 /** SyncStatus on every change. */

@@ -6,12 +6,35 @@ import { markOnce, primaryModifier } from './dom.js';
 import { signInView } from './views/sign-in.js';
 import { shellView, accountLabel } from './views/shell.js';
 import { organizationsView } from './views/organizations.js';
-import { organizationView } from './views/organization.js';
-import { conflictsView } from './views/conflicts.js';
-import { dashboardView } from './views/dashboard.js';
-import { activityView } from './views/activity.js';
 import { brandingView, applyBranding, refreshBranding } from './views/branding.js';
 import { ask } from './views/dialog.js';
+
+/**
+ * The screens besides the list, loaded when first opened: the start fetches, compiles and runs
+ * only what its first screen needs. Loaded in the background once the list is up, so the
+ * first open does not wait for them either.
+ */
+const screens = {
+  organization: () => import('./views/organization.js'),
+  activity: () => import('./views/activity.js'),
+  conflicts: () => import('./views/conflicts.js'),
+  dashboard: () => import('./views/dashboard.js'),
+};
+/** How long after the list is up the other screens are loaded in the background. */
+const PRELOAD_SCREENS_MS = 1500;
+
+/** Loads the screens and dialogs the start left out (each loads once; a failure waits for use). */
+function preloadScreens() {
+  const dialogs = [() => import('./views/customer-form.js'), () => import('./views/import-dialog.js')];
+  for (const load of [...Object.values(screens), ...dialogs]) load().catch(() => {});
+}
+
+/** A screen's module, or null when the session it was asked in has ended meanwhile. */
+async function screen(name) {
+  const shell = state.shell;
+  const module = await screens[name]();
+  return state.shell === shell ? module : null;
+}
 
 const DEFAULT_BASE_URL = 'https://api.scriptix.io';
 /** Without events (they should always work), the status is read this often instead. */
@@ -122,6 +145,7 @@ const router = {
     refreshBranding();
     router.list();
     verify();
+    setTimeout(preloadScreens, PRELOAD_SCREENS_MS);
   },
 
   list(options) {
@@ -130,7 +154,9 @@ const router = {
   },
 
   /** target: a list row, or {id, name}. */
-  organization(target) {
+  async organization(target) {
+    const { organizationView } = (await screen('organization')) ?? {};
+    if (!organizationView) return false;
     const view = organizationView({
       id: target.id,
       row: 'email' in target ? target : null,
@@ -144,7 +170,9 @@ const router = {
 
   /** The activity log; an entry opens its organisation on the tab the change was made on. */
   /** initial: {outcome} to show first (a notification of refused changes opens on those). */
-  activity(initial = {}) {
+  async activity(initial = {}) {
+    const { activityView } = (await screen('activity')) ?? {};
+    if (!activityView) return false;
     return switchTo(activityView({
       initial,
       onOpen: (c, tab) => {
@@ -154,7 +182,9 @@ const router = {
     }), 'activity');
   },
 
-  conflicts() {
+  async conflicts() {
+    const { conflictsView } = (await screen('conflicts')) ?? {};
+    if (!conflictsView) return false;
     return switchTo(conflictsView({ onOpen: (c) => router.organization(c) }), 'conflicts');
   },
 
@@ -162,7 +192,9 @@ const router = {
     return switchTo(brandingView({ isOnline: () => state.status?.connectivity !== 'offline' }), 'branding');
   },
 
-  dashboard() {
+  async dashboard() {
+    const { dashboardView } = (await screen('dashboard')) ?? {};
+    if (!dashboardView) return false;
     return switchTo(dashboardView({
       onOpen: (c) => router.organization(c),
       isOnline: () => state.status?.connectivity !== 'offline',

@@ -352,7 +352,7 @@ impl App {
             .client()
             .execute_async(
                 "const [cmd, args, done] = arguments;\
-                 window.__TAURI__.core.invoke(cmd, args)\
+                 window.__TAURI_INTERNALS__.invoke(cmd, args)\
                    .then(ok => done({ ok }), err => done({ err }));",
                 vec![Value::from(command), args],
             )

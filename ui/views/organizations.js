@@ -20,11 +20,9 @@
 
 import { h, debounce, isTyping, markOnce } from '../dom.js';
 import * as api from '../api.js';
-import { newOrganizationDialog } from './customer-form.js';
 import { ask, quoted, toast } from './dialog.js';
 import { bulkBar } from './bulk-bar.js';
 import { batchesPanel } from './batches.js';
-import { importOrganizations } from './import-dialog.js';
 
 /** Every row is this tall (px); .org-row's height in styles.css must say the same. */
 export const ROW_HEIGHT = 40;
@@ -622,6 +620,7 @@ export function organizationsView({ onOpen, status = null }) {
   const exportPicked = () => exportRows(selection(), null);
   exportButton.addEventListener('click', () => exportRows({ matching: { search: query.search, status: query.status }, except: [] }, exportButton));
   importButton.addEventListener('click', async () => {
+    const { importOrganizations } = await import('./import-dialog.js');
     const report = await importOrganizations();
     if (report?.created) {
       invalidate();
@@ -799,6 +798,8 @@ export function organizationsView({ onOpen, status = null }) {
   // ---- new organisation ----
 
   async function createNew() {
+    // The form's module is loaded with the other screens after the start (app.js), or now.
+    const { newOrganizationDialog } = await import('./customer-form.js');
     const row = await newOrganizationDialog();
     if (!row) return;
     toast(['Added ', quoted(row.name), '. It is on its way to Scriptix; it shows as pending until Scriptix has it.']);
