@@ -89,12 +89,6 @@ const PAGE_TIMES_JS: &str = "
     const ready = nav ? nav.domContentLoadedEventEnd
         : performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart;
     const marks = performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]);
-    // When the page's files had arrived: its stylesheet, and the last of its modules.
-    const files = performance.getEntriesByType('resource');
-    for (const [suffix, what] of [['.css', 'stylesheet'], ['.js', 'modules']]) {
-        const of = files.filter((f) => f.name.endsWith(suffix));
-        if (of.length) marks.push([`${what} arrived (last of ${of.length})`, Math.max(...of.map((f) => f.responseEnd))]);
-    }
     return [performance.timeOrigin, ready, marks];
 ";
 
