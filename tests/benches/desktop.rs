@@ -132,22 +132,18 @@ const STATIC_SCREEN_JS: &str = "
     });
 ";
 
-/// The start's end as the user sees it, timed in the page (no WebDriver polling): [the epoch ms
-/// at the end of the first frame that shows `arguments[0]`, how it was timed]. `arguments[1]`: the element is the
-/// page's first content (the empty page), so when it is already there its first contentful
-/// paint says when it was shown; otherwise the frame after it appears (or after this script
-/// runs, if it is already there: later than the truth, never earlier).
+/// The start's end as the user sees it, timed in the page (no WebDriver polling): the epoch ms
+/// at the end of the first frame showing `arguments[0]`: the frame after it appears, or, when
+/// it is there already, the frame after this script runs (later than the truth, never earlier).
 const PAINTED_JS: &str = "
-    const [css, firstContent, done] = arguments;
-    const at = (ms, how) => done([performance.timeOrigin + ms, how]);
+    const [css, done] = arguments;
     const painted = () => requestAnimationFrame(() => {
         const channel = new MessageChannel();
-        channel.port1.onmessage = () => at(performance.now(), 'frame');
+        channel.port1.onmessage = () => done(performance.timeOrigin + performance.now());
         channel.port2.postMessage(0);
     });
     if (document.querySelector(css)) {
-        const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
-        if (firstContent && fcp) at(fcp.startTime, 'first contentful paint'); else painted();
+        painted();
     } else {
         const watch = new MutationObserver(() => {
             if (document.querySelector(css)) { watch.disconnect(); painted(); }
@@ -382,15 +378,14 @@ fn epoch_ms() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
-/// The epoch ms of the first frame showing `css` (PAINTED_JS), and how it was timed.
-async fn painted_epoch(app: &App, css: &str, first_content: bool) -> (f64, String) {
+/// The epoch ms of the first frame showing `css` (PAINTED_JS).
+async fn painted_epoch(app: &App, css: &str) -> f64 {
     let answer = app
         .client()
-        .execute_async(PAINTED_JS, vec![json!(css), json!(first_content)])
+        .execute_async(PAINTED_JS, vec![json!(css)])
         .await
         .expect("the first frame showing the start's element");
-    let how = answer[1].as_str().unwrap_or("?").to_string();
-    (answer[0].as_f64().expect("epoch ms"), how)
+    answer.as_f64().expect("epoch ms")
 }
 
 /// The epoch ms at which the page's document was ready (parsed, its deferred scripts run).
@@ -519,16 +514,16 @@ async fn run(requests: SandboxRequests) {
         let launched = epoch_ms();
         let app = App::launch(Launch::new().home(home.path())).await;
         // Real rows, not the placeholders the list draws while its first page loads.
-        let (painted, how) = painted_epoch(&app, ".org-row:not(.placeholder)", false).await;
+        let painted = painted_epoch(&app, ".org-row:not(.placeholder)").await;
         app_start.push(painted - launched);
         let (process, mut timeline) = start_timeline(&app, launched).await;
         if let Some(process) = process {
-            timeline.insert(format!("rows painted ({how})"), painted - process);
+            timeline.insert("rows painted (a frame's end)".into(), painted - process);
         }
         if snapshot.is_null() {
             snapshot = app.eval(SNAPSHOT_JS, vec![]).await;
-            // Each search's rows, for the keystroke's content floor.
-            for query in QUERIES {
+            // Each search's rows, then the whole list's, for the keystroke's content floor.
+            for query in QUERIES.iter().chain([&""]) {
                 app.client()
                     .execute_async(KEYSTROKE_JS, vec![json!(query)])
                     .await
@@ -536,17 +531,6 @@ async fn run(requests: SandboxRequests) {
                 let html = app.eval(ROWS_HTML_JS, vec![]).await;
                 rows_html.push(html.as_str().expect("the rows' HTML").to_string());
             }
-            app.client()
-                .execute_async(KEYSTROKE_JS, vec![json!("")])
-                .await
-                .expect("the search box cleared");
-            rows_html.push(
-                app.eval(ROWS_HTML_JS, vec![])
-                    .await
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            );
         }
         app.wait_for("#org-search").await;
         for i in 1..=QUERY.len() {
@@ -618,12 +602,12 @@ async fn run(requests: SandboxRequests) {
     for _ in 0..RUNS {
         let launched = epoch_ms();
         let win = App::launch(Launch::new().binary(&empty)).await;
-        let (painted, how) = painted_epoch(&win, "#empty", true).await;
+        let painted = painted_epoch(&win, "#empty").await;
         empty_painted.push(painted - launched);
         empty_start.push(page_ready_epoch(&win).await - launched);
         let (process, mut timeline) = start_timeline(&win, launched).await;
         if let Some(process) = process {
-            timeline.insert(format!("page painted ({how})"), painted - process);
+            timeline.insert("page painted (a frame's end)".into(), painted - process);
         }
         empty_timelines.push(timeline);
         win.wait_for("#echo-input").await;
@@ -657,7 +641,6 @@ async fn run(requests: SandboxRequests) {
                 .expect("rows swapped");
             swaps.push(ms.as_f64().expect("milliseconds"));
         }
-
         let (_, kinds, kib) = memory(&win).await;
         static_total.push(mib(kib));
         for k in KINDS {
