@@ -155,9 +155,9 @@ const router = {
 
   /** target: a list row, or {id, name}. */
   async organization(target) {
-    const { organizationView } = (await screen('organization')) ?? {};
-    if (!organizationView) return false;
-    const view = organizationView({
+    const module = await screen('organization');
+    if (!module) return false;
+    const view = module.organizationView({
       id: target.id,
       row: 'email' in target ? target : null,
       tab: state.tab,
@@ -171,9 +171,9 @@ const router = {
   /** The activity log; an entry opens its organisation on the tab the change was made on. */
   /** initial: {outcome} to show first (a notification of refused changes opens on those). */
   async activity(initial = {}) {
-    const { activityView } = (await screen('activity')) ?? {};
-    if (!activityView) return false;
-    return switchTo(activityView({
+    const module = await screen('activity');
+    if (!module) return false;
+    return switchTo(module.activityView({
       initial,
       onOpen: (c, tab) => {
         if (tab) state.tab = tab;
@@ -183,9 +183,9 @@ const router = {
   },
 
   async conflicts() {
-    const { conflictsView } = (await screen('conflicts')) ?? {};
-    if (!conflictsView) return false;
-    return switchTo(conflictsView({ onOpen: (c) => router.organization(c) }), 'conflicts');
+    const module = await screen('conflicts');
+    if (!module) return false;
+    return switchTo(module.conflictsView({ onOpen: (c) => router.organization(c) }), 'conflicts');
   },
 
   branding() {
@@ -193,9 +193,9 @@ const router = {
   },
 
   async dashboard() {
-    const { dashboardView } = (await screen('dashboard')) ?? {};
-    if (!dashboardView) return false;
-    return switchTo(dashboardView({
+    const module = await screen('dashboard');
+    if (!module) return false;
+    return switchTo(module.dashboardView({
       onOpen: (c) => router.organization(c),
       isOnline: () => state.status?.connectivity !== 'offline',
     }), 'dashboard');

@@ -8,6 +8,7 @@ fn ui() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui")
 }
 
+/// A file under ui/, as text.
 fn source(module: &str) -> String {
     std::fs::read_to_string(ui().join(module)).unwrap_or_else(|e| panic!("{module}: {e}"))
 }
@@ -94,7 +95,7 @@ fn index_html_preloads_every_module_app_js_imports() {
         reachable.len() > 10,
         "the import scan found too little: {reachable:?}"
     );
-    let html = std::fs::read_to_string(ui().join("index.html")).unwrap();
+    let html = source("index.html");
     let preloaded: BTreeSet<String> = html
         .split("<link rel=\"modulepreload\" href=\"")
         .skip(1)
