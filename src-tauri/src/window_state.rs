@@ -25,8 +25,15 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: &WindowEvent) {
         if LATEST.load(Ordering::SeqCst) != this {
             return; // a later event will save
         }
-        if let Err(e) = app.save_window_state(StateFlags::all()) {
-            tracing::warn!(error = %e, "the window's size and position could not be saved");
-        }
+        // On the main thread: the plugin holds its cache's lock while it asks the window for
+        // its size, which the main thread answers; from here, a resize event arriving meanwhile
+        // made the main thread wait for that lock, and the whole app froze.
+        // It fails only once the event loop has ended, after the plugin's own save at exit.
+        let saver = app.clone();
+        let _ = app.run_on_main_thread(move || {
+            if let Err(e) = saver.save_window_state(StateFlags::all()) {
+                tracing::warn!(error = %e, "the window's size and position could not be saved");
+            }
+        });
     });
 }

@@ -4,6 +4,7 @@
 //! the token and (when asked) the offline copy.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use e2e::{poll, App, Launch};
 use scriptix_sandbox::{Sandbox, SandboxConfig};
@@ -242,18 +243,31 @@ async fn the_window_size_is_restored_at_the_next_start() {
             .await;
         (v[0].as_i64().unwrap(), v[1].as_i64().unwrap())
     };
+    // A frozen app never answers: fail in a minute with the reason, not at the watchdog.
+    let resize = async |app: &App, to: (i64, i64)| {
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            app.client().set_window_size(to.0 as u32, to.1 as u32),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("the app froze while resized to {to:?}"))
+        .expect("resize the window");
+    };
 
     let app = App::launch(Launch::new().home(home.path())).await;
     app.wait_for("#sign-in-form").await;
     let first = size(&app).await;
-    let wanted = (first.0 - 150, first.1 - 100);
-    app.client()
-        .set_window_size(wanted.0 as u32, wanted.1 as u32)
-        .await
-        .expect("resize the window");
-    let resized = poll("the window to take its new size", async || {
+    // A user's drag pauses and goes on: resizes about as far apart as the app waits before it
+    // saves (400 ms), so some arrive while a save is under way. The app once froze when one did.
+    let mut wanted = first;
+    for step in 1..=6 {
+        wanted = (first.0 - 25 * step, first.1 - 15 * step);
+        resize(&app, wanted).await;
+        tokio::time::sleep(Duration::from_millis(340 + 20 * step as u64)).await;
+    }
+    let resized = poll("the window to take its last size", async || {
         let now = size(&app).await;
-        (now != first).then_some(now)
+        (now == wanted).then_some(now)
     })
     .await;
     // Saved once the resize has settled, not only at a clean exit: the test ends the app the
