@@ -130,6 +130,74 @@ pub(crate) fn upsert_rows(conn: &Connection, rows: &[CustomerRow]) -> CacheResul
     Ok(changed)
 }
 
+/// Writes a stored row's edit: only the columns that differ from `before` (the row as stored).
+/// SQLite rewrites the index entries of the columns an UPDATE names, so naming only the changed
+/// ones leaves the other indexes alone (the upsert names all and rewrote all six), which a bulk
+/// change pays once per row. Returns whether anything was written.
+pub(crate) fn update_changed(
+    conn: &Connection,
+    before: &CustomerRow,
+    after: &CustomerRow,
+) -> CacheResult<bool> {
+    use rusqlite::types::Value;
+    debug_assert_eq!(before.id, after.id);
+    let mut sets: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut set = |column: &'static str, value: Value| {
+        sets.push(column);
+        values.push(value);
+    };
+    if after.name != before.name {
+        set("name", after.name.clone().into());
+        set("name_key", text::sort_key(&after.name).into());
+    }
+    if after.email != before.email {
+        set("email", after.email.clone().into());
+        set("email_key", text::sort_key(&after.email).into());
+    }
+    if after.phone != before.phone {
+        set("phone", after.phone.clone().into());
+        set("phone_key", phone_key(after.phone.as_deref()).into());
+    }
+    if (&after.name, &after.email, &after.phone) != (&before.name, &before.email, &before.phone) {
+        let search = text::search_text(&after.name, &after.email, after.phone.as_deref());
+        set("search_text", search.into());
+    }
+    if after.is_active != before.is_active {
+        set("is_active", after.is_active.into());
+    }
+    if after.registration_date != before.registration_date {
+        set(
+            "registration_date",
+            to_micros(&after.registration_date).into(),
+        );
+    }
+    if after.last_modified != before.last_modified {
+        set("last_modified", to_micros(&after.last_modified).into());
+    }
+    if after.sync_state != before.sync_state {
+        set("sync_state", after.sync_state.as_str().to_string().into());
+    }
+    if sets.is_empty() {
+        return Ok(false);
+    }
+    let assignments: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ?{}", i + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE customers SET {} WHERE id = ?1",
+        assignments.join(", ")
+    );
+    let mut args = vec![Value::from(after.id)];
+    args.extend(values);
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(args))?;
+    Ok(changed > 0)
+}
+
 /// Deletes rows on the caller's connection or transaction; returns how many existed.
 pub(crate) fn delete_rows(conn: &Connection, ids: &[i64]) -> CacheResult<usize> {
     let mut stmt = conn.prepare_cached("DELETE FROM customers WHERE id = ?1")?;
@@ -149,4 +217,102 @@ pub(crate) fn get_row(conn: &Connection, id: i64) -> CacheResult<Option<Customer
 
 pub(crate) fn phone_key(phone: Option<&str>) -> String {
     phone.map(text::sort_key).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::Cache;
+
+    fn row(id: i64, name: &str, phone: Option<&str>, active: bool) -> CustomerRow {
+        let t = DateTime::from_timestamp_micros(1_700_000_000_000_000).unwrap();
+        CustomerRow {
+            id,
+            name: name.into(),
+            email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+            phone: phone.map(Into::into),
+            is_active: active,
+            registration_date: t,
+            last_modified: t,
+            sync_state: SyncState::Synced,
+        }
+    }
+
+    /// Everything the table, its counters and its FTS index hold, as text.
+    fn everything(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rows = conn.prepare("SELECT * FROM customers ORDER BY id").unwrap();
+        let n = rows.column_count();
+        let mut q = rows.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            let cols: Vec<String> = (0..n)
+                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                .collect();
+            out.push(cols.join("|"));
+        }
+        for (name, value) in conn
+            .prepare("SELECT name, value FROM customer_counters WHERE name <> 'generation'")
+            .unwrap()
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+        {
+            out.push(format!("{name}={value}"));
+        }
+        for term in ["harbour", "northwind", "75135063", "4075135", "ada"] {
+            let ids: Vec<i64> = conn
+                .prepare(
+                    "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?1 ORDER BY rowid",
+                )
+                .unwrap()
+                .query_map([format!("\"{term}\"*")], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            out.push(format!("{term}: {ids:?}"));
+        }
+        out
+    }
+
+    #[test]
+    fn an_edit_written_column_by_column_leaves_what_the_upsert_would() {
+        let before = vec![
+            row(1, "Harbour Transcripts", Some("+494075135063"), true),
+            row(2, "Ada Media", None, true),
+            row(3, "Northwind Speech", Some("+31201234567"), false),
+        ];
+        let mut after = before.clone();
+        after[0].name = "Northwind Harbour".into(); // name, its key and the search text
+        after[0].phone = None;
+        after[1].is_active = false; // the status alone (a bulk deactivation)
+        after[1].sync_state = SyncState::Pending;
+        after[2].phone = Some("+494075135063".into());
+        after[2].email = "desk@northwind.example".into();
+        after[2].last_modified += chrono::Duration::seconds(5);
+
+        let upserted = Cache::open_in_memory().unwrap();
+        let edited = Cache::open_in_memory().unwrap();
+        for cache in [&upserted, &edited] {
+            upsert_rows(cache.conn(), &before).unwrap();
+        }
+        upsert_rows(upserted.conn(), &after).unwrap();
+        for (b, a) in before.iter().zip(&after) {
+            assert!(update_changed(edited.conn(), b, a).unwrap());
+        }
+
+        assert_eq!(everything(edited.conn()), everything(upserted.conn()));
+        assert_eq!(get_row(edited.conn(), 1).unwrap().unwrap(), after[0]);
+        assert_eq!(
+            edited.customer_counts().unwrap(),
+            CustomerCounts {
+                total: 3,
+                active: 1,
+                inactive: 2
+            }
+        );
+        // Nothing differs: nothing written, and the generation readers watch stays.
+        let generation = edited.customers_generation().unwrap();
+        assert!(!update_changed(edited.conn(), &after[1], &after[1]).unwrap());
+        assert_eq!(edited.customers_generation().unwrap(), generation);
+    }
 }

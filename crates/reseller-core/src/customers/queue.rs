@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::change::{CustomerChange, CustomerFields};
-use crate::cache::customers::{delete_rows, get_row, upsert_rows};
+use crate::cache::customers::{delete_rows, get_row, update_changed, upsert_rows};
 use crate::cache::outbox::{
     delete_op, entity_sync_state, insert_op, next_local_id, ops_for_entity, set_payload, set_state,
 };
@@ -93,6 +93,17 @@ pub(crate) fn store_row(conn: &Connection, mut row: CustomerRow) -> Result<Custo
     Ok(row)
 }
 
+/// `store_row` for an edit of a stored row (`before`, as read): writes only what changed.
+fn store_edit(
+    conn: &Connection,
+    before: &CustomerRow,
+    mut row: CustomerRow,
+) -> Result<CustomerRow, CoreError> {
+    row.sync_state = entity_sync_state(conn, OutboxEntity::Customer, row.id)?;
+    update_changed(conn, before, &row)?;
+    Ok(row)
+}
+
 /// Creates a customer locally (a negative id until the server assigns one) and queues it.
 pub fn create_customer(
     cache: &Cache,
@@ -161,6 +172,7 @@ pub(crate) fn update_in(
     if *fields == current {
         return Ok((row, None));
     }
+    let stored = row.clone();
     let ops = ops_for_entity(tx, OutboxEntity::Customer, id)?;
     if ops.iter().any(|o| o.kind == OutboxKind::Delete) {
         return Err(CoreError::Busy {
@@ -222,7 +234,7 @@ pub(crate) fn update_in(
         None => {}
     }
     fields.apply_to(&mut row);
-    let row = store_row(tx, row)?;
+    let row = store_edit(tx, &stored, row)?;
     Ok((row, carried))
 }
 
