@@ -141,12 +141,9 @@ pub(crate) fn update_changed(
 ) -> CacheResult<bool> {
     use rusqlite::types::Value;
     debug_assert_eq!(before.id, after.id);
-    let mut sets: Vec<&str> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut set = |column: &'static str, value: Value| {
-        sets.push(column);
-        values.push(value);
-    };
+    // (column, value), in the order the statement numbers them.
+    let mut sets: Vec<(&str, Value)> = Vec::new();
+    let mut set = |column, value: Value| sets.push((column, value));
     if after.name != before.name {
         set("name", after.name.clone().into());
         set("name_key", text::sort_key(&after.name).into());
@@ -184,14 +181,13 @@ pub(crate) fn update_changed(
     let assignments: Vec<String> = sets
         .iter()
         .enumerate()
-        .map(|(i, column)| format!("{column} = ?{}", i + 2))
+        .map(|(i, (column, _))| format!("{column} = ?{}", i + 2))
         .collect();
     let sql = format!(
         "UPDATE customers SET {} WHERE id = ?1",
         assignments.join(", ")
     );
-    let mut args = vec![Value::from(after.id)];
-    args.extend(values);
+    let args = std::iter::once(Value::from(after.id)).chain(sets.into_iter().map(|(_, v)| v));
     let changed = conn
         .prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(args))?;
